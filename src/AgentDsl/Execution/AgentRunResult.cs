@@ -1,0 +1,60 @@
+using AgentDsl.Ir;
+
+namespace AgentDsl.Execution;
+
+/// <summary>How one node of a request ran.</summary>
+/// <param name="NodeId">The node id.</param>
+/// <param name="Name">The node name.</param>
+/// <param name="Device">The device it ran on.</param>
+/// <param name="Started">When it started, relative to the request's start.</param>
+/// <param name="Duration">How long it ran.</param>
+public sealed record NodeRun(int NodeId, string Name, string Device, TimeSpan Started, TimeSpan Duration)
+{
+    /// <summary>When it finished, relative to the request's start.</summary>
+    public TimeSpan Finished => Started + Duration;
+}
+
+/// <summary>The outcome of a completed request.</summary>
+public class AgentRunResult
+{
+    /// <summary>Creates a result.</summary>
+    public AgentRunResult(GraphDefinition graph, object? output, TimeSpan elapsed, IReadOnlyList<NodeRun> nodes)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(nodes);
+        Graph = graph;
+        OutputValue = output;
+        Elapsed = elapsed;
+        Nodes = nodes;
+    }
+
+    /// <summary>The graph that ran.</summary>
+    public GraphDefinition Graph { get; }
+
+    /// <summary>The flow's result, untyped; <see langword="null"/> for a flow without one.</summary>
+    public object? OutputValue { get; }
+
+    /// <summary>End-to-end latency.</summary>
+    public TimeSpan Elapsed { get; }
+
+    /// <summary>Per-node timings, in node id order.</summary>
+    public IReadOnlyList<NodeRun> Nodes { get; }
+
+    /// <summary>Whether <see cref="Elapsed"/> is within the graph's SLA (always true without one).</summary>
+    public bool MetSla => !Graph.Sla.HasLatencyBound || Elapsed <= Graph.Sla.Latency;
+}
+
+/// <summary>The outcome of a completed request, with a typed result.</summary>
+/// <typeparam name="TOutput">The flow's result type.</typeparam>
+public sealed class AgentRunResult<TOutput> : AgentRunResult
+{
+    /// <summary>Wraps an untyped result.</summary>
+    public AgentRunResult(AgentRunResult result)
+        : base((result ?? throw new ArgumentNullException(nameof(result))).Graph, result.OutputValue, result.Elapsed, result.Nodes)
+    {
+        Output = (TOutput)result.OutputValue!;
+    }
+
+    /// <summary>The flow's result.</summary>
+    public TOutput Output { get; }
+}

@@ -1,0 +1,20 @@
+namespace AgentDsl.Execution;
+
+/// <summary>
+/// Runs requests through the graph <typeparamref name="TGraph"/>. Resolve it from dependency
+/// injection after <c>services.AddAgentDsl().AddGraph&lt;TGraph&gt;()</c>. The generator adds a typed
+/// <c>RunAsync</c> extension per graph that takes the flow's parameters.
+/// </summary>
+/// <typeparam name="TGraph">The graph class.</typeparam>
+public interface IAgentRunner<TGraph>
+    where TGraph : class, IAgentGraph<TGraph>
+{
+    /// <summary>Runs one request.</summary>
+    /// <param name="inputs">The flow's arguments in order (cancellation token excluded).</param>
+    /// <param name="cancellationToken">Cancels the request; the token reaches every operator.</param>
+    /// <returns>The result with per-node timings.</returns>
+    /// <exception cref="AgentNodeException">An operator failed; the exception names the node and wraps the original.</exception>
+    /// <exception cref="OperationCanceledException">The request was cancelled.</exception>
+    /// <exception cref="ArgumentException">The number of inputs does not match the graph.</exception>
+    Task<AgentRunResult> RunAsync(object?[] inputs, CancellationToken cancellationToken = default);
+}

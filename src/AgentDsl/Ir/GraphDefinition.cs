@@ -1,0 +1,205 @@
+using System.Collections.Immutable;
+
+namespace AgentDsl.Ir;
+
+/// <summary>
+/// The graph IR of an agent: inputs, nodes, typed edges, cost hints and SLA. The source generator
+/// builds one per <see cref="AgentGraphAttribute"/> class; the constructor validates it, so a
+/// definition that exists is well formed (ids dense, references resolvable, acyclic).
+/// </summary>
+public sealed class GraphDefinition
+{
+    private readonly ImmutableArray<ImmutableArray<int>> _dependents;
+    private readonly ImmutableArray<int> _nodeDependencyCounts;
+
+    /// <summary>Creates and validates a graph definition.</summary>
+    /// <param name="name">The graph name.</param>
+    /// <param name="typeName">The graph class's full name.</param>
+    /// <param name="flow">The flow method's name.</param>
+    /// <param name="sla">The latency objective.</param>
+    /// <param name="inputs">Graph inputs, indexed 0..n-1.</param>
+    /// <param name="nodes">Nodes, with ids 0..n-1 in order.</param>
+    /// <param name="output">The value the flow returns, or <see langword="null"/> when it returns nothing.</param>
+    /// <param name="outputType">The C# type of <paramref name="output"/>, or <c>void</c>.</param>
+    /// <exception cref="GraphDefinitionException">The definition is malformed; the message names the node.</exception>
+    public GraphDefinition(
+        string name,
+        string typeName,
+        string flow,
+        SlaSpec sla,
+        IReadOnlyList<GraphInput> inputs,
+        IReadOnlyList<NodeDefinition> nodes,
+        ValueRef? output,
+        string outputType)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(typeName);
+        ArgumentNullException.ThrowIfNull(flow);
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentNullException.ThrowIfNull(outputType);
+
+        Name = name;
+        TypeName = typeName;
+        Flow = flow;
+        Sla = sla;
+        Inputs = [.. inputs];
+        Nodes = [.. nodes];
+        Output = output;
+        OutputType = outputType;
+
+        Validate();
+
+        var edges = ImmutableArray.CreateBuilder<EdgeDefinition>();
+        var dependents = new List<int>[Nodes.Length];
+        var counts = new int[Nodes.Length];
+        for (int i = 0; i < dependents.Length; i++)
+        {
+            dependents[i] = [];
+        }
+
+        foreach (var node in Nodes)
+        {
+            var seen = new HashSet<int>();
+            foreach (var input in node.Inputs)
+            {
+                if (input.Value.Source is ValueSource.Input or ValueSource.Node)
+                {
+                    edges.Add(new EdgeDefinition(input.Value, node.Id, input.Parameter, input.Type));
+                }
+
+                if (input.Value.Source == ValueSource.Node && seen.Add(input.Value.Index))
+                {
+                    dependents[input.Value.Index].Add(node.Id);
+                    counts[node.Id]++;
+                }
+            }
+        }
+
+        Edges = edges.ToImmutable();
+        _dependents = [.. dependents.Select(d => d.ToImmutableArray())];
+        _nodeDependencyCounts = [.. counts];
+        Roots = [.. Nodes.Where(n => counts[n.Id] == 0).Select(n => n.Id)];
+    }
+
+    /// <summary>The graph name.</summary>
+    public string Name { get; }
+
+    /// <summary>The full name of the graph class.</summary>
+    public string TypeName { get; }
+
+    /// <summary>The flow method's name.</summary>
+    public string Flow { get; }
+
+    /// <summary>The latency objective.</summary>
+    public SlaSpec Sla { get; }
+
+    /// <summary>Graph inputs (the flow's parameters, cancellation token excluded).</summary>
+    public ImmutableArray<GraphInput> Inputs { get; }
+
+    /// <summary>Nodes, indexed by id.</summary>
+    public ImmutableArray<NodeDefinition> Nodes { get; }
+
+    /// <summary>Typed edges from graph inputs and node results to the nodes that consume them.</summary>
+    public ImmutableArray<EdgeDefinition> Edges { get; }
+
+    /// <summary>The value the flow returns; <see langword="null"/> for a flow without a result.</summary>
+    public ValueRef? Output { get; }
+
+    /// <summary>The C# type of <see cref="Output"/>, or <c>void</c>.</summary>
+    public string OutputType { get; }
+
+    /// <summary>Nodes that depend on no other node: they start as soon as a request arrives.</summary>
+    public ImmutableArray<int> Roots { get; }
+
+    /// <summary>The nodes that consume node <paramref name="nodeId"/>'s result, each listed once.</summary>
+    public ImmutableArray<int> DependentsOf(int nodeId) => _dependents[nodeId];
+
+    /// <summary>How many distinct nodes node <paramref name="nodeId"/> waits for.</summary>
+    public int DependencyCountOf(int nodeId) => _nodeDependencyCounts[nodeId];
+
+    /// <summary>Finds a node by name.</summary>
+    /// <exception cref="KeyNotFoundException">No node has that name.</exception>
+    public NodeDefinition GetNode(string nodeName) =>
+        Nodes.FirstOrDefault(n => n.Name == nodeName)
+        ?? throw new KeyNotFoundException($"Graph '{Name}' has no node named '{nodeName}'. Nodes: {string.Join(", ", Nodes.Select(n => n.Name))}.");
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Name} ({Nodes.Length} nodes, {Edges.Length} edges)";
+
+    private void Validate()
+    {
+        for (int i = 0; i < Inputs.Length; i++)
+        {
+            if (Inputs[i].Index != i)
+            {
+                throw new GraphDefinitionException(Name, $"input '{Inputs[i].Name}' has index {Inputs[i].Index}, expected {i}");
+            }
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < Nodes.Length; i++)
+        {
+            var node = Nodes[i];
+            if (node.Id != i)
+            {
+                throw new GraphDefinitionException(Name, $"{node.Describe()} has id {node.Id}, expected {i}");
+            }
+
+            if (!names.Add(node.Name))
+            {
+                throw new GraphDefinitionException(Name, $"{node.Describe()}: the name is used by another node");
+            }
+
+            foreach (var input in node.Inputs)
+            {
+                CheckReference(input.Value, $"{node.Describe()}, parameter '{input.Parameter}'", consumer: node.Id);
+                if (input.Value.Source == ValueSource.Constant && input.ConstantText is null)
+                {
+                    throw new GraphDefinitionException(Name, $"{node.Describe()}, parameter '{input.Parameter}': a constant input needs its text");
+                }
+            }
+        }
+
+        if (Output is { } output)
+        {
+            CheckReference(output, "the graph output", consumer: null);
+            if (output.Source == ValueSource.Node && !Nodes[output.Index].HasResult)
+            {
+                throw new GraphDefinitionException(Name, $"the graph output refers to {Nodes[output.Index].Describe()}, which returns nothing");
+            }
+        }
+    }
+
+    private void CheckReference(ValueRef value, string where, int? consumer)
+    {
+        switch (value.Source)
+        {
+            case ValueSource.Input when value.Index < 0 || value.Index >= Inputs.Length:
+                throw new GraphDefinitionException(Name, $"{where} refers to input {value.Index}, but the graph has {Inputs.Length} inputs");
+            case ValueSource.Node when value.Index < 0 || value.Index >= Nodes.Length:
+                throw new GraphDefinitionException(Name, $"{where} refers to node {value.Index}, but the graph has {Nodes.Length} nodes");
+            case ValueSource.Node when consumer is { } c && value.Index >= c:
+                // Nodes are numbered in flow order, so an edge to an earlier or equal id would be a cycle.
+                throw new GraphDefinitionException(Name, $"{where} refers to {Nodes[value.Index].Describe()}, which does not come before it (a cycle)");
+            case ValueSource.Node when !Nodes[value.Index].HasResult:
+                throw new GraphDefinitionException(Name, $"{where} uses the result of {Nodes[value.Index].Describe()}, which returns nothing");
+        }
+    }
+}
+
+/// <summary>Thrown when a <see cref="GraphDefinition"/> is malformed.</summary>
+public sealed class GraphDefinitionException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="graph">The graph name.</param>
+    /// <param name="problem">What is wrong, naming the node.</param>
+    public GraphDefinitionException(string graph, string problem)
+        : base($"Graph '{graph}' is malformed: {problem}.")
+    {
+        Graph = graph;
+    }
+
+    /// <summary>The graph name.</summary>
+    public string Graph { get; }
+}

@@ -1,0 +1,284 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using AgentDsl.Ir.Text;
+
+namespace AgentDsl.Ir;
+
+/// <summary>Exports a <see cref="GraphDefinition"/> as JSON, Graphviz DOT or MLIR generic syntax.</summary>
+public static class GraphExport
+{
+    /// <summary>The graph as indented JSON: inputs, nodes with arguments and cost hints, edges, output, SLA.</summary>
+    public static string ToJson(this GraphDefinition graph)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteString("name", graph.Name);
+            w.WriteString("type", graph.TypeName);
+            w.WriteString("flow", graph.Flow);
+            w.WriteStartObject("sla");
+            w.WriteNumber("latencyMs", graph.Sla.LatencyMs);
+            w.WriteNumber("percentile", graph.Sla.Percentile);
+            w.WriteEndObject();
+
+            w.WriteStartArray("inputs");
+            foreach (var input in graph.Inputs)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("index", input.Index);
+                w.WriteString("name", input.Name);
+                w.WriteString("type", input.Type);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+
+            w.WriteStartArray("nodes");
+            foreach (var node in graph.Nodes)
+            {
+                WriteNode(w, node);
+            }
+
+            w.WriteEndArray();
+
+            w.WriteStartArray("edges");
+            foreach (var edge in graph.Edges)
+            {
+                w.WriteStartObject();
+                w.WriteString("from", edge.From.ToString());
+                w.WriteNumber("to", edge.To);
+                w.WriteString("parameter", edge.Parameter);
+                w.WriteString("type", edge.Type);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            if (graph.Output is { } output)
+            {
+                w.WriteString("output", output.ToString());
+            }
+            else
+            {
+                w.WriteNull("output");
+            }
+
+            w.WriteString("outputType", graph.OutputType);
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>The graph in Graphviz DOT: inputs as ellipses, nodes as boxes labelled with operator and kind, edges labelled with the parameter.</summary>
+    public static string ToDot(this GraphDefinition graph)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        var sb = new StringBuilder();
+        sb.Append("digraph ").Append(DotId(graph.Name)).Append(" {\n");
+        sb.Append("  rankdir=LR;\n");
+        sb.Append("  label=").Append(DotId(graph.Sla.HasLatencyBound
+            ? $"{graph.Name} (SLA {graph.Sla.LatencyMs.ToString(CultureInfo.InvariantCulture)} ms at p{(graph.Sla.Percentile * 100).ToString(CultureInfo.InvariantCulture)})"
+            : graph.Name)).Append(";\n");
+        sb.Append("  node [fontname=\"Helvetica\"];\n");
+        foreach (var input in graph.Inputs)
+        {
+            sb.Append("  input").Append(input.Index).Append(" [shape=ellipse, label=").Append(DotId($"{input.Name}: {input.Type}")).Append("];\n");
+        }
+
+        foreach (var node in graph.Nodes)
+        {
+            string label = node.Name == node.Operator
+                ? $"{node.Name}\\n[{MlirText.KindName((int)node.Kind)}] → {node.ResultType}"
+                : $"{node.Name}\\n{node.Operator} [{MlirText.KindName((int)node.Kind)}] → {node.ResultType}";
+            sb.Append("  node").Append(node.Id).Append(" [shape=box, label=").Append(DotId(label, keepEscapes: true)).Append("];\n");
+        }
+
+        if (graph.Output is not null)
+        {
+            sb.Append("  output [shape=doublecircle, label=").Append(DotId(graph.OutputType)).Append("];\n");
+        }
+
+        foreach (var edge in graph.Edges)
+        {
+            sb.Append("  ").Append(edge.From.ToString()).Append(" -> node").Append(edge.To).Append(" [label=").Append(DotId(edge.Parameter)).Append("];\n");
+        }
+
+        if (graph.Output is { } output)
+        {
+            sb.Append("  ").Append(output.ToString()).Append(" -> output;\n");
+        }
+
+        sb.Append("}\n");
+        return sb.ToString();
+    }
+
+    /// <summary>The graph in MLIR generic syntax (<c>agent</c> dialect): the same text the generator emits as <c>Mlir</c>.</summary>
+    public static string ToMlir(this GraphDefinition graph)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        var m = new MlirGraph
+        {
+            Name = graph.Name,
+            TypeName = graph.TypeName,
+            Flow = graph.Flow,
+            SlaMs = graph.Sla.LatencyMs,
+            Percentile = graph.Sla.Percentile,
+            OutputType = graph.OutputType,
+        };
+        foreach (var input in graph.Inputs)
+        {
+            m.Inputs.Add(new(input.Name, input.Type));
+        }
+
+        if (graph.Output is { } output)
+        {
+            m.OutputSource = output.Source == ValueSource.Input ? 0 : 1;
+            m.OutputIndex = output.Index;
+        }
+
+        foreach (var node in graph.Nodes)
+        {
+            var c = node.Cost;
+            var n = new MlirNode
+            {
+                Name = node.Name,
+                Operator = node.Operator,
+                Kind = (int)node.Kind,
+                ResultType = node.ResultType,
+                IsAsync = node.IsAsync,
+                Flops = c.Flops,
+                BytesMoved = c.BytesMoved,
+                MemoryFootprintBytes = c.MemoryFootprintBytes,
+                AllowedDevices = (int)c.AllowedDevices,
+                PreferredDevices = (int)c.PreferredDevices,
+                Batchable = c.Batchable,
+                SafeToRetry = c.SafeToRetry,
+                ModelName = c.Model?.Name,
+                ModelParameters = c.Model?.Parameters ?? 0,
+                Layers = c.Model?.Layers ?? 0,
+                HiddenSize = c.Model?.HiddenSize ?? 0,
+                Heads = c.Model?.Heads ?? 0,
+                KvHeads = c.Model?.KvHeads ?? 0,
+                Precision = (int)(c.Model?.Precision ?? Precision.Unspecified),
+                PromptTokens = c.Model?.PromptTokens ?? 0,
+                OutputTokens = c.Model?.OutputTokens ?? 0,
+                File = node.Source?.File,
+                Line = node.Source?.Line ?? 0,
+                Column = node.Source?.Column ?? 0,
+            };
+            foreach (var input in node.Inputs)
+            {
+                n.Args.Add(new MlirArg
+                {
+                    Parameter = input.Parameter,
+                    Type = input.Type,
+                    Source = (int)input.Value.Source,
+                    Index = input.Value.Index,
+                    ConstantText = input.ConstantText,
+                });
+            }
+
+            m.Nodes.Add(n);
+        }
+
+        return MlirText.Write(m);
+    }
+
+    private static void WriteNode(Utf8JsonWriter w, NodeDefinition node)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("id", node.Id);
+        w.WriteString("name", node.Name);
+        w.WriteString("operator", node.Operator);
+        w.WriteString("kind", MlirText.KindName((int)node.Kind));
+        w.WriteString("resultType", node.ResultType);
+        w.WriteBoolean("async", node.IsAsync);
+        w.WriteStartArray("inputs");
+        foreach (var input in node.Inputs)
+        {
+            w.WriteStartObject();
+            w.WriteString("parameter", input.Parameter);
+            w.WriteString("type", input.Type);
+            w.WriteString("from", input.Value.ToString());
+            if (input.ConstantText is not null)
+            {
+                w.WriteString("constant", input.ConstantText);
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        var c = node.Cost;
+        w.WriteStartObject("cost");
+        w.WriteNumber("flops", c.Flops);
+        w.WriteNumber("bytesMoved", c.BytesMoved);
+        w.WriteNumber("memoryFootprintBytes", c.MemoryFootprintBytes);
+        w.WriteString("allowedDevices", c.AllowedDevices.ToString());
+        w.WriteString("preferredDevices", c.PreferredDevices.ToString());
+        w.WriteBoolean("batchable", c.Batchable);
+        w.WriteBoolean("safeToRetry", c.SafeToRetry);
+        if (c.Model is { } model)
+        {
+            w.WriteStartObject("model");
+            if (model.Name is not null)
+            {
+                w.WriteString("name", model.Name);
+            }
+
+            w.WriteNumber("parameters", model.Parameters);
+            w.WriteNumber("layers", model.Layers);
+            w.WriteNumber("hiddenSize", model.HiddenSize);
+            w.WriteNumber("heads", model.Heads);
+            w.WriteNumber("kvHeads", model.KvHeads);
+            w.WriteString("precision", model.Precision.ToString());
+            w.WriteNumber("promptTokens", model.PromptTokens);
+            w.WriteNumber("outputTokens", model.OutputTokens);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+        if (node.Source is { } source)
+        {
+            w.WriteStartObject("source");
+            w.WriteString("file", source.File);
+            w.WriteNumber("line", source.Line);
+            w.WriteNumber("column", source.Column);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static string DotId(string text, bool keepEscapes = false)
+    {
+        var sb = new StringBuilder(text.Length + 2).Append('"');
+        for (int i = 0; i < text.Length; i++)
+        {
+            char ch = text[i];
+            if (ch == '\\' && keepEscapes && i + 1 < text.Length && text[i + 1] == 'n')
+            {
+                sb.Append("\\n");
+                i++;
+            }
+            else if (ch is '"' or '\\')
+            {
+                sb.Append('\\').Append(ch);
+            }
+            else if (ch == '\n')
+            {
+                sb.Append("\\n");
+            }
+            else
+            {
+                sb.Append(ch);
+            }
+        }
+
+        return sb.Append('"').ToString();
+    }
+}

@@ -1,0 +1,73 @@
+using System.Runtime.CompilerServices;
+
+namespace AgentDsl;
+
+/// <summary>
+/// The values of one request: the graph inputs and each node's result. Generated invokers read
+/// arguments from here and write results back; each node writes only its own slot, once.
+/// </summary>
+public sealed class NodeValues
+{
+    private readonly object?[] _inputs;
+    private readonly object?[] _results;
+
+    /// <summary>Creates the value store of a request.</summary>
+    /// <param name="inputs">The graph inputs, in order. The array is used as is.</param>
+    /// <param name="nodeCount">The number of nodes in the graph.</param>
+    public NodeValues(object?[] inputs, int nodeCount)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentOutOfRangeException.ThrowIfNegative(nodeCount);
+        _inputs = inputs;
+        _results = nodeCount == 0 ? [] : new object?[nodeCount];
+    }
+
+    /// <summary>Reads graph input <paramref name="index"/> as <typeparamref name="T"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Input<T>(int index) => (T)_inputs[index]!;
+
+    /// <summary>Reads the result of node <paramref name="nodeId"/> as <typeparamref name="T"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Result<T>(int nodeId) => (T)_results[nodeId]!;
+
+    /// <summary>Reads the result of node <paramref name="nodeId"/> untyped.</summary>
+    public object? Result(int nodeId) => _results[nodeId];
+
+    /// <summary>Reads graph input <paramref name="index"/> untyped.</summary>
+    public object? Input(int index) => _inputs[index];
+
+    /// <summary>Stores the result of node <paramref name="nodeId"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SetResult<T>(int nodeId, T value) => _results[nodeId] = value;
+
+    /// <summary>Stores the result of node <paramref name="nodeId"/> when <paramref name="task"/> completes.</summary>
+    public ValueTask SetResultAsync<T>(int nodeId, Task<T> task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        if (task.IsCompletedSuccessfully)
+        {
+            _results[nodeId] = task.Result;
+            return default;
+        }
+
+        return AwaitAndStore(nodeId, task);
+    }
+
+    /// <summary>Stores the result of node <paramref name="nodeId"/> when <paramref name="task"/> completes.</summary>
+    public ValueTask SetResultAsync<T>(int nodeId, ValueTask<T> task)
+    {
+        if (task.IsCompletedSuccessfully)
+        {
+            _results[nodeId] = task.Result;
+            return default;
+        }
+
+        return AwaitAndStore(nodeId, task);
+    }
+
+    private async ValueTask AwaitAndStore<T>(int nodeId, Task<T> task) =>
+        _results[nodeId] = await task.ConfigureAwait(false);
+
+    private async ValueTask AwaitAndStore<T>(int nodeId, ValueTask<T> task) =>
+        _results[nodeId] = await task.ConfigureAwait(false);
+}
