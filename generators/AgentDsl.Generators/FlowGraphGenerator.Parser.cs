@@ -1,0 +1,833 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using AgentDsl.Generators.Diagnostics;
+using AgentDsl.Generators.Helpers;
+using AgentDsl.Generators.Models;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace AgentDsl.Generators
+{
+    public sealed partial class FlowGraphGenerator
+    {
+        /// <summary>Turns an [AgentGraph] class into a <see cref="GraphSpec"/> plus lowering diagnostics.</summary>
+        internal sealed class Parser
+        {
+            private static readonly SymbolDisplayFormat DisplayFormat = SymbolDisplayFormat.CSharpErrorMessageFormat;
+            private static readonly SymbolDisplayFormat FqFormat = SymbolDisplayFormat.FullyQualifiedFormat;
+
+            private readonly SemanticModel _model;
+            private readonly INamedTypeSymbol _graphType;
+            private readonly Dictionary<IMethodSymbol, OperatorInfo> _operators;
+            private readonly Dictionary<ISymbol, Value> _locals = new Dictionary<ISymbol, Value>(SymbolEqualityComparer.Default);
+            private readonly Dictionary<ISymbol, int> _inputs = new Dictionary<ISymbol, int>(SymbolEqualityComparer.Default);
+            private readonly List<InputSpec> _inputSpecs = new List<InputSpec>();
+            private readonly List<NodeSpec> _nodes = new List<NodeSpec>();
+            private readonly Dictionary<string, int> _nameCounts = new Dictionary<string, int>();
+            private readonly List<DiagnosticInfo> _diagnostics = new List<DiagnosticInfo>();
+            private readonly CancellationToken _ct;
+            private ISymbol? _cancellationParameter;
+            private ArgSpec? _output;
+
+            private Parser(SemanticModel model, INamedTypeSymbol graphType, Dictionary<IMethodSymbol, OperatorInfo> operators, CancellationToken ct)
+            {
+                _model = model;
+                _graphType = graphType;
+                _operators = operators;
+                _ct = ct;
+            }
+
+            public static GraphResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken ct)
+            {
+                if (context.TargetSymbol is not INamedTypeSymbol type || !CanGenerate(type))
+                {
+                    // Not partial, generic, or nested in such a type: AgentDsl.Analyzers reports it (ADSL0300, ADSL0303).
+                    return new GraphResult(null, EquatableArray<DiagnosticInfo>.Empty);
+                }
+
+                var flows = type.GetMembers().OfType<IMethodSymbol>().Where(m => HasAttribute(m, KnownTypeNames.FlowAttribute)).ToList();
+                if (flows.Count != 1)
+                {
+                    return new GraphResult(null, EquatableArray<DiagnosticInfo>.Empty); // ADSL0301, from the analyzer.
+                }
+
+                var flow = flows[0];
+                if (flow.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(ct) is not MethodDeclarationSyntax flowSyntax)
+                {
+                    return new GraphResult(null, EquatableArray<DiagnosticInfo>.Empty);
+                }
+
+                var operators = new Dictionary<IMethodSymbol, OperatorInfo>(SymbolEqualityComparer.Default);
+                foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
+                {
+                    var attr = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownTypeNames.OperatorAttribute);
+                    if (attr != null)
+                    {
+                        operators[method] = OperatorInfo.From(method, attr);
+                    }
+                }
+
+                ct.ThrowIfCancellationRequested();
+                var model = context.SemanticModel.SyntaxTree == flowSyntax.SyntaxTree
+                    ? context.SemanticModel
+                    : context.SemanticModel.Compilation.GetSemanticModel(flowSyntax.SyntaxTree);
+
+                var parser = new Parser(model, type, operators, ct);
+                var (outputDisplay, outputFq) = parser.LowerFlow(flow, flowSyntax);
+                ct.ThrowIfCancellationRequested();
+
+                var graphAttr = context.Attributes[0];
+                double sla = 0;
+                double percentile = 0.99;
+                string graphName = type.Name;
+                foreach (var named in graphAttr.NamedArguments)
+                {
+                    switch (named.Key)
+                    {
+                        case "LatencySlaMs" when named.Value.Value is double d:
+                            sla = d;
+                            break;
+                        case "Percentile" when named.Value.Value is double p:
+                            percentile = p;
+                            break;
+                        case "Name" when named.Value.Value is string s && s.Length > 0:
+                            graphName = s;
+                            break;
+                    }
+                }
+
+                var containing = new List<ContainingTypeSpec>();
+                for (var t = type.ContainingType; t != null; t = t.ContainingType)
+                {
+                    containing.Insert(0, new ContainingTypeSpec(TypeKeyword(t), t.Name));
+                }
+
+                string ns = type.ContainingNamespace.IsGlobalNamespace ? null! : type.ContainingNamespace.ToDisplayString();
+                string metadataName = (ns is null ? string.Empty : ns + ".") + string.Join(".", containing.Select(c => c.Name).Concat(new[] { type.Name }));
+
+                var spec = new GraphSpec(
+                    Namespace: ns,
+                    ContainingTypes: containing,
+                    ClassName: type.Name,
+                    ClassKeyword: TypeKeyword(type),
+                    FullyQualifiedName: type.ToDisplayString(FqFormat),
+                    DisplayName: type.ToDisplayString(),
+                    HintName: metadataName + ".AgentGraph.g.cs",
+                    IsPublic: IsEffectivelyAtLeastInternal(type),
+                    GraphName: graphName,
+                    FlowName: flow.Name,
+                    SlaMs: sla,
+                    Percentile: percentile,
+                    Inputs: parser._inputSpecs,
+                    Nodes: parser._nodes,
+                    Output: parser._output,
+                    OutputTypeDisplay: outputDisplay,
+                    OutputTypeFq: outputFq);
+                return new GraphResult(spec, parser._diagnostics);
+            }
+
+            private (string Display, string? Fq) LowerFlow(IMethodSymbol flow, MethodDeclarationSyntax syntax)
+            {
+                foreach (var p in flow.Parameters)
+                {
+                    if (p.RefKind != RefKind.None || p.IsParams)
+                    {
+                        Report(DiagnosticDescriptors.UnsupportedFlowSignature, p.Locations.FirstOrDefault(), flow.Name, $"parameter '{p.Name}' is {(p.IsParams ? "params" : p.RefKind.ToString().ToLowerInvariant())}; flow inputs are passed by value");
+                        continue;
+                    }
+
+                    if (IsCancellationToken(p.Type))
+                    {
+                        _cancellationParameter = p;
+                        continue;
+                    }
+
+                    int index = _inputSpecs.Count;
+                    _inputs[p] = index;
+                    _inputSpecs.Add(new InputSpec(index, p.Name, p.Type.ToDisplayString(DisplayFormat), p.Type.ToDisplayString(FqFormat)));
+                }
+
+                var (shape, resultType) = Classify(flow.ReturnType);
+                bool returnsValue = shape == ReturnShape.Value || shape == ReturnShape.TaskOfT || shape == ReturnShape.ValueTaskOfT;
+                bool allowTaskReturn = !flow.IsAsync && shape != ReturnShape.Value;
+
+                if (syntax.Body is { } body)
+                {
+                    var statements = body.Statements;
+                    for (int i = 0; i < statements.Count; i++)
+                    {
+                        _ct.ThrowIfCancellationRequested();
+                        if (statements[i] is ReturnStatementSyntax ret && i != statements.Count - 1)
+                        {
+                            Report(DiagnosticDescriptors.UnsupportedFlowStatement, ret, "return", "an early return is a branch; only a final return is supported until conditional flows arrive");
+                            continue;
+                        }
+
+                        LowerStatement(statements[i], allowTaskReturn);
+                    }
+                }
+                else if (syntax.ExpressionBody is { } arrow)
+                {
+                    if (returnsValue)
+                    {
+                        LowerReturn(arrow.Expression, allowTaskReturn);
+                    }
+                    else
+                    {
+                        LowerExpressionStatement(arrow.Expression);
+                    }
+                }
+                else
+                {
+                    Report(DiagnosticDescriptors.UnsupportedFlowSignature, syntax.Identifier.GetLocation(), flow.Name, "it has no body");
+                }
+
+                return returnsValue
+                    ? (resultType!.ToDisplayString(DisplayFormat), resultType.ToDisplayString(FqFormat))
+                    : ("void", null);
+            }
+
+            private void LowerStatement(StatementSyntax statement, bool allowTaskReturn)
+            {
+                switch (statement)
+                {
+                    case LocalDeclarationStatementSyntax decl:
+                        LowerLocalDeclaration(decl);
+                        break;
+                    case ExpressionStatementSyntax es:
+                        LowerExpressionStatement(es.Expression);
+                        break;
+                    case ReturnStatementSyntax ret:
+                        if (ret.Expression != null)
+                        {
+                            LowerReturn(ret.Expression, allowTaskReturn);
+                        }
+
+                        break;
+                    case BlockSyntax block:
+                        foreach (var inner in block.Statements)
+                        {
+                            LowerStatement(inner, allowTaskReturn);
+                        }
+
+                        break;
+                    case EmptyStatementSyntax:
+                        break;
+                    default:
+                        var (what, hint) = DescribeStatement(statement);
+                        Report(DiagnosticDescriptors.UnsupportedFlowStatement, StatementAnchor(statement), what, hint);
+                        break;
+                }
+            }
+
+            private void LowerLocalDeclaration(LocalDeclarationStatementSyntax decl)
+            {
+                if (decl.UsingKeyword.IsKind(SyntaxKind.UsingKeyword))
+                {
+                    Report(DiagnosticDescriptors.UnsupportedFlowStatement, decl.UsingKeyword.GetLocation(), "using declaration", "resources belong inside an operator");
+                    return;
+                }
+
+                if (decl.IsConst)
+                {
+                    return; // Constants are read where they are used.
+                }
+
+                foreach (var v in decl.Declaration.Variables)
+                {
+                    if (v.Initializer is null)
+                    {
+                        Report(DiagnosticDescriptors.UnsupportedFlowStatement, v, "a local without an initializer", "flow locals are assigned once, from an operator call");
+                        continue;
+                    }
+
+                    var value = Eval(v.Initializer.Value, allowPendingTask: true);
+                    if (value != null && _model.GetDeclaredSymbol(v, _ct) is { } local)
+                    {
+                        _locals[local] = value;
+                    }
+                }
+            }
+
+            private void LowerExpressionStatement(ExpressionSyntax expression)
+            {
+                var inner = Unwrap(expression);
+                if (inner is AwaitExpressionSyntax aw && IsWhenAll(StripConfigureAwait(Unwrap(aw.Expression)), out var whenAll))
+                {
+                    foreach (var arg in whenAll.ArgumentList.Arguments)
+                    {
+                        var v = Eval(arg.Expression, allowPendingTask: true);
+                        if (v != null && !v.IsPendingTask)
+                        {
+                            Report(DiagnosticDescriptors.UnsupportedFlowExpression, arg, arg.ToString(), "Task.WhenAll takes the tasks of operator calls (locals assigned from an operator call without await)");
+                        }
+                    }
+
+                    return;
+                }
+
+                if (inner is AwaitExpressionSyntax || inner is InvocationExpressionSyntax)
+                {
+                    Eval(inner, allowPendingTask: true);
+                    return;
+                }
+
+                string what = inner switch
+                {
+                    AssignmentExpressionSyntax => "assignment",
+                    PostfixUnaryExpressionSyntax or PrefixUnaryExpressionSyntax => "increment or decrement",
+                    _ => inner.ToString(),
+                };
+                Report(DiagnosticDescriptors.UnsupportedFlowStatement, expression, what, "flow locals are assigned once, from an operator call; declare a new local for each result");
+            }
+
+            private void LowerReturn(ExpressionSyntax expression, bool allowTaskReturn)
+            {
+                var value = Eval(expression, allowPendingTask: allowTaskReturn);
+                if (value is null)
+                {
+                    return;
+                }
+
+                if (value.Source == ArgSource.Node || value.Source == ArgSource.Input)
+                {
+                    _output = new ArgSpec("return", value.TypeDisplay, value.TypeFq, value.Source, value.Index, null, null);
+                }
+                else
+                {
+                    Report(DiagnosticDescriptors.UnsupportedFlowExpression, expression, expression.ToString(), "a flow returns an operator result or a flow parameter; compute constants inside an operator");
+                }
+            }
+
+            private Value? Eval(ExpressionSyntax expression, bool allowPendingTask)
+            {
+                _ct.ThrowIfCancellationRequested();
+                var expr = Unwrap(expression);
+                switch (expr)
+                {
+                    case AwaitExpressionSyntax aw:
+                    {
+                        var operand = StripConfigureAwait(Unwrap(aw.Expression));
+                        if (IsWhenAll(operand, out _))
+                        {
+                            Report(DiagnosticDescriptors.UnsupportedFlowExpression, aw, aw.ToString(), "use 'await Task.WhenAll(...)' as a statement, then 'await' each task for its result");
+                            return null;
+                        }
+
+                        var v = Eval(operand, allowPendingTask: true);
+                        if (v is null)
+                        {
+                            return null;
+                        }
+
+                        if (!v.IsPendingTask)
+                        {
+                            Report(DiagnosticDescriptors.UnsupportedFlowExpression, aw, aw.ToString(), "only the task of an operator call can be awaited");
+                            return null;
+                        }
+
+                        return v.Awaited();
+                    }
+
+                    case InvocationExpressionSyntax invocation:
+                    {
+                        var v = LowerCall(invocation);
+                        if (v != null && v.IsPendingTask && !allowPendingTask)
+                        {
+                            Report(DiagnosticDescriptors.UnsupportedFlowExpression, invocation, invocation.ToString(), "the task of an operator call must be awaited before its result is used");
+                            return null;
+                        }
+
+                        return v;
+                    }
+                }
+
+                var symbol = _model.GetSymbolInfo(expr, _ct).Symbol;
+                if (symbol is ILocalSymbol { IsConst: false } && _locals.TryGetValue(symbol, out var local))
+                {
+                    if (local.IsPendingTask && !allowPendingTask)
+                    {
+                        Report(DiagnosticDescriptors.UnsupportedFlowExpression, expr, expr.ToString(), "it holds an operator's task; use 'await " + expr + "' for its result");
+                        return null;
+                    }
+
+                    return local;
+                }
+
+                if (symbol is IParameterSymbol && _inputs.TryGetValue(symbol, out int input))
+                {
+                    var spec = _inputSpecs[input];
+                    return new Value(ArgSource.Input, input, spec.TypeDisplay, spec.TypeFq, null, null, false);
+                }
+
+                if (symbol != null && SymbolEqualityComparer.Default.Equals(symbol, _cancellationParameter))
+                {
+                    return new Value(ArgSource.CancellationToken, 0, "System.Threading.CancellationToken", "global::System.Threading.CancellationToken", null, null, false);
+                }
+
+                var constant = _model.GetConstantValue(expr, _ct);
+                if (constant.HasValue)
+                {
+                    var typeInfo = _model.GetTypeInfo(expr, _ct);
+                    var type = typeInfo.Type ?? typeInfo.ConvertedType;
+                    if (type != null)
+                    {
+                        return Constant(constant.Value, type);
+                    }
+                }
+
+                if (expr is LiteralExpressionSyntax { RawKind: (int)SyntaxKind.DefaultLiteralExpression } || expr is DefaultExpressionSyntax)
+                {
+                    var type = _model.GetTypeInfo(expr, _ct).ConvertedType;
+                    if (type != null)
+                    {
+                        string fq = type.ToDisplayString(FqFormat);
+                        return new Value(ArgSource.Constant, 0, type.ToDisplayString(DisplayFormat), fq, "default(" + fq + ")", "default", false);
+                    }
+                }
+
+                if (expr is LambdaExpressionSyntax)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedFlowExpression, expr, "lambda", "pass data, not code, between operators; put the logic in an operator");
+                    return null;
+                }
+
+                string hint = symbol is IFieldSymbol or IPropertySymbol
+                    ? "flows read only their parameters, operator results and constants; read fields and properties inside an operator"
+                    : "an operator argument is a flow parameter, a local holding an operator result, a constant, the flow's CancellationToken or an operator call; compute anything else inside an operator";
+                Report(DiagnosticDescriptors.UnsupportedFlowExpression, expr, expr.ToString(), hint);
+                return null;
+            }
+
+            private Value? LowerCall(InvocationExpressionSyntax invocation)
+            {
+                if (_model.GetOperation(invocation, _ct) is not IInvocationOperation op)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedFlowExpression, invocation, invocation.ToString(), "the call does not bind to a method");
+                    return null;
+                }
+
+                var method = op.TargetMethod;
+                if (!_operators.TryGetValue(method.OriginalDefinition, out var info))
+                {
+                    string hint = HasAttribute(method, KnownTypeNames.FlowAttribute)
+                        ? "calling another graph's flow (a nested agent) is not supported yet"
+                        : HasAttribute(method, KnownTypeNames.KernelAttribute)
+                            ? "kernels are launched from inside an operator, not from a flow"
+                            : SymbolEqualityComparer.Default.Equals(method.ContainingType, _graphType)
+                                ? "mark it [Operator] to make it a node, or call it inside an operator"
+                                : "only [Operator] methods of the graph class are nodes; call other code inside an operator";
+                    Report(DiagnosticDescriptors.NotAnOperator, invocation, method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), _graphType.Name, hint);
+                    return null;
+                }
+
+                if (method.IsGenericMethod)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedFlowExpression, invocation, invocation.ToString(), "generic operators are not supported; give the operator concrete types");
+                    return null;
+                }
+
+                if (op.Instance != null && op.Instance is not IInstanceReferenceOperation)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedFlowExpression, invocation, invocation.ToString(), "operators are called on the graph itself ('this'), not on another instance");
+                    return null;
+                }
+
+                bool failed = false;
+                var args = new List<ArgSpec>();
+                foreach (var argument in op.Arguments)
+                {
+                    var parameter = argument.Parameter;
+                    if (parameter is null)
+                    {
+                        failed = true;
+                        continue;
+                    }
+
+                    string paramDisplay = parameter.Type.ToDisplayString(DisplayFormat);
+                    string paramFq = parameter.Type.ToDisplayString(FqFormat);
+                    if (IsCancellationToken(parameter.Type))
+                    {
+                        if (argument.ArgumentKind != ArgumentKind.DefaultValue && argument.Syntax is ArgumentSyntax ctArg && !IsCancellationArgument(ctArg.Expression))
+                        {
+                            Report(DiagnosticDescriptors.UnsupportedFlowExpression, ctArg, ctArg.ToString(), "pass the flow's CancellationToken parameter (or nothing): the runtime hands every operator the request's token");
+                            failed = true;
+                            continue;
+                        }
+
+                        args.Add(new ArgSpec(parameter.Name, paramDisplay, paramFq, ArgSource.CancellationToken, 0, null, null));
+                        continue;
+                    }
+
+                    if (argument.ArgumentKind == ArgumentKind.DefaultValue)
+                    {
+                        continue; // Omitted optional argument: the operator's own default applies.
+                    }
+
+                    if (argument.ArgumentKind == ArgumentKind.ParamArray || parameter.RefKind != RefKind.None || argument.Syntax is not ArgumentSyntax argSyntax)
+                    {
+                        Report(DiagnosticDescriptors.UnsupportedFlowExpression, argument.Syntax, argument.Syntax.ToString(), "operator parameters are passed by value, one argument each (no params arrays, ref, out or in)");
+                        failed = true;
+                        continue;
+                    }
+
+                    var value = Eval(argSyntax.Expression, allowPendingTask: false);
+                    if (value is null)
+                    {
+                        failed = true;
+                        continue;
+                    }
+
+                    args.Add(new ArgSpec(parameter.Name, paramDisplay, value.TypeFq, value.Source, value.Index, value.Code, value.Literal));
+                }
+
+                if (failed)
+                {
+                    return null;
+                }
+
+                args.Sort((a, b) => ParameterOrdinal(method, a.Parameter).CompareTo(ParameterOrdinal(method, b.Parameter)));
+
+                int id = _nodes.Count;
+                string name = UniqueName(info.Name);
+                var span = invocation.GetLocation().GetLineSpan();
+                _nodes.Add(new NodeSpec(
+                    Id: id,
+                    Name: name,
+                    MethodName: method.Name,
+                    IsStatic: method.IsStatic,
+                    Kind: info.Kind,
+                    Shape: info.Shape,
+                    ResultTypeDisplay: info.ResultDisplay,
+                    ResultTypeFq: info.ResultFq,
+                    Args: args,
+                    Cost: info.Cost,
+                    FilePath: span.Path ?? string.Empty,
+                    Line: span.StartLinePosition.Line + 1,
+                    Column: span.StartLinePosition.Character + 1));
+
+                bool pending = info.Shape != ReturnShape.Value && info.Shape != ReturnShape.Void;
+                return new Value(ArgSource.Node, id, info.ResultDisplay, info.ResultFq ?? "void", null, null, pending);
+            }
+
+            private bool IsCancellationArgument(ExpressionSyntax expression)
+            {
+                var expr = Unwrap(expression);
+                if (expr is LiteralExpressionSyntax { RawKind: (int)SyntaxKind.DefaultLiteralExpression } || expr is DefaultExpressionSyntax)
+                {
+                    return true;
+                }
+
+                var symbol = _model.GetSymbolInfo(expr, _ct).Symbol;
+                return (symbol != null && SymbolEqualityComparer.Default.Equals(symbol, _cancellationParameter))
+                    || (symbol is IPropertySymbol { Name: "None" } prop && IsCancellationToken(prop.ContainingType));
+            }
+
+            private Value Constant(object? value, ITypeSymbol type)
+            {
+                string fq = type.ToDisplayString(FqFormat);
+                string literal;
+                string code;
+                switch (value)
+                {
+                    case null:
+                        literal = "null";
+                        code = "default(" + fq + ")";
+                        break;
+                    case double d when double.IsNaN(d) || double.IsInfinity(d):
+                        literal = d.ToString(CultureInfo.InvariantCulture);
+                        code = double.IsNaN(d) ? "global::System.Double.NaN" : d > 0 ? "global::System.Double.PositiveInfinity" : "global::System.Double.NegativeInfinity";
+                        code = "(" + fq + ")(" + code + ")";
+                        break;
+                    case float f when float.IsNaN(f) || float.IsInfinity(f):
+                        literal = f.ToString(CultureInfo.InvariantCulture);
+                        code = float.IsNaN(f) ? "global::System.Single.NaN" : f > 0 ? "global::System.Single.PositiveInfinity" : "global::System.Single.NegativeInfinity";
+                        code = "(" + fq + ")(" + code + ")";
+                        break;
+                    default:
+                        literal = SymbolDisplay.FormatPrimitive(value, quoteStrings: true, useHexadecimalNumbers: false);
+                        code = "(" + fq + ")(" + literal + ")";
+                        break;
+                }
+
+                return new Value(ArgSource.Constant, 0, type.ToDisplayString(DisplayFormat), fq, code, literal, false);
+            }
+
+            private string UniqueName(string name)
+            {
+                _nameCounts.TryGetValue(name, out int count);
+                _nameCounts[name] = ++count;
+                return count == 1 ? name : name + "#" + count.ToString(CultureInfo.InvariantCulture);
+            }
+
+            private void Report(DiagnosticDescriptor descriptor, SyntaxNode node, params object?[] args) =>
+                _diagnostics.Add(DiagnosticInfo.Create(descriptor, node, args));
+
+            private void Report(DiagnosticDescriptor descriptor, Location? location, params object?[] args) =>
+                _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, args));
+
+            private static int ParameterOrdinal(IMethodSymbol method, string name)
+            {
+                foreach (var p in method.Parameters)
+                {
+                    if (p.Name == name)
+                    {
+                        return p.Ordinal;
+                    }
+                }
+
+                return int.MaxValue;
+            }
+
+            private static ExpressionSyntax Unwrap(ExpressionSyntax expression)
+            {
+                while (expression is ParenthesizedExpressionSyntax p)
+                {
+                    expression = p.Expression;
+                }
+
+                return expression;
+            }
+
+            private static ExpressionSyntax StripConfigureAwait(ExpressionSyntax expression) =>
+                expression is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ConfigureAwait" } access }
+                    ? Unwrap(access.Expression)
+                    : expression;
+
+            private bool IsWhenAll(ExpressionSyntax expression, out InvocationExpressionSyntax invocation)
+            {
+                invocation = null!;
+                if (expression is InvocationExpressionSyntax inv
+                    && _model.GetSymbolInfo(inv, _ct).Symbol is IMethodSymbol { Name: "WhenAll" } m
+                    && m.ContainingType.ToDisplayString() == "System.Threading.Tasks.Task")
+                {
+                    invocation = inv;
+                    return true;
+                }
+
+                return false;
+            }
+
+            private static SyntaxNode StatementAnchor(StatementSyntax statement) => statement switch
+            {
+                IfStatementSyntax s => s.IfKeyword.Parent!,
+                _ => statement,
+            };
+
+            private static (string What, string Hint) DescribeStatement(StatementSyntax statement)
+            {
+                const string Later = "conditional subgraphs, fan-out and bounded loops arrive with dynamic flows; until then decide inside an operator";
+                switch (statement)
+                {
+                    case IfStatementSyntax:
+                        return ("if statement", Later);
+                    case SwitchStatementSyntax:
+                        return ("switch statement", Later);
+                    case ForStatementSyntax:
+                        return ("for loop", Later);
+                    case ForEachStatementSyntax:
+                    case ForEachVariableStatementSyntax:
+                        return ("foreach loop", Later);
+                    case WhileStatementSyntax:
+                        return ("while loop", Later);
+                    case DoStatementSyntax:
+                        return ("do loop", Later);
+                    case TryStatementSyntax:
+                        return ("try statement", "errors are handled by the runtime, which fails the request naming the node; catch inside an operator");
+                    case UsingStatementSyntax:
+                        return ("using statement", "resources belong inside an operator");
+                    case LockStatementSyntax:
+                        return ("lock statement", "operators run concurrently on their devices; synchronise inside an operator");
+                    case ThrowStatementSyntax:
+                        return ("throw statement", "throw inside an operator; the runtime fails the request naming the node");
+                    case LocalFunctionStatementSyntax:
+                        return ("local function", "make it an [Operator] method of the graph");
+                    case YieldStatementSyntax:
+                        return ("yield statement", "flows return one result");
+                    case GotoStatementSyntax:
+                    case LabeledStatementSyntax:
+                        return ("goto", "flows are dataflow graphs without jumps");
+                    case BreakStatementSyntax:
+                    case ContinueStatementSyntax:
+                        return (statement.ToString().TrimEnd(';'), Later);
+                    default:
+                        return (statement.Kind().ToString(), "only local declarations from operator calls, awaited calls, 'await Task.WhenAll(...)' and a final return are supported");
+                }
+            }
+
+            private static bool CanGenerate(INamedTypeSymbol type)
+            {
+                for (var t = type; t != null; t = t.ContainingType)
+                {
+                    if (t.IsGenericType || t.TypeKind != TypeKind.Class && t.TypeKind != TypeKind.Struct)
+                    {
+                        return false;
+                    }
+
+                    foreach (var reference in t.DeclaringSyntaxReferences)
+                    {
+                        if (reference.GetSyntax() is not TypeDeclarationSyntax decl || !decl.Modifiers.Any(SyntaxKind.PartialKeyword))
+                        {
+                            return false;
+                        }
+                    }
+                }
+
+                return type.TypeKind == TypeKind.Class;
+            }
+
+            private static bool IsEffectivelyAtLeastInternal(INamedTypeSymbol type)
+            {
+                for (var t = type; t != null; t = t.ContainingType)
+                {
+                    if (t.DeclaredAccessibility != Accessibility.Public && t.DeclaredAccessibility != Accessibility.Internal)
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
+
+            private static string TypeKeyword(INamedTypeSymbol type) =>
+                type.IsRecord ? (type.TypeKind == TypeKind.Struct ? "record struct" : "record") : type.TypeKind == TypeKind.Struct ? "struct" : "class";
+
+            internal static bool HasAttribute(ISymbol symbol, string metadataName) =>
+                symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == metadataName);
+
+            internal static bool IsCancellationToken(ITypeSymbol type) =>
+                type.ToDisplayString() == "System.Threading.CancellationToken";
+
+            internal static (ReturnShape Shape, ITypeSymbol? Result) Classify(ITypeSymbol returnType)
+            {
+                if (returnType.SpecialType == SpecialType.System_Void)
+                {
+                    return (ReturnShape.Void, null);
+                }
+
+                if (returnType is INamedTypeSymbol named && named.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks")
+                {
+                    switch (named.MetadataName)
+                    {
+                        case "Task":
+                            return (ReturnShape.Task, null);
+                        case "ValueTask":
+                            return (ReturnShape.ValueTask, null);
+                        case "Task`1":
+                            return (ReturnShape.TaskOfT, named.TypeArguments[0]);
+                        case "ValueTask`1":
+                            return (ReturnShape.ValueTaskOfT, named.TypeArguments[0]);
+                    }
+                }
+
+                return (ReturnShape.Value, returnType);
+            }
+
+            /// <summary>A value in the flow: where it comes from, its type, and whether it is an operator's not-yet-awaited task.</summary>
+            private sealed class Value
+            {
+                public Value(ArgSource source, int index, string typeDisplay, string typeFq, string? code, string? literal, bool isPendingTask)
+                {
+                    Source = source;
+                    Index = index;
+                    TypeDisplay = typeDisplay;
+                    TypeFq = typeFq;
+                    Code = code;
+                    Literal = literal;
+                    IsPendingTask = isPendingTask;
+                }
+
+                public ArgSource Source { get; }
+
+                public int Index { get; }
+
+                public string TypeDisplay { get; }
+
+                public string TypeFq { get; }
+
+                public string? Code { get; }
+
+                public string? Literal { get; }
+
+                public bool IsPendingTask { get; }
+
+                public Value Awaited() => new Value(Source, Index, TypeDisplay, TypeFq, Code, Literal, false);
+            }
+
+            /// <summary>What the parser needs to know of an [Operator] method.</summary>
+            private sealed class OperatorInfo
+            {
+                public string Name = string.Empty;
+                public int Kind;
+                public ReturnShape Shape;
+                public string ResultDisplay = "void";
+                public string? ResultFq;
+                public CostSpec Cost = null!;
+
+                public static OperatorInfo From(IMethodSymbol method, AttributeData attr)
+                {
+                    var info = new OperatorInfo { Name = method.Name };
+                    if (attr.ConstructorArguments.Length == 1 && attr.ConstructorArguments[0].Value is int kind)
+                    {
+                        info.Kind = kind;
+                    }
+
+                    double flops = 0, bytes = 0, memory = 0, parameters = 0;
+                    int allowed = (int)DeviceKinds.Any, preferred = 0, layers = 0, hidden = 0, heads = 0, kvHeads = 0, precision = 0, prompt = 0, output = 0;
+                    bool batchable = false, retry = false;
+                    string? model = null;
+                    foreach (var named in attr.NamedArguments)
+                    {
+                        object? v = named.Value.Value;
+                        switch (named.Key)
+                        {
+                            case "Name" when v is string s && s.Length > 0: info.Name = s; break;
+                            case "Flops" when v is double d: flops = d; break;
+                            case "BytesMoved" when v is double d: bytes = d; break;
+                            case "MemoryFootprintBytes" when v is double d: memory = d; break;
+                            case "AllowedDevices" when v is int i: allowed = i; break;
+                            case "PreferredDevices" when v is int i: preferred = i; break;
+                            case "Batchable" when v is bool b: batchable = b; break;
+                            case "SafeToRetry" when v is bool b: retry = b; break;
+                            case "Model" when v is string s: model = s; break;
+                            case "ModelParameters" when v is double d: parameters = d; break;
+                            case "Layers" when v is int i: layers = i; break;
+                            case "HiddenSize" when v is int i: hidden = i; break;
+                            case "Heads" when v is int i: heads = i; break;
+                            case "KvHeads" when v is int i: kvHeads = i; break;
+                            case "Precision" when v is int i: precision = i; break;
+                            case "PromptTokens" when v is int i: prompt = i; break;
+                            case "OutputTokens" when v is int i: output = i; break;
+                        }
+                    }
+
+                    bool hasModel = model != null || parameters > 0 || layers > 0 || hidden > 0 || heads > 0;
+                    info.Cost = new CostSpec(
+                        flops,
+                        bytes,
+                        memory,
+                        allowed,
+                        preferred,
+                        batchable,
+                        retry,
+                        hasModel ? new ModelSpec(model, parameters, layers, hidden, heads, kvHeads == 0 ? heads : kvHeads, precision, prompt, output) : null);
+
+                    var (shape, result) = Classify(method.ReturnType);
+                    info.Shape = shape;
+                    if (result != null)
+                    {
+                        info.ResultDisplay = result.ToDisplayString(DisplayFormat);
+                        info.ResultFq = result.ToDisplayString(FqFormat);
+                    }
+
+                    return info;
+                }
+            }
+        }
+    }
+}

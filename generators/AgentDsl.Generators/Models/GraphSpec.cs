@@ -1,0 +1,27 @@
+using AgentDsl.Generators.Helpers;
+
+namespace AgentDsl.Generators.Models
+{
+    /// <summary>One containing type of a graph class, outermost first, as needed to reopen it as partial.</summary>
+    internal sealed record ContainingTypeSpec(string Keyword, string Name);
+
+    /// <summary>Everything the emitter needs for one [AgentGraph] class. Value-equatable: no symbols, no syntax.</summary>
+    internal sealed record GraphSpec(
+        string? Namespace,
+        EquatableArray<ContainingTypeSpec> ContainingTypes,
+        string ClassName,
+        string ClassKeyword,
+        string FullyQualifiedName,
+        string DisplayName,
+        string HintName,
+        bool IsPublic,
+        string GraphName,
+        string FlowName,
+        double SlaMs,
+        double Percentile,
+        EquatableArray<InputSpec> Inputs,
+        EquatableArray<NodeSpec> Nodes,
+        ArgSpec? Output,
+        string OutputTypeDisplay,
+        string? OutputTypeFq);
+}

@@ -1,0 +1,72 @@
+using AgentDsl.Generators.Helpers;
+
+namespace AgentDsl.Generators.Models
+{
+    /// <summary>How an operator returns its result.</summary>
+    internal enum ReturnShape
+    {
+        Void,
+        Value,
+        Task,
+        TaskOfT,
+        ValueTask,
+        ValueTaskOfT,
+    }
+
+    /// <summary>Where an argument's value comes from (mirrors AgentDsl.Ir.ValueSource).</summary>
+    internal enum ArgSource
+    {
+        Input = 0,
+        Node = 1,
+        Constant = 2,
+        CancellationToken = 3,
+    }
+
+    /// <summary>A flow parameter that becomes a graph input.</summary>
+    internal sealed record InputSpec(int Index, string Name, string TypeDisplay, string TypeFq);
+
+    /// <summary>
+    /// An argument of a node, or the graph output. <see cref="TypeDisplay"/> is the parameter's type (for the IR);
+    /// <see cref="TypeFq"/> is the type of the value as stored (what the invoker reads before C#'s own conversion to the parameter).
+    /// </summary>
+    internal sealed record ArgSpec(string Parameter, string TypeDisplay, string TypeFq, ArgSource Source, int Index, string? ConstantCode, string? ConstantText);
+
+    /// <summary>Model description of a Model/LLM operator.</summary>
+    internal sealed record ModelSpec(
+        string? Name,
+        double Parameters,
+        int Layers,
+        int HiddenSize,
+        int Heads,
+        int KvHeads,
+        int Precision,
+        int PromptTokens,
+        int OutputTokens);
+
+    /// <summary>Cost hints from an [Operator] attribute.</summary>
+    internal sealed record CostSpec(
+        double Flops,
+        double BytesMoved,
+        double MemoryFootprintBytes,
+        int AllowedDevices,
+        int PreferredDevices,
+        bool Batchable,
+        bool SafeToRetry,
+        ModelSpec? Model);
+
+    /// <summary>One operator call in the flow: a node.</summary>
+    internal sealed record NodeSpec(
+        int Id,
+        string Name,
+        string MethodName,
+        bool IsStatic,
+        int Kind,
+        ReturnShape Shape,
+        string ResultTypeDisplay,
+        string? ResultTypeFq,
+        EquatableArray<ArgSpec> Args,
+        CostSpec Cost,
+        string FilePath,
+        int Line,
+        int Column);
+}

@@ -1,0 +1,79 @@
+using AgentDsl.Execution;
+using AgentDsl.Ir;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using QuickStart;
+
+// dotnet run --project samples/QuickStart [-- --requests 8 --out samples/QuickStart/out]
+var builder = Host.CreateApplicationBuilder(args);
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+builder.Services.AddSingleton<PassageIndex>();
+builder.UseAgentDsl(agentDsl => agentDsl.AddGraph<SupportAgent>());
+
+using var host = builder.Build();
+await host.StartAsync();
+
+int requests = builder.Configuration.GetValue("requests", 8);
+string outDir = Path.GetFullPath(builder.Configuration.GetValue("out", Path.Combine(AppContext.BaseDirectory, "out"))!);
+Directory.CreateDirectory(outDir);
+
+var graph = SupportAgent.Definition;
+Console.WriteLine($"Graph {graph.Name}: {graph.Nodes.Length} nodes, {graph.Edges.Length} edges, SLA {graph.Sla.LatencyMs} ms at p{graph.Sla.Percentile * 100}");
+foreach (var node in graph.Nodes)
+{
+    var inputs = node.Inputs
+        .Where(i => i.Value.Source is ValueSource.Input or ValueSource.Node)
+        .Select(i => i.Value.Source == ValueSource.Input ? graph.Inputs[i.Value.Index].Name : graph.Nodes[i.Value.Index].Name);
+    Console.WriteLine($"  [{node.Id}] {node.Name,-15} {node.Kind,-8} <- {string.Join(", ", inputs)}");
+}
+
+string dotPath = Path.Combine(outDir, "SupportAgent.dot");
+await File.WriteAllTextAsync(dotPath, graph.ToDot());
+await File.WriteAllTextAsync(Path.Combine(outDir, "SupportAgent.mlir"), SupportAgent.Mlir);
+await File.WriteAllTextAsync(Path.Combine(outDir, "SupportAgent.json"), graph.ToJson());
+Console.WriteLine($"Graphviz DOT: {dotPath} (render with: dot -Tsvg {dotPath} -o SupportAgent.svg)");
+Console.WriteLine();
+
+string[] questions =
+[
+    "How can I reset my password?",
+    "The app crashes on start, my e-mail is jane.doe@example.com",
+    "When are invoices sent?",
+    "How do I enable two-factor authentication?",
+    "The dashboard is slow",
+    "Call me at 5551234567 about a refund",
+    "How can I create an API key?",
+    "Export failed for a 3 GB file",
+];
+
+var runner = host.Services.GetRequiredService<IAgentRunner<SupportAgent>>();
+await runner.RunAsync("warm-up"); // JIT and caches, not counted
+
+var results = new List<AgentRunResult<Answer>>();
+for (int i = 0; i < requests; i++)
+{
+    var result = await runner.RunAsync(questions[i % questions.Length]);
+    results.Add(result);
+    Console.WriteLine($"Q: {questions[i % questions.Length]}");
+    Console.WriteLine($"A: {result.Output.Text} [{result.Output.Intent}, sources {string.Join(",", result.Output.Sources)}, grounded {result.Output.Grounded}]");
+    Console.WriteLine($"   {TextOps.Format(result.Elapsed.TotalMilliseconds)} ms, SLA {(result.MetSla ? "met" : "MISSED")}");
+}
+
+Console.WriteLine();
+Console.WriteLine($"Per-node timings over {results.Count} requests (ms):");
+Console.WriteLine($"  {"node",-15} {"device",-6} {"start",8} {"mean",8} {"max",8}");
+foreach (var node in graph.Nodes)
+{
+    var runs = results.Select(r => r.Nodes[node.Id]).ToList();
+    Console.WriteLine($"  {node.Name,-15} {runs[0].Device,-6} {TextOps.Format(runs.Average(r => r.Started.TotalMilliseconds)),8} {TextOps.Format(runs.Average(r => r.Duration.TotalMilliseconds)),8} {TextOps.Format(runs.Max(r => r.Duration.TotalMilliseconds)),8}");
+}
+
+var latencies = results.Select(r => r.Elapsed.TotalMilliseconds).Order().ToList();
+int met = results.Count(r => r.MetSla);
+Console.WriteLine();
+Console.WriteLine($"Total latency: mean {TextOps.Format(latencies.Average())} ms, max {TextOps.Format(latencies[^1])} ms; SLA {graph.Sla.LatencyMs} ms met by {met}/{results.Count} requests.");
+
+await host.StopAsync();
+return met == results.Count ? 0 : 1;

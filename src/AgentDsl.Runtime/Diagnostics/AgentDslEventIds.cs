@@ -1,0 +1,32 @@
+namespace AgentDsl.Diagnostics;
+
+/// <summary>Stable event ids of the runtime's log messages.</summary>
+public static class AgentDslEventIds
+{
+    /// <summary>A graph was placed on devices.</summary>
+    public const int GraphPlaced = 1000;
+
+    /// <summary>A request started.</summary>
+    public const int RunStarted = 1001;
+
+    /// <summary>A request completed.</summary>
+    public const int RunCompleted = 1002;
+
+    /// <summary>A request failed.</summary>
+    public const int RunFailed = 1003;
+
+    /// <summary>A request was cancelled.</summary>
+    public const int RunCancelled = 1004;
+
+    /// <summary>A node completed.</summary>
+    public const int NodeCompleted = 1010;
+
+    /// <summary>A node failed.</summary>
+    public const int NodeFailed = 1011;
+
+    /// <summary>A request missed its SLA.</summary>
+    public const int SlaMissed = 1020;
+
+    /// <summary>The devices available to the runtime.</summary>
+    public const int DevicesDiscovered = 1030;
+}

@@ -1,0 +1,35 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace AgentDsl.Diagnostics;
+
+/// <summary>
+/// The runtime's telemetry sources. Subscribe with OpenTelemetry:
+/// <c>.WithTracing(t =&gt; t.AddSource(AgentDslTelemetry.Name))</c> and <c>.WithMetrics(m =&gt; m.AddMeter(AgentDslTelemetry.Name))</c>.
+/// </summary>
+public static class AgentDslTelemetry
+{
+    /// <summary>The name of the <see cref="ActivitySource"/> and the <see cref="System.Diagnostics.Metrics.Meter"/>: <c>AgentDsl</c>.</summary>
+    public const string Name = "AgentDsl";
+
+    /// <summary>Activity name of a request span.</summary>
+    public const string RunActivityName = "agentdsl.run";
+
+    /// <summary>Activity name of a node span (child of the request span).</summary>
+    public const string NodeActivityName = "agentdsl.node";
+
+    /// <summary>Spans: one per request, one per node.</summary>
+    public static ActivitySource ActivitySource { get; } = new(Name, typeof(AgentDslTelemetry).Assembly.GetName().Version?.ToString());
+
+    /// <summary>Metrics.</summary>
+    public static Meter Meter { get; } = new(Name, typeof(AgentDslTelemetry).Assembly.GetName().Version?.ToString());
+
+    internal static Histogram<double> RequestDuration { get; } =
+        Meter.CreateHistogram<double>("agentdsl.request.duration", unit: "ms", description: "End-to-end latency of requests.");
+
+    internal static Histogram<double> NodeDuration { get; } =
+        Meter.CreateHistogram<double>("agentdsl.node.duration", unit: "ms", description: "Latency of nodes, per graph, node and device.");
+
+    internal static Counter<long> Requests { get; } =
+        Meter.CreateCounter<long>("agentdsl.requests", unit: "{request}", description: "Requests by graph and outcome (completed, failed, cancelled).");
+}

@@ -1,0 +1,91 @@
+using AgentDsl;
+using AgentDsl.Devices;
+using AgentDsl.Execution;
+using AgentDsl.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the AgentDsl runtime.</summary>
+public static class AgentDslServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the AgentDsl runtime: the managed CPU device, the default placement policy and validated
+    /// options. Idempotent: repeated calls configure one runtime.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Configures <see cref="AgentDslOptions"/>.</param>
+    /// <returns>A builder to add graphs and devices with.</returns>
+    public static IAgentDslBuilder AddAgentDsl(this IServiceCollection services, Action<AgentDslOptions>? configure = null) =>
+        AddAgentDslCore(services, configuration: null, configure);
+
+    /// <summary>Adds a graph: its class (as a singleton, unless already registered) and an <see cref="IAgentRunner{TGraph}"/>.</summary>
+    /// <typeparam name="TGraph">An <see cref="AgentGraphAttribute"/> class; the source generator makes it implement <see cref="IAgentGraph{TSelf}"/>.</typeparam>
+    /// <param name="builder">The AgentDsl builder.</param>
+    /// <returns>The builder.</returns>
+    public static IAgentDslBuilder AddGraph<TGraph>(this IAgentDslBuilder builder)
+        where TGraph : class, IAgentGraph<TGraph>
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton<TGraph>();
+        builder.Services.TryAddSingleton<IAgentRunner<TGraph>, AgentRunner<TGraph>>();
+        return builder;
+    }
+
+    /// <summary>Adds a device beside the managed CPU device. Placement considers devices in registration order.</summary>
+    /// <param name="builder">The AgentDsl builder.</param>
+    /// <param name="device">The device.</param>
+    /// <returns>The builder.</returns>
+    public static IAgentDslBuilder AddDevice(this IAgentDslBuilder builder, IAgentDevice device)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(device);
+        builder.Services.AddSingleton(device);
+        return builder;
+    }
+
+    internal static IAgentDslBuilder AddAgentDslCore(IServiceCollection services, IConfiguration? configuration, Action<AgentDslOptions>? configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var marker = services.FirstOrDefault(d => d.ServiceType == typeof(AgentDslMarker))?.ImplementationInstance as AgentDslMarker;
+        if (marker is null)
+        {
+            marker = new AgentDslMarker();
+            services.AddSingleton(marker);
+            services.AddLogging();
+            var options = services.AddOptions<AgentDslOptions>();
+            if (configuration is not null)
+            {
+                options.Bind(configuration);
+            }
+
+            options.ValidateOnStart();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentDslOptions>, AgentDslOptionsValidator>());
+            services.TryAddSingleton<CpuDevice>();
+            services.AddSingleton<IAgentDevice>(sp => sp.GetRequiredService<CpuDevice>());
+            services.TryAddSingleton<IPlacementPolicy, DefaultPlacementPolicy>();
+        }
+        else if (configuration is not null)
+        {
+            services.AddOptions<AgentDslOptions>().Bind(configuration);
+        }
+
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        return new AgentDslBuilder(services, configuration);
+    }
+
+    private sealed class AgentDslMarker;
+
+    private sealed class AgentDslBuilder(IServiceCollection services, IConfiguration? configuration) : IAgentDslBuilder
+    {
+        public IServiceCollection Services { get; } = services;
+
+        public IConfiguration? Configuration { get; } = configuration;
+    }
+}
