@@ -60,7 +60,7 @@ namespace AgentDsl.Generators
                     typeBlocks.Pop().Dispose();
                 }
 
-                if (spec.IsPublic)
+                if (spec.ExtensionAccessibility != null)
                 {
                     // Extension methods must live in a top-level static class.
                     w.WriteLine();
@@ -237,7 +237,7 @@ namespace AgentDsl.Generators
 
                 w.WriteLine("/// <summary>Typed entry points for running the '" + Xml(spec.GraphName) + "' graph.</summary>");
                 w.WriteLine(GeneratedCode);
-                using (w.Block("public static partial class " + extensionName))
+                using (w.Block(spec.ExtensionAccessibility + " static partial class " + extensionName))
                 {
                     w.WriteLine("/// <summary>Runs one request through the graph (the flow <c>" + Xml(spec.FlowName) + "</c>): nodes run as soon as their inputs are ready.</summary>");
                     w.WriteLine("/// <exception cref=\"global::AgentDsl.Execution.AgentNodeException\">An operator failed; the exception names the node.</exception>");

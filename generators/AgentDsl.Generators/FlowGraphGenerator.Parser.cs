@@ -118,7 +118,7 @@ namespace AgentDsl.Generators
                     FullyQualifiedName: type.ToDisplayString(FqFormat),
                     DisplayName: type.ToDisplayString(),
                     HintName: metadataName + ".AgentGraph.g.cs",
-                    IsPublic: IsEffectivelyAtLeastInternal(type),
+                    ExtensionAccessibility: EffectiveAccessibility(type),
                     GraphName: graphName,
                     FlowName: flow.Name,
                     SlaMs: sla,
@@ -681,17 +681,23 @@ namespace AgentDsl.Generators
                 return type.TypeKind == TypeKind.Class;
             }
 
-            private static bool IsEffectivelyAtLeastInternal(INamedTypeSymbol type)
+            /// <summary>"public" or "internal" for the runner extension class, or null when the graph is not visible at namespace level.</summary>
+            private static string? EffectiveAccessibility(INamedTypeSymbol type)
             {
+                string result = "public";
                 for (var t = type; t != null; t = t.ContainingType)
                 {
-                    if (t.DeclaredAccessibility != Accessibility.Public && t.DeclaredAccessibility != Accessibility.Internal)
+                    if (t.DeclaredAccessibility == Accessibility.Internal)
                     {
-                        return false;
+                        result = "internal";
+                    }
+                    else if (t.DeclaredAccessibility != Accessibility.Public)
+                    {
+                        return null;
                     }
                 }
 
-                return true;
+                return result;
             }
 
             private static string TypeKeyword(INamedTypeSymbol type) =>

@@ -14,7 +14,7 @@ namespace AgentDsl.Generators.Models
         string FullyQualifiedName,
         string DisplayName,
         string HintName,
-        bool IsPublic,
+        string? ExtensionAccessibility,
         string GraphName,
         string FlowName,
         double SlaMs,

@@ -1,0 +1,203 @@
+using AgentDsl.Generators.Tests.Helpers;
+using Xunit;
+
+namespace AgentDsl.Generators.Tests;
+
+/// <summary>Every unsupported flow construct is an error at the construct (span asserted by markup), never a silently wrong graph.</summary>
+public class FlowDiagnosticsTests
+{
+    private static string Graph(string flowBody, string extraMembers = "") => $$"""
+        using System.Threading;
+        using System.Threading.Tasks;
+        using AgentDsl;
+
+        [AgentGraph]
+        public partial class G
+        {
+            private readonly int _field = 3;
+
+            [Flow]
+            public async Task<string> Run(string input, CancellationToken ct)
+            {
+        {{flowBody}}
+            }
+
+            [Operator] public string A(string s) => s;
+            [Operator] public string B(string s, int n) => s + n;
+            [Operator] public Task<string> C(string s, CancellationToken ct) => Task.FromResult(s);
+            [Operator] public bool Check(string s) => s.Length > 0;
+            [Operator] public string O(object o) => o.ToString()!;
+            public string Helper(string s) => s;
+        {{extraMembers}}
+        }
+        """;
+
+    public static TheoryData<string> UnsupportedStatements => new()
+    {
+        // if statement: marker covers the whole statement.
+        """
+                var a = A(input);
+                {|ADSL0001:if (Check(a)) { a = A(a); }|}
+                return a;
+        """,
+        """
+                var a = A(input);
+                {|ADSL0001:for (int i = 0; i < 3; i++) { }|}
+                return a;
+        """,
+        """
+                var a = A(input);
+                {|ADSL0001:foreach (var ch in input) { }|}
+                return a;
+        """,
+        """
+                var a = A(input);
+                {|ADSL0001:while (a.Length > 10) { }|}
+                return a;
+        """,
+        """
+                var a = A(input);
+                {|ADSL0001:try { } catch { }|}
+                return a;
+        """,
+        """
+                var a = A(input);
+                {|ADSL0001:lock (this) { }|}
+                return a;
+        """,
+        """
+                var a = A(input);
+                {|ADSL0001:a = A(a)|};
+                return a;
+        """,
+        """
+                var a = A(input);
+                {|ADSL0001:switch (a) { default: break; }|}
+                return a;
+        """,
+        """
+                var a = A(input);
+                {|ADSL0001:string Local(string s) => s;|}
+                return a;
+        """,
+    };
+
+    [Theory]
+    [MemberData(nameof(UnsupportedStatements))]
+    public Task UnsupportedStatement_IsReportedAtTheStatement(string body) =>
+        AgentDslVerifier.VerifyGeneratorAsync(Graph(body));
+
+    [Fact]
+    public Task EarlyReturn_IsReported() =>
+        AgentDslVerifier.VerifyGeneratorAsync(Graph("""
+                var a = A(input);
+                {|ADSL0001:return a;|}
+        #pragma warning disable CS0162
+                return A(a);
+        """));
+
+    public static TheoryData<string> UnsupportedExpressions => new()
+    {
+        """
+                return A({|ADSL0002:input + "!"|});
+        """,
+        """
+                return B(input, {|ADSL0002:_field|});
+        """,
+        """
+                var pending = C(input, ct);
+                return A({|ADSL0002:pending.Result|});
+        """,
+        """
+                var t = C(input, ct);
+                return O({|ADSL0002:t|});
+        """,
+        """
+                var r = {|ADSL0002:await Task.WhenAll(C(input, ct), C(input, ct))|};
+                return {|ADSL0002:r[0]|};
+        """,
+        """
+                using var cts = new CancellationTokenSource();
+                return await C(input, {|ADSL0002:cts.Token|});
+        """,
+        """
+                return {|ADSL0002:"constant"|};
+        """,
+    };
+
+    [Theory]
+    [MemberData(nameof(UnsupportedExpressions))]
+    public Task UnsupportedExpression_IsReportedAtTheExpression(string body)
+    {
+        // 'using var' is reported as a statement too; the markup for it is added here to keep the cases readable.
+        string source = Graph(body).Replace("using var cts", "{|ADSL0001:using|} var cts");
+        return AgentDslVerifier.VerifyGeneratorAsync(source);
+    }
+
+    [Fact]
+    public Task CallToPlainMethod_IsNotAnOperator() =>
+        AgentDslVerifier.VerifyGeneratorAsync(Graph("""
+                var a = A(input);
+                return {|ADSL0003:Helper(a)|};
+        """));
+
+    [Fact]
+    public Task MethodCallOnAValue_IsNotAnOperator() =>
+        AgentDslVerifier.VerifyGeneratorAsync(Graph("""
+                return A({|ADSL0003:input.Trim()|});
+        """));
+
+    [Fact]
+    public Task CallToOtherClass_IsNotAnOperator() =>
+        AgentDslVerifier.VerifyGeneratorAsync(Graph("""
+                var a = A(input);
+                return {|ADSL0003:string.Concat(a, a)|};
+        """));
+
+    [Fact]
+    public Task CallToAnotherGraphsFlow_IsNotSupportedYet() =>
+        AgentDslVerifier.VerifyGeneratorAsync(Graph("""
+                var a = A(input);
+                return {|ADSL0003:Other.Go(a)|};
+        """, """
+            }
+
+            [AgentGraph]
+            public partial class Other
+            {
+                [Flow] public static string Go(string s) => Echo(s);
+                [Operator] public static string Echo(string s) => s;
+        """));
+
+    [Fact]
+    public Task RefParameter_IsAnUnsupportedSignature() =>
+        AgentDslVerifier.VerifyGeneratorAsync("""
+            using AgentDsl;
+
+            [AgentGraph]
+            public partial class G
+            {
+                [Flow] public string Run(string a, ref int {|ADSL0004:count|}) => A(a);
+                [Operator] public string A(string s) => s;
+            }
+            """);
+
+    [Fact]
+    public Task SeveralErrors_AreAllReportedInOneBuild() =>
+        AgentDslVerifier.VerifyGeneratorAsync(Graph("""
+                var a = A({|ADSL0002:input + "x"|});
+                {|ADSL0001:if (Check(a)) { }|}
+                return {|ADSL0003:Helper(a)|};
+        """));
+
+    [Fact]
+    public Task SupportedFlow_HasNoDiagnostics() =>
+        AgentDslVerifier.VerifyGeneratorAsync(Graph("""
+                const int n = 4;
+                var a = A(input);
+                var c = C(a, ct);
+                var d = C(input, default);
+                await Task.WhenAll(c, d);
+                return B(await c + "", n);
+        """).Replace("B(await c + \"\", n)", "B(await c, n)"));
+}

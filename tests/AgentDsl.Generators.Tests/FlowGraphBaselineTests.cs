@@ -1,0 +1,123 @@
+using AgentDsl.Generators.Tests.Helpers;
+using Xunit;
+
+namespace AgentDsl.Generators.Tests;
+
+/// <summary>Generated source for a set of inputs, compared exactly with checked-in baselines (and cached on re-run).</summary>
+public class FlowGraphBaselineTests
+{
+    [Fact]
+    public void StraightLineFlow()
+    {
+        var result = GeneratorHarness.Run(/* lang=c# */ """
+            using AgentDsl;
+
+            namespace App;
+
+            [AgentGraph(LatencySlaMs = 120, Percentile = 0.95)]
+            public partial class Pipeline
+            {
+                [Flow]
+                public string Run(string input)
+                {
+                    var trimmed = Trim(input);
+                    var upper = Upper(trimmed);
+                    return Exclaim(upper);
+                }
+
+                [Operator] public string Trim(string s) => s.Trim();
+                [Operator(OperatorKind.Compute, Flops = 10)] public string Upper(string s) => s.ToUpperInvariant();
+                [Operator] public string Exclaim(string s) => s + "!";
+            }
+            """);
+        Baseline.Verify(result.Run);
+    }
+
+    [Fact]
+    public void ParallelBranchesWithWhenAll()
+    {
+        var result = GeneratorHarness.Run(/* lang=c# */ """
+            using System.Threading;
+            using System.Threading.Tasks;
+            using AgentDsl;
+
+            namespace App.Agents;
+
+            [AgentGraph(LatencySlaMs = 800)]
+            public partial class Research
+            {
+                [Flow]
+                public async Task<string> Answer(string question, int depth, CancellationToken ct)
+                {
+                    var web = SearchWeb(question, ct);
+                    var docs = SearchDocs(question, depth, ct);
+                    await Task.WhenAll(web, docs);
+                    Audit(question);
+                    await Notify(question, ct).ConfigureAwait(false);
+                    return await Summarize(await web, await docs, 0.5f, "short", ct);
+                }
+
+                [Operator(OperatorKind.Tool, SafeToRetry = true)]
+                public Task<string[]> SearchWeb(string q, CancellationToken ct) => Task.FromResult(new[] { q });
+
+                [Operator(OperatorKind.Memory, BytesMoved = 1e6, AllowedDevices = DeviceKinds.Cpu)]
+                public Task<string[]> SearchDocs(string q, int top, CancellationToken ct = default) => Task.FromResult(new[] { q });
+
+                [Operator] public void Audit(string q) { }
+
+                [Operator(OperatorKind.Tool)] public ValueTask Notify(string q, CancellationToken ct) => default;
+
+                [Operator(OperatorKind.Llm, Model = "llama-3-8b", ModelParameters = 8.03e9, Layers = 32, HiddenSize = 4096, Heads = 32, KvHeads = 8,
+                          Precision = Precision.Fp16, PromptTokens = 512, OutputTokens = 256, PreferredDevices = DeviceKinds.Gpu | DeviceKinds.Remote, Batchable = true)]
+                public Task<string> Summarize(string[] web, string[] docs, float temperature, string style, CancellationToken ct) =>
+                    Task.FromResult(string.Join(" ", web) + string.Join(" ", docs));
+            }
+            """);
+        Baseline.Verify(result.Run);
+    }
+
+    [Fact]
+    public void NestedRepeatedStaticAndKeywordNames()
+    {
+        var result = GeneratorHarness.Run(/* lang=c# */ """
+            using AgentDsl;
+
+            public static partial class Outer
+            {
+                [AgentGraph(Name = "nested-graph")]
+                internal partial class Inner
+                {
+                    [Flow]
+                    public int Run(int @event, long scale) => Combine(Double(Double(@event)), Double(@event), scale, null);
+
+                    [Operator] public static int Double(int @event) => @event * 2;
+                    [Operator(Name = "combine")] public int Combine(int a, int b, long @checked, string? label) => a + b + (int)@checked;
+                }
+            }
+            """);
+        Baseline.Verify(result.Run);
+    }
+
+    [Fact]
+    public void PrivateGraphHasNoRunnerExtension()
+    {
+        var result = GeneratorHarness.Run(/* lang=c# */ """
+            using AgentDsl;
+
+            namespace App;
+
+            public partial class Host
+            {
+                [AgentGraph]
+                private partial class Hidden
+                {
+                    [Flow] public void Run(string s) => Log(s);
+                    [Operator] public void Log(string s) { }
+                }
+            }
+            """);
+        string source = Assert.Single(result.Run.GeneratedSources).SourceText.ToString();
+        Assert.DoesNotContain("RunnerExtensions", source, StringComparison.Ordinal);
+        Baseline.Verify(result.Run);
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Testing;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Testing;
+
+namespace AgentDsl.Generators.Tests.Helpers;
+
+/// <summary>
+/// Hermetic Roslyn test wrappers (no reference-pack download): diagnostics are asserted with
+/// <c>{|ADSL0001:span|}</c> markup, so the location is checked, not only the ID.
+/// </summary>
+internal static class AgentDslVerifier
+{
+    /// <summary>Runs the generator on <paramref name="source"/> and checks its diagnostics (generated sources not compared).</summary>
+    public static Task VerifyGeneratorAsync(string source)
+    {
+        var test = new CSharpSourceGeneratorTest<FlowGraphGenerator, DefaultVerifier>
+        {
+            TestCode = source,
+            TestBehaviors = TestBehaviors.SkipGeneratedSourcesCheck,
+        };
+        Configure(test.TestState, test);
+        return test.RunAsync();
+    }
+
+    /// <summary>Runs <typeparamref name="TAnalyzer"/> on <paramref name="source"/> and checks its diagnostics.</summary>
+    public static Task VerifyAnalyzerAsync<TAnalyzer>(string source)
+        where TAnalyzer : DiagnosticAnalyzer, new()
+    {
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { TestCode = source };
+        Configure(test.TestState, test);
+        return test.RunAsync();
+    }
+
+    private static void Configure(SolutionState state, AnalyzerTest<DefaultVerifier> test)
+    {
+        test.ReferenceAssemblies = new ReferenceAssemblies(string.Empty);
+        state.AdditionalReferences.AddRange(Compilations.References);
+        test.SolutionTransforms.Add((solution, projectId) =>
+        {
+            var project = solution.GetProject(projectId)!;
+            return solution
+                .WithProjectParseOptions(projectId, ((CSharpParseOptions)project.ParseOptions!).WithLanguageVersion(LanguageVersion.Latest))
+                .WithProjectCompilationOptions(projectId, project.CompilationOptions!.WithOutputKind(OutputKind.DynamicallyLinkedLibrary));
+        });
+    }
+}
