@@ -249,7 +249,7 @@ namespace AgentDsl.Generators
                     {
                         w.WriteLine("global::System.ArgumentNullException.ThrowIfNull(" + runner + ");");
                         string inputs = "new object?[] { " + string.Join(", ", spec.Inputs.Select(i => Escape(i.Name))) + (spec.Inputs.Count > 0 ? " }" : "}");
-                        w.WriteLine("var result = await " + runner + ".RunAsync(" + inputs + ", " + ct + ").ConfigureAwait(false);");
+                        w.WriteLine("var result = await " + runner + ".RunUntypedAsync(" + inputs + ", " + ct + ").ConfigureAwait(false);");
                         w.WriteLine(spec.OutputTypeFq is null ? "return result;" : "return new " + resultType + "(result);");
                     }
                 }

@@ -64,7 +64,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>
     public IReadOnlyList<IAgentDevice> Placement => _placement;
 
     /// <inheritdoc/>
-    public Task<AgentRunResult> RunAsync(object?[] inputs, CancellationToken cancellationToken = default)
+    public Task<AgentRunResult> RunUntypedAsync(object?[] inputs, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         if (inputs.Length != _definition.Inputs.Length)
@@ -164,7 +164,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>
             }
             else
             {
-                ThreadPool.QueueUserWorkItem(static state => _ = state.Run.RunNodeAsync(state.NodeId), (Run: this, NodeId: nodeId), preferLocal: true);
+                ThreadPool.QueueUserWorkItem(static state => _ = state.Run.RunNodeAsync(state.NodeId), (Run: this, NodeId: nodeId), preferLocal: false);
             }
         }
 

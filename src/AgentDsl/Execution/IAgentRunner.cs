@@ -9,12 +9,15 @@ namespace AgentDsl.Execution;
 public interface IAgentRunner<TGraph>
     where TGraph : class, IAgentGraph<TGraph>
 {
-    /// <summary>Runs one request.</summary>
+    /// <summary>
+    /// Runs one request with untyped inputs. Prefer the generated, typed <c>RunAsync</c> extension;
+    /// this entry point is for hosts that only know the graph at run time (tools, the CLI).
+    /// </summary>
     /// <param name="inputs">The flow's arguments in order (cancellation token excluded).</param>
     /// <param name="cancellationToken">Cancels the request; the token reaches every operator.</param>
     /// <returns>The result with per-node timings.</returns>
     /// <exception cref="AgentNodeException">An operator failed; the exception names the node and wraps the original.</exception>
     /// <exception cref="OperationCanceledException">The request was cancelled.</exception>
     /// <exception cref="ArgumentException">The number of inputs does not match the graph.</exception>
-    Task<AgentRunResult> RunAsync(object?[] inputs, CancellationToken cancellationToken = default);
+    Task<AgentRunResult> RunUntypedAsync(object?[] inputs, CancellationToken cancellationToken = default);
 }
