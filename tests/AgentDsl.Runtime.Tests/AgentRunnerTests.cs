@@ -159,13 +159,20 @@ public class AgentRunnerTests
         ActivitySource.AddActivityListener(listener);
 
         using var host = await TestHost.StartAsync(s => s.AddAgentDsl().AddGraph<CalculatorGraph>());
-        await host.Runner<CalculatorGraph>().RunAsync(1, 2);
+        using (var test = new Activity("test").Start())
+        {
+            // Other tests run graphs concurrently: keep only the spans of this trace.
+            await host.Runner<CalculatorGraph>().RunAsync(1, 2);
+        }
 
         List<Activity> mine;
         lock (activities)
         {
             mine = [.. activities.Where(a => (string?)a.GetTagItem("agentdsl.graph") == "calculator")];
         }
+
+        var traceId = mine.Single(a => a.OperationName == AgentDslTelemetry.RunActivityName && a.Parent?.OperationName == "test").TraceId;
+        mine = [.. mine.Where(a => a.TraceId == traceId)];
 
         var run = Assert.Single(mine, a => a.OperationName == AgentDslTelemetry.RunActivityName);
         var nodes = mine.Where(a => a.OperationName == AgentDslTelemetry.NodeActivityName).ToList();
