@@ -1,0 +1,151 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using AgentDsl.Ir;
+using QuickStart;
+using Xunit;
+
+namespace AgentDsl.Tests;
+
+public class GraphExportTests
+{
+    /// <summary>Every graph of the samples and of this test project.</summary>
+    public static TheoryData<string> Graphs => new() { nameof(SupportAgent), nameof(ExportGraph), nameof(IdentityGraph) };
+
+    private static (GraphDefinition Definition, string Mlir) Get(string name) => name switch
+    {
+        nameof(SupportAgent) => (SupportAgent.Definition, SupportAgent.Mlir),
+        nameof(ExportGraph) => (ExportGraph.Definition, ExportGraph.Mlir),
+        nameof(IdentityGraph) => (IdentityGraph.Definition, IdentityGraph.Mlir),
+        _ => throw new ArgumentOutOfRangeException(nameof(name)),
+    };
+
+    [Theory]
+    [MemberData(nameof(Graphs))]
+    public void RealMlirOpt_ParsesAndVerifiesTheGeneratedMlir(string graph)
+    {
+        var (definition, mlir) = Get(graph);
+        var (exitCode, output, error) = MlirOpt.Run(mlir);
+
+        Assert.True(exitCode == 0, $"mlir-opt rejected the MLIR of {graph}:\n{error}\n{mlir}");
+        foreach (var node in definition.Nodes)
+        {
+            Assert.Contains(MlirOp(node.Kind), output, StringComparison.Ordinal);
+        }
+
+        // Generic form re-printed by mlir-opt has one op per node, plus graph, return and module.
+        var (_, generic, _) = MlirOpt.Run(mlir, "--mlir-print-op-generic");
+        int ops = Regex.Matches(generic, "^\\s*(%\\w+ = )?\"[a-z]+\\.[a-z_]+\"\\(", RegexOptions.Multiline).Count;
+        Assert.Equal(definition.Nodes.Length + 3, ops);
+    }
+
+    [Fact]
+    public void RealMlirOpt_RejectsBrokenMlir()
+    {
+        // The check above could fail: mlir-opt rejects a graph whose operand is undefined.
+        var (exitCode, _, error) = MlirOpt.Run(SupportAgent.Mlir.Replace("(%n5, %n4", "(%n99, %n4", StringComparison.Ordinal));
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("n99", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Graphs))]
+    public void CompileTimeMlir_EqualsTheRuntimeExport(string graph)
+    {
+        var (definition, mlir) = Get(graph);
+        Assert.Equal(mlir, definition.ToMlir());
+    }
+
+    [Fact]
+    public void Mlir_CarriesCostHintsModelAndSourceLocations()
+    {
+        var (exitCode, output, error) = MlirOpt.Run(ExportGraph.Mlir, "--mlir-print-debuginfo");
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("flops = 1.000000e+12 : f64", output, StringComparison.Ordinal);
+        Assert.Contains("allowed_devices = 3 : i32", output, StringComparison.Ordinal);
+        Assert.Contains("precision = \"bf16\"", output, StringComparison.Ordinal);
+        Assert.Contains("safe_to_retry", output, StringComparison.Ordinal);
+        Assert.Matches("loc\\(\".*SampleGraphs\\.cs\":13:", output);
+        Assert.Contains("sla_ms = 4.250000e+01 : f64", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Graphs))]
+    public void Json_RoundTripsTheStructure(string graph)
+    {
+        var (definition, _) = Get(graph);
+        using var doc = JsonDocument.Parse(definition.ToJson());
+        var root = doc.RootElement;
+        Assert.Equal(definition.Name, root.GetProperty("name").GetString());
+        Assert.Equal(definition.Nodes.Length, root.GetProperty("nodes").GetArrayLength());
+        Assert.Equal(definition.Edges.Length, root.GetProperty("edges").GetArrayLength());
+        Assert.Equal(definition.Sla.LatencyMs, root.GetProperty("sla").GetProperty("latencyMs").GetDouble());
+        for (int i = 0; i < definition.Nodes.Length; i++)
+        {
+            var node = root.GetProperty("nodes")[i];
+            Assert.Equal(definition.Nodes[i].Name, node.GetProperty("name").GetString());
+            Assert.Equal(definition.Nodes[i].Inputs.Count, node.GetProperty("inputs").GetArrayLength());
+            Assert.Equal(definition.Nodes[i].Cost.Flops, node.GetProperty("cost").GetProperty("flops").GetDouble());
+        }
+    }
+
+    [Fact]
+    public void Json_KeepsConstantsExactly()
+    {
+        using var doc = JsonDocument.Parse(ExportGraph.Definition.ToJson());
+        var label = doc.RootElement.GetProperty("nodes")[0].GetProperty("inputs")[1];
+        Assert.Equal("label", label.GetProperty("parameter").GetString());
+        Assert.Equal("\"say \\\"héllo\\\" \\\\ ✓\"", label.GetProperty("constant").GetString());
+    }
+
+    [Fact]
+    public void Dot_HasEveryNodeAndEdge()
+    {
+        string dot = SupportAgent.Definition.ToDot();
+        Assert.StartsWith("digraph \"SupportAgent\" {", dot, StringComparison.Ordinal);
+        foreach (var node in SupportAgent.Definition.Nodes)
+        {
+            Assert.Contains($"node{node.Id} [shape=box, label=\"{node.Name}\\n", dot, StringComparison.Ordinal);
+        }
+
+        foreach (var edge in SupportAgent.Definition.Edges)
+        {
+            Assert.Contains($"{edge.From} -> node{edge.To} [label=\"{edge.Parameter}\"];", dot, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("node6 -> output;", dot, StringComparison.Ordinal);
+        Assert.Equal(SupportAgent.Definition.Edges.Length + 1, Regex.Matches(dot, " -> ").Count);
+    }
+
+    [Fact]
+    public void Dot_EscapesQuotes()
+    {
+        string dot = ExportGraph.Definition.ToDot();
+        Assert.StartsWith("digraph \"exports \\\"quoted\\\"\" {", dot, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SupportAgent_HasTheExpectedShape()
+    {
+        var g = SupportAgent.Definition;
+        Assert.Equal(["Normalize", "ClassifyIntent", "Redact", "Embed", "Search", "Draft", "Check"], g.Nodes.Select(n => n.Name));
+        Assert.Equal([0], g.Roots.ToArray());
+        Assert.Equal([1, 2], g.DependentsOf(0).ToArray());                       // two parallel branches after Normalize
+        Assert.Equal(3, g.DependencyCountOf(g.GetNode("Draft").Id));   // joins Redact, Search and ClassifyIntent
+        Assert.Equal(ValueRef.Node(6), g.Output);
+        Assert.Equal("3", g.GetNode("Search").Inputs.Single(i => i.Parameter == "top").ConstantText);
+        Assert.Equal(ValueSource.CancellationToken, g.GetNode("Search").Inputs.Single(i => i.Parameter == "ct").Value.Source);
+        var model = g.GetNode("Draft").Cost.Model!;
+        Assert.Equal((32, 4096, 32, 8, Precision.Fp16), (model.Layers, model.HiddenSize, model.Heads, model.KvHeads, model.Precision));
+    }
+
+    private static string MlirOp(OperatorKind kind) => kind switch
+    {
+        OperatorKind.Compute => "\"agent.compute\"",
+        OperatorKind.Tool => "\"tool.invoke\"",
+        OperatorKind.Memory => "\"memory.load\"",
+        OperatorKind.Model => "\"model.run\"",
+        OperatorKind.Llm => "\"llm.generate\"",
+        OperatorKind.Kernel => "\"kernel.launch\"",
+        _ => "\"agent.call\"",
+    };
+}
