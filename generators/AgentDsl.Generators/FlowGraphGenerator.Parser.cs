@@ -25,6 +25,7 @@ namespace AgentDsl.Generators
             private readonly INamedTypeSymbol _graphType;
             private readonly Dictionary<IMethodSymbol, OperatorInfo> _operators;
             private readonly Dictionary<ISymbol, Value> _locals = new Dictionary<ISymbol, Value>(SymbolEqualityComparer.Default);
+            private readonly HashSet<ISymbol> _failedLocals = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
             private readonly Dictionary<ISymbol, int> _inputs = new Dictionary<ISymbol, int>(SymbolEqualityComparer.Default);
             private readonly List<InputSpec> _inputSpecs = new List<InputSpec>();
             private readonly List<NodeSpec> _nodes = new List<NodeSpec>();
@@ -44,7 +45,7 @@ namespace AgentDsl.Generators
 
             public static GraphResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken ct)
             {
-                if (context.TargetSymbol is not INamedTypeSymbol type || !CanGenerate(type))
+                if (context.TargetSymbol is not INamedTypeSymbol type || !CanGenerate(type, ct))
                 {
                     // Not partial, generic, or nested in such a type: AgentDsl.Analyzers reports it (ADSL0300, ADSL0303).
                     return new GraphResult(null, EquatableArray<DiagnosticInfo>.Empty);
@@ -247,9 +248,16 @@ namespace AgentDsl.Generators
                     }
 
                     var value = Eval(v.Initializer.Value, allowPendingTask: true);
-                    if (value != null && _model.GetDeclaredSymbol(v, _ct) is { } local)
+                    if (_model.GetDeclaredSymbol(v, _ct) is { } local)
                     {
-                        _locals[local] = value;
+                        if (value != null)
+                        {
+                            _locals[local] = value;
+                        }
+                        else
+                        {
+                            _failedLocals.Add(local); // Already reported: uses of it stay silent.
+                        }
                     }
                 }
             }
@@ -348,6 +356,11 @@ namespace AgentDsl.Generators
                 }
 
                 var symbol = _model.GetSymbolInfo(expr, _ct).Symbol;
+                if (symbol != null && _failedLocals.Contains(symbol))
+                {
+                    return null;
+                }
+
                 if (symbol is ILocalSymbol { IsConst: false } && _locals.TryGetValue(symbol, out var local))
                 {
                     if (local.IsPendingTask && !allowPendingTask)
@@ -660,7 +673,7 @@ namespace AgentDsl.Generators
                 }
             }
 
-            private static bool CanGenerate(INamedTypeSymbol type)
+            private static bool CanGenerate(INamedTypeSymbol type, CancellationToken ct)
             {
                 for (var t = type; t != null; t = t.ContainingType)
                 {
@@ -671,7 +684,7 @@ namespace AgentDsl.Generators
 
                     foreach (var reference in t.DeclaringSyntaxReferences)
                     {
-                        if (reference.GetSyntax() is not TypeDeclarationSyntax decl || !decl.Modifiers.Any(SyntaxKind.PartialKeyword))
+                        if (reference.GetSyntax(ct) is not TypeDeclarationSyntax decl || !decl.Modifiers.Any(SyntaxKind.PartialKeyword))
                         {
                             return false;
                         }

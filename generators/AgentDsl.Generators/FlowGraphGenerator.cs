@@ -1,5 +1,6 @@
 using AgentDsl.Generators.Models;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace AgentDsl.Generators
@@ -17,7 +18,7 @@ namespace AgentDsl.Generators
             IncrementalValuesProvider<GraphResult> results = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     KnownTypeNames.AgentGraphAttribute,
-                    static (node, _) => node is ClassDeclarationSyntax,
+                    static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax { ClassOrStructKeyword.RawKind: not (int)SyntaxKind.StructKeyword },
                     static (ctx, ct) => Parser.Parse(ctx, ct))
                 .WithTrackingName(TrackingNames.Transform);
 

@@ -191,6 +191,14 @@ public class FlowDiagnosticsTests
         """));
 
     [Fact]
+    public Task ALocalThatFailedToLower_IsNotReportedAgainWhereItIsUsed() =>
+        AgentDslVerifier.VerifyGeneratorAsync(Graph("""
+                var a = A({|ADSL0002:input + "x"|});
+                var b = A(a);
+                return B(b, 2);
+        """));
+
+    [Fact]
     public Task SupportedFlow_HasNoDiagnostics() =>
         AgentDslVerifier.VerifyGeneratorAsync(Graph("""
                 const int n = 4;

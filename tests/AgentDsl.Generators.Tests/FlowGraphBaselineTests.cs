@@ -99,6 +99,25 @@ public class FlowGraphBaselineTests
     }
 
     [Fact]
+    public void RecordClassGraph()
+    {
+        var result = GeneratorHarness.Run(/* lang=c# */ """
+            using AgentDsl;
+
+            namespace App;
+
+            [AgentGraph]
+            public partial record Settings(string Prefix)
+            {
+                [Flow] public string Run(string s) => Apply(s);
+                [Operator] public string Apply(string s) => Prefix + s;
+            }
+            """);
+        Assert.Contains("partial record Settings", Assert.Single(result.Run.GeneratedSources).SourceText.ToString(), StringComparison.Ordinal);
+        Baseline.Verify(result.Run);
+    }
+
+    [Fact]
     public void PrivateGraphHasNoRunnerExtension()
     {
         var result = GeneratorHarness.Run(/* lang=c# */ """

@@ -183,6 +183,8 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>
             {
                 if (Volatile.Read(ref _failure) is null)
                 {
+                    // A node queued before the request was cancelled does not start.
+                    _cts.Token.ThrowIfCancellationRequested();
                     await device.RunAsync(new Work(_runner._definition.Name, node, _values, _runner._graph), _cts.Token).ConfigureAwait(false);
                 }
             }
