@@ -1,0 +1,234 @@
+using System.Runtime.InteropServices;
+
+namespace AgentDsl.Kernels;
+
+/// <summary>A device-side copy of a <see cref="KernelBuffer{T}"/>, owned by one device.</summary>
+public interface IKernelBufferMirror : IDisposable
+{
+    /// <summary>The device holding the copy.</summary>
+    IKernelDevice Device { get; }
+
+    /// <summary>Copies the device data into <paramref name="destination"/> (blocking).</summary>
+    void Read(Span<byte> destination);
+}
+
+/// <summary>What devices see of a buffer, whatever its element type.</summary>
+public interface IKernelBuffer
+{
+    /// <summary>Number of elements.</summary>
+    int Length { get; }
+
+    /// <summary>Size in bytes.</summary>
+    long ByteLength { get; }
+
+    /// <summary>The element type.</summary>
+    KernelScalarType ElementType { get; }
+
+    /// <summary>Whether the host array holds the current data.</summary>
+    bool IsHostValid { get; }
+
+    /// <summary>The device copy, if any, and whether it holds the current data.</summary>
+    (IKernelBufferMirror? Mirror, bool Valid) DeviceCopy { get; }
+
+    /// <summary>Whether the launcher should copy results back to the host after each launch (buffers made from arrays).</summary>
+    bool SyncAfterLaunch { get; }
+
+    /// <summary>Host bytes, after making the host copy current.</summary>
+    Span<byte> HostBytes();
+
+    /// <summary>Makes the host copy current (reads from the device when needed).</summary>
+    void SyncToHost();
+
+    /// <summary>Records that a device copy now exists; <paramref name="valid"/> when it holds the current data.</summary>
+    void AttachMirror(IKernelBufferMirror mirror, bool valid);
+
+    /// <summary>Records that a kernel wrote the buffer on the device (the host copy is stale).</summary>
+    void MarkDeviceWritten();
+
+    /// <summary>Records that managed code wrote the host copy (any device copy is stale).</summary>
+    void MarkHostWritten();
+}
+
+/// <summary>
+/// A buffer passed to kernels. It keeps a host array and at most one device copy, and moves data
+/// only when needed: a buffer a kernel wrote on a device stays there for the next kernel on that
+/// device, and is read back only when the host asks for it (<see cref="AsSpan"/>, <see cref="ToArray"/>).
+/// A buffer made implicitly from an array is synchronised back into that array after each launch.
+/// </summary>
+/// <typeparam name="T">The element type: int, uint, long, ulong, float, double or Half.</typeparam>
+public sealed class KernelBuffer<T> : IKernelBuffer, IDisposable
+    where T : unmanaged
+{
+    private readonly T[] _host;
+    private readonly object _gate = new();
+    private IKernelBufferMirror? _mirror;
+    private bool _mirrorValid;
+    private bool _hostValid = true;
+
+    /// <summary>A zeroed buffer of <paramref name="length"/> elements.</summary>
+    public KernelBuffer(int length)
+        : this(new T[length], syncAfterLaunch: false)
+    {
+    }
+
+    /// <summary>A buffer over <paramref name="host"/> (not copied).</summary>
+    /// <param name="host">The host storage.</param>
+    /// <param name="syncAfterLaunch">Copy kernel results back into <paramref name="host"/> after every launch.</param>
+    public KernelBuffer(T[] host, bool syncAfterLaunch = false)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ElementType = ElementTypeOf();
+        _host = host;
+        SyncAfterLaunch = syncAfterLaunch;
+    }
+
+    /// <inheritdoc/>
+    public int Length => _host.Length;
+
+    /// <inheritdoc/>
+    public long ByteLength => (long)_host.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+
+    /// <inheritdoc/>
+    public KernelScalarType ElementType { get; }
+
+    /// <inheritdoc/>
+    public bool SyncAfterLaunch { get; }
+
+    /// <inheritdoc/>
+    public bool IsHostValid
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _hostValid;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public (IKernelBufferMirror? Mirror, bool Valid) DeviceCopy
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (_mirror, _mirrorValid);
+            }
+        }
+    }
+
+    /// <summary>A buffer over <paramref name="array"/> whose kernel results are copied back into the array after each launch.</summary>
+    public static implicit operator KernelBuffer<T>(T[] array) => new(array, syncAfterLaunch: true);
+
+    /// <summary>The data, for reading and writing on the host (reads back from the device first when needed; a device copy becomes stale).</summary>
+    public Span<T> AsSpan()
+    {
+        SyncToHost();
+        MarkHostWritten();
+        return _host;
+    }
+
+    /// <summary>The data, for reading on the host (reads back from the device first when needed).</summary>
+    public ReadOnlySpan<T> AsReadOnlySpan()
+    {
+        SyncToHost();
+        return _host;
+    }
+
+    /// <summary>A copy of the data.</summary>
+    public T[] ToArray() => AsReadOnlySpan().ToArray();
+
+    /// <inheritdoc/>
+    public Span<byte> HostBytes()
+    {
+        SyncToHost();
+        return MemoryMarshal.AsBytes(_host.AsSpan());
+    }
+
+    /// <summary>The host storage without synchronisation, for the managed kernel device.</summary>
+    internal T[] HostArrayUnsynchronized => _host;
+
+    /// <inheritdoc/>
+    public void SyncToHost()
+    {
+        lock (_gate)
+        {
+            if (_hostValid)
+            {
+                return;
+            }
+
+            _mirror!.Read(MemoryMarshal.AsBytes(_host.AsSpan()));
+            _hostValid = true;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void AttachMirror(IKernelBufferMirror mirror, bool valid)
+    {
+        ArgumentNullException.ThrowIfNull(mirror);
+        lock (_gate)
+        {
+            if (!ReferenceEquals(_mirror, mirror))
+            {
+                if (!_hostValid)
+                {
+                    throw new InvalidOperationException("The buffer's only current copy is on another device; synchronise it to the host first.");
+                }
+
+                _mirror?.Dispose();
+                _mirror = mirror;
+            }
+
+            _mirrorValid = valid;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void MarkDeviceWritten()
+    {
+        lock (_gate)
+        {
+            _mirrorValid = true;
+            _hostValid = false;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void MarkHostWritten()
+    {
+        lock (_gate)
+        {
+            _hostValid = true;
+            _mirrorValid = false;
+        }
+    }
+
+    /// <summary>Releases the device copy (its memory returns to the device's pool).</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_mirror is not null && !_hostValid)
+            {
+                _mirror.Read(MemoryMarshal.AsBytes(_host.AsSpan()));
+                _hostValid = true;
+            }
+
+            _mirror?.Dispose();
+            _mirror = null;
+            _mirrorValid = false;
+        }
+    }
+
+    private static KernelScalarType ElementTypeOf() =>
+        typeof(T) == typeof(int) ? KernelScalarType.Int32
+        : typeof(T) == typeof(uint) ? KernelScalarType.UInt32
+        : typeof(T) == typeof(long) ? KernelScalarType.Int64
+        : typeof(T) == typeof(ulong) ? KernelScalarType.UInt64
+        : typeof(T) == typeof(float) ? KernelScalarType.Single
+        : typeof(T) == typeof(double) ? KernelScalarType.Double
+        : typeof(T) == typeof(Half) ? KernelScalarType.Half
+        : throw new NotSupportedException($"Kernel buffers hold int, uint, long, ulong, float, double or Half, not {typeof(T).Name}.");
+}
