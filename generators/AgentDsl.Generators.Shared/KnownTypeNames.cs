@@ -7,5 +7,6 @@ namespace AgentDsl.Generators
         public const string FlowAttribute = "AgentDsl.FlowAttribute";
         public const string OperatorAttribute = "AgentDsl.OperatorAttribute";
         public const string KernelAttribute = "AgentDsl.KernelAttribute";
+        public const string KernelHelperAttribute = "AgentDsl.KernelHelperAttribute";
     }
 }

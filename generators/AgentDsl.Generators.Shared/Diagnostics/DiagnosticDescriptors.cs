@@ -13,12 +13,21 @@ namespace AgentDsl.Generators.Diagnostics
     {
         public const string FlowCategory = "AgentDsl.Flow";
         public const string UsageCategory = "AgentDsl.Usage";
+        public const string KernelCategory = "AgentDsl.Kernel";
         public const string HelpLinkBase = "docs/diagnostics.md#";
 
         public const string UnsupportedFlowStatementId = "ADSL0001";
         public const string UnsupportedFlowExpressionId = "ADSL0002";
         public const string NotAnOperatorId = "ADSL0003";
         public const string UnsupportedFlowSignatureId = "ADSL0004";
+
+        public const string InvalidKernelSignatureId = "ADSL0100";
+        public const string UnsupportedKernelConstructId = "ADSL0101";
+        public const string KernelCallNotAllowedId = "ADSL0102";
+        public const string InvalidLocalMemoryId = "ADSL0103";
+        public const string RecursiveKernelHelperId = "ADSL0104";
+        public const string KernelTypeNotPartialId = "ADSL0105";
+        public const string UnsupportedKernelTypeId = "ADSL0106";
 
         public const string GraphClassNotPartialId = "ADSL0300";
         public const string FlowMethodCountId = "ADSL0301";
@@ -71,6 +80,89 @@ namespace AgentDsl.Generators.Diagnostics
             isEnabledByDefault: true,
             description: "A [Flow] method takes its inputs by value (no ref, out, in or params) and has a body.",
             helpLinkUri: HelpLinkBase + "adsl0004",
+            customTags: WellKnownDiagnosticTags.NotConfigurable);
+
+        /// <summary>Format: <c>The kernel '{0}' has an unsupported signature: {1}</c>.</summary>
+        public static readonly DiagnosticDescriptor InvalidKernelSignature = new DiagnosticDescriptor(
+            InvalidKernelSignatureId,
+            title: "Invalid kernel signature",
+            messageFormat: "The kernel '{0}' has an unsupported signature: {1}",
+            category: KernelCategory,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "A [Kernel] method is static, non-generic and returns void; its first Dimensions parameters are int work-item indices and the rest are Span<T>/ReadOnlySpan<T> or scalars of int, uint, long, ulong, float, double or Half. [KernelHelper] methods are static and take scalars.",
+            helpLinkUri: HelpLinkBase + "adsl0100",
+            customTags: WellKnownDiagnosticTags.NotConfigurable);
+
+        /// <summary>Format: <c>'{0}' is not supported in a kernel: {1}</c>.</summary>
+        public static readonly DiagnosticDescriptor UnsupportedKernelConstruct = new DiagnosticDescriptor(
+            UnsupportedKernelConstructId,
+            title: "Unsupported construct in a kernel",
+            messageFormat: "'{0}' is not supported in a kernel: {1}",
+            category: KernelCategory,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "Kernel bodies are translated to OpenCL C; they may use locals, arithmetic, comparison, logical and bitwise operators, compound assignment, increment, casts, ?:, if/else, for, while, do, break, continue, return, buffer indexing, Math/MathF functions, Group.* and [KernelHelper] calls.",
+            helpLinkUri: HelpLinkBase + "adsl0101",
+            customTags: WellKnownDiagnosticTags.NotConfigurable);
+
+        /// <summary>Format: <c>A kernel cannot call '{0}': {1}</c>.</summary>
+        public static readonly DiagnosticDescriptor KernelCallNotAllowed = new DiagnosticDescriptor(
+            KernelCallNotAllowedId,
+            title: "Call not allowed in a kernel",
+            messageFormat: "A kernel cannot call '{0}': {1}",
+            category: KernelCategory,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "Kernels call the Math/MathF functions that map to OpenCL built-ins, the Group work-group API and static [KernelHelper] methods.",
+            helpLinkUri: HelpLinkBase + "adsl0102",
+            customTags: WellKnownDiagnosticTags.NotConfigurable);
+
+        /// <summary>Format: <c>Local memory '{0}' is not valid: {1}</c>.</summary>
+        public static readonly DiagnosticDescriptor InvalidLocalMemory = new DiagnosticDescriptor(
+            InvalidLocalMemoryId,
+            title: "Invalid local memory",
+            messageFormat: "Local memory '{0}' is not valid: {1}",
+            category: KernelCategory,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "Group.Local<T>(n) becomes a __local array: n must be a positive constant and the Span<T> local that holds it must be declared at the top level of the kernel body.",
+            helpLinkUri: HelpLinkBase + "adsl0103",
+            customTags: WellKnownDiagnosticTags.NotConfigurable);
+
+        /// <summary>Format: <c>The kernel helper '{0}' calls itself (directly or through other helpers); OpenCL C has no recursion</c>.</summary>
+        public static readonly DiagnosticDescriptor RecursiveKernelHelper = new DiagnosticDescriptor(
+            RecursiveKernelHelperId,
+            title: "Recursive kernel helper",
+            messageFormat: "The kernel helper '{0}' calls itself (directly or through other helpers); OpenCL C has no recursion",
+            category: KernelCategory,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "OpenCL C forbids recursion; rewrite the helper with a loop.",
+            helpLinkUri: HelpLinkBase + "adsl0104",
+            customTags: WellKnownDiagnosticTags.NotConfigurable);
+
+        /// <summary>Format: <c>The type '{0}' that declares the kernel '{1}' must be partial{2}</c>.</summary>
+        public static readonly DiagnosticDescriptor KernelTypeNotPartial = new DiagnosticDescriptor(
+            KernelTypeNotPartialId,
+            title: "Kernel's containing type is not partial",
+            messageFormat: "The type '{0}' that declares the kernel '{1}' must be partial{2}",
+            category: KernelCategory,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "The generator adds a nested Kernels class (OpenCL source, launcher, managed implementation) to the type that declares a kernel, so it and its containing types must be partial.",
+            helpLinkUri: HelpLinkBase + "adsl0105");
+
+        /// <summary>Format: <c>The type '{0}' cannot be used in a kernel: kernels use int, uint, long, ulong, float, double, Half and bool</c>.</summary>
+        public static readonly DiagnosticDescriptor UnsupportedKernelType = new DiagnosticDescriptor(
+            UnsupportedKernelTypeId,
+            title: "Unsupported type in a kernel",
+            messageFormat: "The type '{0}' cannot be used in a kernel: kernels use int, uint, long, ulong, float, double, Half and bool (and short, ushort, byte, sbyte inside expressions)",
+            category: KernelCategory,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "OpenCL C has no managed types; kernel values are numeric primitives.",
+            helpLinkUri: HelpLinkBase + "adsl0106",
             customTags: WellKnownDiagnosticTags.NotConfigurable);
 
         /// <summary>Format: <c>The [AgentGraph] class '{0}' must be partial{1}</c>.</summary>

@@ -29,4 +29,13 @@ public static class AgentDslEventIds
 
     /// <summary>The devices available to the runtime.</summary>
     public const int DevicesDiscovered = 1030;
+
+    /// <summary>Kernels were compiled for the devices at start-up.</summary>
+    public const int KernelsPrepared = 1031;
+
+    /// <summary>A kernel device failed and was taken out of service.</summary>
+    public const int KernelDeviceFailed = 1032;
+
+    /// <summary>No OpenCL platform: kernels run on the managed CPU device.</summary>
+    public const int NoOpenClPlatform = 1033;
 }

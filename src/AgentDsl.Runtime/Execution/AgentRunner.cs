@@ -30,12 +30,14 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>
     public AgentRunner(
         TGraph graph,
         IEnumerable<IAgentDevice> devices,
+        IEnumerable<IDeviceSource> deviceSources,
         IPlacementPolicy placementPolicy,
         IOptions<AgentDslOptions> options,
         ILogger<AgentRunner<TGraph>> logger)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(devices);
+        ArgumentNullException.ThrowIfNull(deviceSources);
         ArgumentNullException.ThrowIfNull(placementPolicy);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
@@ -46,7 +48,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>
         _logNodes = options.Value.LogNodes;
         _graphTag = new("agentdsl.graph", _definition.Name);
 
-        var deviceList = devices.ToList();
+        var deviceList = devices.Concat(deviceSources.SelectMany(s => s.AgentDevices)).ToList();
         var placement = placementPolicy.Place(_definition, deviceList);
         if (placement.Count != _definition.Nodes.Length)
         {

@@ -2,6 +2,8 @@ using AgentDsl;
 using AgentDsl.Devices;
 using AgentDsl.Execution;
 using AgentDsl.Hosting;
+using AgentDsl.Kernels;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -66,6 +68,10 @@ public static class AgentDslServiceCollectionExtensions
             services.TryAddSingleton<CpuDevice>();
             services.AddSingleton<IAgentDevice>(sp => sp.GetRequiredService<CpuDevice>());
             services.TryAddSingleton<IPlacementPolicy, DefaultPlacementPolicy>();
+            services.TryAddSingleton(sp => new KernelDevices(
+                sp.GetServices<IKernelDevice>().Concat(sp.GetServices<IDeviceSource>().SelectMany(s => s.KernelDevices)),
+                KernelDeviceLog.OnDeviceFailed(sp.GetRequiredService<ILoggerFactory>().CreateLogger<KernelDevices>())));
+            services.AddHostedService<KernelWarmup>();
         }
         else if (configuration is not null)
         {

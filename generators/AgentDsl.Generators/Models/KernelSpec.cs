@@ -1,0 +1,25 @@
+using AgentDsl.Generators.Helpers;
+
+namespace AgentDsl.Generators.Models
+{
+    /// <summary>A kernel parameter after the indices: buffer or scalar.</summary>
+    internal sealed record KernelParamSpec(string Name, bool IsBuffer, int ScalarType, string ElementFq, bool IsReadOnly);
+
+    /// <summary>Everything the emitter needs for one [Kernel] method. Value-equatable.</summary>
+    internal sealed record KernelSpec(
+        string? Namespace,
+        EquatableArray<ContainingTypeSpec> ContainingTypes,
+        string TypeFq,
+        string TypeName,
+        string MethodName,
+        string HintName,
+        int Dimensions,
+        EquatableArray<KernelParamSpec> Parameters,
+        string EntryPoint,
+        string OpenClSource,
+        int Requirements,
+        bool CanRegister);
+
+    /// <summary>The kernel transform's result.</summary>
+    internal sealed record KernelResult(KernelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
+}
