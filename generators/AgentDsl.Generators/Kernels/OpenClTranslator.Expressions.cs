@@ -155,7 +155,7 @@ namespace AgentDsl.Generators.Kernels
                 return "0";
             }
 
-            if (binary.OperatorMethod != null)
+            if (binary.OperatorMethod != null && !OpenClNames.IsHalf(binary.OperatorMethod.ContainingType))
             {
                 Unsupported(binary, binary.OperatorMethod.ToDisplayString(), "user-defined operators are not supported in kernels");
                 return "0";
@@ -244,7 +244,7 @@ namespace AgentDsl.Generators.Kernels
 
         private string Unary(IUnaryOperation unary)
         {
-            if (unary.IsChecked || unary.OperatorMethod != null)
+            if (unary.IsChecked || (unary.OperatorMethod != null && !OpenClNames.IsHalf(unary.OperatorMethod.ContainingType)))
             {
                 Unsupported(unary, unary.Syntax.ToString(), "checked or user-defined operators are not supported in kernels");
                 return "0";
