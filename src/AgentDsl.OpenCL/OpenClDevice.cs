@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using AgentDsl.Devices;
@@ -19,8 +18,6 @@ namespace AgentDsl.OpenCL;
 /// </summary>
 public sealed partial class OpenClDevice : IKernelDevice, IAgentDevice, IDisposable
 {
-    private static readonly unsafe EventNotifyCallback s_onComplete = OnComplete;
-
     private readonly CL _cl;
     private readonly nint _context;
     private readonly nint _queue;
@@ -30,6 +27,8 @@ public sealed partial class OpenClDevice : IKernelDevice, IAgentDevice, IDisposa
     private readonly ConcurrentDictionary<string, Lazy<Task<CompiledKernel>>> _programs = new();
     private readonly ConcurrentDictionary<long, ConcurrentBag<nint>> _pool = new();
     private readonly object _queueGate = new();
+    private readonly System.Collections.Concurrent.BlockingCollection<(nint Event, TaskCompletionSource Completion)> _pending = new();
+    private readonly Thread _completer;
     private int _disposed;
 
     /// <summary>Opens the device: creates its context and queue.</summary>
@@ -53,6 +52,10 @@ public sealed partial class OpenClDevice : IKernelDevice, IAgentDevice, IDisposa
         OpenClNative.Check(status, "clCreateContext");
         _queue = _cl.CreateCommandQueue(_context, device, CommandQueueProperties.None, &status);
         OpenClNative.Check(status, "clCreateCommandQueue");
+        // The queue is in order, so one thread waiting on each event in turn completes launches in order,
+        // without native callbacks (whose delegate marshalling is not thread-safe in Silk.NET 2.23).
+        _completer = new Thread(CompleteLaunches) { IsBackground = true, Name = "AgentDsl OpenCL " + info.Id };
+        _completer.Start();
         Descriptor = new DeviceDescriptor(info.Id, info.Kind)
         {
             Vendor = info.Vendor,
@@ -180,20 +183,12 @@ public sealed partial class OpenClDevice : IKernelDevice, IAgentDevice, IDisposa
                     Check(_cl.EnqueueNdrangeKernel(_queue, compiled.Kernel, (uint)launch.Kernel.Dimensions, null, global, launch.Local is null ? null : local, 0, null, &evt), "clEnqueueNDRangeKernel", launch.Kernel);
                 }
 
-                var handle = GCHandle.Alloc(completion);
-                int status = _cl.SetEventCallback(evt, 0 /* CL_COMPLETE */, s_onComplete, (void*)GCHandle.ToIntPtr(handle));
-                if (status != 0)
-                {
-                    handle.Free();
-                    _cl.WaitForEvents(1, &evt);
-                    completion.TrySetResult();
-                }
-
-                _cl.ReleaseEvent(evt);
                 lock (_queueGate)
                 {
                     _cl.Flush(_queue);
                 }
+
+                _pending.Add((evt, completion));
             }
     }
 
@@ -232,6 +227,8 @@ public sealed partial class OpenClDevice : IKernelDevice, IAgentDevice, IDisposa
             return;
         }
 
+        _pending.CompleteAdding();
+        _completer.Join();
         _cl.Finish(_queue);
         foreach (var entry in _programs.Values)
         {
@@ -285,18 +282,27 @@ public sealed partial class OpenClDevice : IKernelDevice, IAgentDevice, IDisposa
         throw new KernelExecutionException(kernel.Name, Name, error);
     }
 
-    private static unsafe void OnComplete(nint evt, int status, void* userData)
+    private unsafe void CompleteLaunches()
     {
-        var handle = GCHandle.FromIntPtr((nint)userData);
-        var completion = (TaskCompletionSource)handle.Target!;
-        handle.Free();
-        if (status < 0)
+        foreach (var (evt, completion) in _pending.GetConsumingEnumerable())
         {
-            completion.TrySetException(new OpenClException(status, "kernel execution"));
-        }
-        else
-        {
-            completion.TrySetResult();
+            nint e = evt;
+            int status = _cl.WaitForEvents(1, &e);
+            int execution = 0;
+            if (status == 0)
+            {
+                _cl.GetEventInfo(e, EventInfo.CommandExecutionStatus, sizeof(int), &execution, null);
+            }
+
+            _cl.ReleaseEvent(e);
+            if (status != 0 || execution < 0)
+            {
+                completion.TrySetException(new OpenClException(status != 0 ? status : execution, status != 0 ? "clWaitForEvents" : "kernel execution"));
+            }
+            else
+            {
+                completion.TrySetResult();
+            }
         }
     }
 }
