@@ -100,6 +100,31 @@ public class KernelConstructTests(OpenClFixture cl, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Rounding_IsExactOnEveryKindOfValue()
+    {
+        float[] special = [0f, -0f, 0.5f, -0.5f, 1.5f, 2.5f, -2.5f, 0.49999997f, 8388607.5f, 8388608f, 16777217f, 1e20f, -1e20f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, float.Epsilon, -float.Epsilon];
+        float[] x = [.. special, .. Floats(N - special.Length, 1e4f)];
+        double[] d = [.. x.Select(v => (double)v * 1.000001), .. Array.Empty<double>()];
+        d[3] = 4503599627370495.5;
+        d[4] = -4503599627370496.5;
+        var r1 = new float[N * 6];
+        var r2 = new float[N * 6];
+        var q1 = new double[N * 4];
+        var q2 = new double[N * 4];
+        await TestKernels.Kernels.Rounding.LaunchAsync(cl.Device, N, x, d, r1, q1);
+        await TestKernels.Kernels.Rounding.LaunchAsync(_managed, N, x, d, r2, q2);
+        for (int k = 0; k < r1.Length; k++)
+        {
+            Assert.True(BitConverter.SingleToInt32Bits(r1[k]) == BitConverter.SingleToInt32Bits(r2[k]) || (float.IsNaN(r1[k]) && float.IsNaN(r2[k])), $"r[{k}] (input {x[k / 6]:R}): managed {r2[k]:R}, OpenCL {r1[k]:R}");
+        }
+
+        for (int k = 0; k < q1.Length; k++)
+        {
+            Assert.True(BitConverter.DoubleToInt64Bits(q1[k]) == BitConverter.DoubleToInt64Bits(q2[k]) || (double.IsNaN(q1[k]) && double.IsNaN(q2[k])), $"rd[{k}] (input {d[k / 4]:R}): managed {q2[k]:R}, OpenCL {q1[k]:R}");
+        }
+    }
+
+    [Fact]
     public async Task DoublePrecision_OnAnFp64Device()
     {
         Assert.True(cl.Device.Info.SupportsFp64, "PoCL offers fp64; this test needs it.");

@@ -261,6 +261,22 @@ public static partial class TestKernels
         }
     }
 
+    /// <summary>Rounding on every kind of value, and on constants (which PoCL's built-ins miscompile).</summary>
+    [Kernel]
+    public static void Rounding(int i, ReadOnlySpan<float> x, ReadOnlySpan<double> d, Span<float> r, Span<double> rd)
+    {
+        r[i * 6] = MathF.Floor(x[i]);
+        r[(i * 6) + 1] = MathF.Ceiling(x[i]);
+        r[(i * 6) + 2] = MathF.Truncate(x[i]);
+        r[(i * 6) + 3] = MathF.Round(x[i]);
+        r[(i * 6) + 4] = MathF.Round(float.MaxValue) + MathF.Floor(float.NaN) + x[i];
+        r[(i * 6) + 5] = MathF.Round(2.5f) + MathF.Ceiling(-0.5f) + MathF.Truncate(1e10f);
+        rd[i * 4] = Math.Floor(d[i]);
+        rd[(i * 4) + 1] = Math.Ceiling(d[i]);
+        rd[(i * 4) + 2] = Math.Truncate(d[i]);
+        rd[(i * 4) + 3] = Math.Round(d[i]);
+    }
+
     [Kernel]
     public static void HalfScale(int i, ReadOnlySpan<Half> x, Span<Half> r)
     {

@@ -103,12 +103,12 @@ namespace AgentDsl.Generators.Kernels
                 case byte by: return "((uchar)" + by.ToString(CultureInfo.InvariantCulture) + ")";
                 case sbyte sb: return "((char)" + sb.ToString(CultureInfo.InvariantCulture) + ")";
                 case float f:
-                    if (float.IsNaN(f)) return "NAN";
+                    if (float.IsNaN(f)) return "adsl_nan_f()"; // see OpenClTranslator.NaNPrelude
                     if (float.IsPositiveInfinity(f)) return "INFINITY";
                     if (float.IsNegativeInfinity(f)) return "(-INFINITY)";
                     return WithPoint(f.ToString("R", CultureInfo.InvariantCulture)) + "f";
                 case double d:
-                    if (double.IsNaN(d)) return "((double)NAN)";
+                    if (double.IsNaN(d)) return "adsl_nan_d()";
                     if (double.IsPositiveInfinity(d)) return "((double)INFINITY)";
                     if (double.IsNegativeInfinity(d)) return "(-(double)INFINITY)";
                     return WithPoint(d.ToString("R", CultureInfo.InvariantCulture));

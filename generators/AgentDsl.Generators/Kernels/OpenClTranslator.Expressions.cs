@@ -18,6 +18,11 @@ namespace AgentDsl.Generators.Kernels
                 string? literal = OpenClNames.Literal(op.ConstantValue.Value, op.Type);
                 if (literal != null)
                 {
+                    if (literal.StartsWith("adsl_nan_", System.StringComparison.Ordinal))
+                    {
+                        NaNPrelude(literal);
+                    }
+
                     return literal.StartsWith("-", System.StringComparison.Ordinal) ? "(" + literal + ")" : literal;
                 }
             }
@@ -389,10 +394,11 @@ namespace AgentDsl.Generators.Kernels
                 case "Sinh": return "sinh(" + A(0) + ")";
                 case "Cosh": return "cosh(" + A(0) + ")";
                 case "Tanh": return "tanh(" + A(0) + ")";
-                case "Floor": return "floor(" + A(0) + ")";
-                case "Ceiling": return "ceil(" + A(0) + ")";
-                case "Truncate": return "trunc(" + A(0) + ")";
-                case "Round" when args.Count == 1: return "rint(" + A(0) + ")"; // C#: to nearest, ties to even
+                case "Floor":
+                case "Ceiling":
+                case "Truncate":
+                case "Round" when args.Count == 1: // C#: to nearest, ties to even
+                    return Rounding(method.Name, type) + "(" + A(0) + ")";
                 case "FusedMultiplyAdd": return "fma(" + A(0) + ", " + A(1) + ", " + A(2) + ")";
                 case "CopySign": return "copysign(" + A(0) + ", " + A(1) + ")";
                 case "Abs" when floating: return "fabs(" + A(0) + ")";
@@ -410,6 +416,48 @@ namespace AgentDsl.Generators.Kernels
                     Report(DiagnosticDescriptors.KernelCallNotAllowed, invocation.Syntax.GetLocation(), method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat),
                         "mapped Math/MathF functions: Abs, Sqrt, Cbrt, Exp, Log, Log2, Log10, Pow, Sin, Cos, Tan, Asin, Acos, Atan, Atan2, Sinh, Cosh, Tanh, Floor, Ceiling, Truncate, Round(x), Min, Max, Clamp, Sign, FusedMultiplyAdd, CopySign");
                     return "0";
+            }
+        }
+
+        /// <summary>
+        /// NaN constants are read through a volatile local: PoCL 3.1 (LLVM 15) miscompiles a constant NaN
+        /// flowing into floor/ceil/trunc/rint (the store disappears, or the compiler hangs). A NaN that the
+        /// compiler cannot see as a constant is handled correctly.
+        /// </summary>
+        private void NaNPrelude(string literal)
+        {
+            _prelude.Add(literal == "adsl_nan_f()"
+                ? "static float adsl_nan_f(void) { volatile float n = NAN; return n; }\n"
+                : "static double adsl_nan_d(void) { volatile double n = (double)NAN; return n; }\n");
+        }
+
+        /// <summary>
+        /// floor, ceil, trunc and round-to-even written with plain IEEE arithmetic: PoCL 3.1 (LLVM 15)
+        /// miscompiles its built-ins when their argument folds to a constant (a large value crashes the
+        /// compiler, a NaN drops the store). Exact for every input; values of magnitude 2^23 (2^52) and up
+        /// are already integers.
+        /// </summary>
+        private string Rounding(string function, ITypeSymbol type)
+        {
+            bool isDouble = type.SpecialType == SpecialType.System_Double;
+            string t = isDouble ? "double" : "float";
+            string big = isDouble ? "4503599627370496.0" : "8388608.0f";      // 2^52, 2^23
+            string integer = isDouble ? "long" : "int";
+            string trunc = "adsl_trunc_" + t;
+            _prelude.Add($"static {t} {trunc}({t} x) {{ if (!(fabs(x) < {big})) return x; return copysign(({t})(({integer})x), x); }}\n");
+            switch (function)
+            {
+                case "Truncate":
+                    return trunc;
+                case "Floor":
+                    _prelude.Add($"static {t} adsl_floor_{t}({t} x) {{ {t} r = {trunc}(x); return r > x ? r - 1 : r; }}\n");
+                    return "adsl_floor_" + t;
+                case "Ceiling":
+                    _prelude.Add($"static {t} adsl_ceil_{t}({t} x) {{ {t} r = {trunc}(x); return r < x ? copysign(r + 1, x) : r; }}\n");
+                    return "adsl_ceil_" + t;
+                default:
+                    _prelude.Add($"static {t} adsl_round_{t}({t} x) {{ if (!(fabs(x) < {big})) return x; {t} m = copysign({big}, x); return copysign((x + m) - m, x); }}\n");
+                    return "adsl_round_" + t;
             }
         }
 

@@ -21,7 +21,7 @@ namespace AgentDsl.Generators.Kernels
         private readonly Compilation _compilation;
         private readonly CancellationToken _ct;
         private readonly List<DiagnosticInfo> _diagnostics;
-        private readonly HashSet<string> _prelude = new HashSet<string>();
+        private readonly PreludeSet _prelude = new PreludeSet();
         private readonly List<IMethodSymbol> _helperOrder = new List<IMethodSymbol>();
         private readonly Dictionary<IMethodSymbol, string> _helperSource = new Dictionary<IMethodSymbol, string>(SymbolEqualityComparer.Default);
         private readonly Stack<IMethodSymbol> _translating = new Stack<IMethodSymbol>();
@@ -102,7 +102,7 @@ namespace AgentDsl.Generators.Kernels
                 program.Append("#pragma OPENCL EXTENSION cl_khr_fp16 : enable\n");
             }
 
-            foreach (var prelude in _prelude.OrderBy(p => p, System.StringComparer.Ordinal))
+            foreach (var prelude in _prelude.Items)
             {
                 program.Append(prelude);
             }
@@ -199,6 +199,22 @@ namespace AgentDsl.Generators.Kernels
             _indent = savedIndent;
             _inKernelTopLevel = savedTop;
             return name;
+        }
+
+        /// <summary>Prelude functions in first-use order (a function is added after the ones it calls), each once.</summary>
+        private sealed class PreludeSet
+        {
+            private readonly HashSet<string> _seen = new HashSet<string>();
+
+            public List<string> Items { get; } = new List<string>();
+
+            public void Add(string text)
+            {
+                if (_seen.Add(text))
+                {
+                    Items.Add(text);
+                }
+            }
         }
 
         private void Line(string text)
