@@ -189,6 +189,12 @@ namespace AgentDsl.Generators.Kernels
                 case BinaryOperatorKind.Remainder:
                     return OpenClNames.IsFloating(type) ? "fmod(" + left + ", " + right + ")" : "(" + left + " % " + right + ")";
                 case BinaryOperatorKind.LeftShift:
+                    if (OpenClNames.IsSignedInteger(binary.Type!))
+                    {
+                        // Shifting into or out of the sign bit is undefined for signed types in C: shift the unsigned bits.
+                        return "((" + OpenClNames.Scalar(binary.Type!) + ")((" + OpenClNames.UnsignedOf(binary.Type!) + ")" + left + " << " + right + "))";
+                    }
+
                     return "(" + left + " << " + right + ")";
                 case BinaryOperatorKind.RightShift:
                     return "(" + left + " >> " + right + ")";

@@ -133,14 +133,14 @@ namespace AgentDsl.Generators.Kernels
         private string Helper(IMethodSymbol method, SyntaxNode callSite)
         {
             string name = "adsl_" + method.ContainingType.Name + "_" + method.Name;
-            if (_helperSource.ContainsKey(method))
-            {
-                return name;
-            }
-
             if (_translating.Contains(method, SymbolEqualityComparer.Default))
             {
                 Report(DiagnosticDescriptors.RecursiveKernelHelper, callSite.GetLocation(), method.Name);
+                return name;
+            }
+
+            if (_helperSource.ContainsKey(method))
+            {
                 return name;
             }
 
@@ -176,7 +176,6 @@ namespace AgentDsl.Generators.Kernels
             _sb = new StringBuilder();
             _indent = 0;
             _inKernelTopLevel = false;
-            _helperSource[method] = string.Empty; // mark as known (recursion through it is caught by _translating)
             _translating.Push(method);
             Line("static " + returnType + " " + name + "(" + (parameters.Count == 0 ? "void" : string.Join(", ", parameters)) + ")");
             Line("{");

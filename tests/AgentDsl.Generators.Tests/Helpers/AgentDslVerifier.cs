@@ -12,6 +12,18 @@ namespace AgentDsl.Generators.Tests.Helpers;
 /// </summary>
 internal static class AgentDslVerifier
 {
+    /// <summary>Runs the kernel generator on <paramref name="source"/> and checks its diagnostics.</summary>
+    public static Task VerifyKernelGeneratorAsync(string source)
+    {
+        var test = new CSharpSourceGeneratorTest<KernelGenerator, DefaultVerifier>
+        {
+            TestCode = source,
+            TestBehaviors = TestBehaviors.SkipGeneratedSourcesCheck,
+        };
+        Configure(test.TestState, test);
+        return test.RunAsync();
+    }
+
     /// <summary>Runs the generator on <paramref name="source"/> and checks its diagnostics (generated sources not compared).</summary>
     public static Task VerifyGeneratorAsync(string source)
     {

@@ -16,16 +16,16 @@ internal static class GeneratorHarness
 {
     public sealed record Result(GeneratorRunResult Run, Compilation Output, ImmutableArray<Diagnostic> GeneratorDiagnostics, GeneratorDriver Driver, Compilation Input);
 
-    public static GeneratorDriver CreateDriver() =>
+    public static GeneratorDriver CreateDriver(IIncrementalGenerator? generator = null) =>
         CSharpGeneratorDriver.Create(
-            [new FlowGraphGenerator().AsSourceGenerator()],
+            [(generator ?? new FlowGraphGenerator()).AsSourceGenerator()],
             parseOptions: Compilations.ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Runs the generator on <paramref name="compilation"/>; requires an output without errors unless <paramref name="allowErrors"/>.</summary>
-    public static Result Run(Compilation compilation, bool allowErrors = false)
+    public static Result Run(Compilation compilation, bool allowErrors = false, IIncrementalGenerator? generator = null)
     {
-        var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+        var driver = CreateDriver(generator).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
         var run = driver.GetRunResult().Results.Single();
         if (!allowErrors)
         {
@@ -39,7 +39,7 @@ internal static class GeneratorHarness
         return new Result(run, output, diagnostics, driver, compilation);
     }
 
-    public static Result Run(string source, bool allowErrors = false) => Run(Compilations.Create(source), allowErrors);
+    public static Result Run(string source, bool allowErrors = false, IIncrementalGenerator? generator = null) => Run(Compilations.Create(source), allowErrors, generator);
 
     /// <summary>Re-runs <paramref name="driver"/> on a clone: every tracked step must be Cached or Unchanged, every output Cached.</summary>
     public static void AssertCachedOnRerun(GeneratorDriver driver, Compilation compilation)
@@ -80,7 +80,8 @@ internal static class GeneratorHarness
             : [];
 
     public static IEnumerable<string> TrackingStepNames() =>
-        typeof(TrackingNames).GetFields(BindingFlags.Public | BindingFlags.Static)
+        new[] { typeof(TrackingNames), typeof(KernelGenerator.Steps) }
+            .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.Static))
             .Where(f => f.IsLiteral)
             .Select(f => (string)f.GetRawConstantValue()!);
 
