@@ -1,7 +1,14 @@
+using AgentDsl;
+using AgentDsl.Kernels;
+
 namespace QuickStart;
 
-/// <summary>An in-memory vector index over a small knowledge base (cosine similarity, exact search).</summary>
-public sealed class PassageIndex
+/// <summary>
+/// An in-memory vector index over a small knowledge base. Scoring is a kernel: it runs on an OpenCL
+/// device when the machine has one (the corpus stays on the device between requests) and on the CPU
+/// otherwise; the top-k selection runs on the host.
+/// </summary>
+public sealed partial class PassageIndex(KernelDevices kernels)
 {
     public const int Dimensions = 256;
 
@@ -17,23 +24,36 @@ public sealed class PassageIndex
         "Refunds are processed within five business days.",
     ];
 
-    private readonly float[][] _vectors = [.. Corpus.Select(text => TextOps.Embed(text, Dimensions))];
+    private readonly KernelBuffer<float> _vectors = new([.. Corpus.SelectMany(text => TextOps.Embed(text, Dimensions))]);
 
-    public Task<Passage[]> SearchAsync(float[] query, int top, CancellationToken ct)
+    /// <summary>The device that ran the last lookup.</summary>
+    public string LastDevice { get; private set; } = "none yet";
+
+    /// <summary>Cosine similarity of every passage with a unit query vector, in parallel: one work-item per passage.</summary>
+    [Kernel]
+    public static void Score(int passage, ReadOnlySpan<float> vectors, ReadOnlySpan<float> query, Span<float> scores, int dimensions)
     {
-        ct.ThrowIfCancellationRequested();
-        var scored = new Passage[Corpus.Length];
-        for (int i = 0; i < Corpus.Length; i++)
+        if (passage >= scores.Length)
         {
-            float dot = 0;
-            for (int d = 0; d < Dimensions; d++)
-            {
-                dot += _vectors[i][d] * query[d];
-            }
-
-            scored[i] = new Passage(i, Corpus[i], dot);
+            return;
         }
 
-        return Task.FromResult(scored.OrderByDescending(p => p.Score).Take(top).ToArray());
+        float dot = 0f;
+        for (int d = 0; d < dimensions; d++)
+        {
+            dot += vectors[(passage * dimensions) + d] * query[d];
+        }
+
+        scores[passage] = dot;
+    }
+
+    public async Task<Passage[]> SearchAsync(float[] query, int top, CancellationToken ct)
+    {
+        var scores = new float[Corpus.Length];
+        var device = await kernels.LaunchAsync(
+            Kernels.Score.Definition,
+            d => Kernels.Score.LaunchAsync(d, Corpus.Length, _vectors, query, scores, Dimensions, cancellationToken: ct));
+        LastDevice = device.Name;
+        return [.. scores.Select((score, i) => new Passage(i, Corpus[i], score)).OrderByDescending(p => p.Score).Take(top)];
     }
 }

@@ -10,7 +10,7 @@ using QuickStart;
 var builder = Host.CreateApplicationBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Services.AddSingleton<PassageIndex>();
-builder.UseAgentDsl(agentDsl => agentDsl.AddGraph<SupportAgent>());
+builder.UseAgentDsl(agentDsl => agentDsl.AddGraph<SupportAgent>().AddOpenClDevices());
 
 using var host = builder.Build();
 await host.StartAsync();
@@ -69,6 +69,8 @@ foreach (var node in graph.Nodes)
     var runs = results.Select(r => r.Nodes[node.Id]).ToList();
     Console.WriteLine($"  {node.Name,-15} {runs[0].Device,-6} {TextOps.Format(runs.Average(r => r.Started.TotalMilliseconds)),8} {TextOps.Format(runs.Average(r => r.Duration.TotalMilliseconds)),8} {TextOps.Format(runs.Max(r => r.Duration.TotalMilliseconds)),8}");
 }
+
+Console.WriteLine($"The Search operator's scoring kernel ran on: {host.Services.GetRequiredService<PassageIndex>().LastDevice}");
 
 var latencies = results.Select(r => r.Elapsed.TotalMilliseconds).Order().ToList();
 int met = results.Count(r => r.MetSla);

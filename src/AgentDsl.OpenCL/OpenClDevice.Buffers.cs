@@ -8,35 +8,18 @@ public sealed partial class OpenClDevice
     /// <summary>The device memory of <paramref name="buffer"/>, uploading the host data only when the device copy is missing or stale.</summary>
     private nint OnDevice(IKernelBuffer buffer)
     {
-        var (mirror, valid) = buffer.DeviceCopy;
-        if (mirror is Mirror mine && ReferenceEquals(mine.Device, this))
-        {
-            if (!valid)
-            {
-                Upload(mine.Memory, buffer);
-                buffer.AttachMirror(mine, valid: true);
-            }
-
-            return mine.Memory;
-        }
-
-        // Current data lives on the host (or on another device: read it back first).
-        buffer.SyncToHost();
         long bytes = Math.Max(buffer.ByteLength, 4);
-        var created = new Mirror(this, Rent(bytes), bytes);
-        Upload(created.Memory, buffer);
-        buffer.AttachMirror(created, valid: true);
-        return created.Memory;
+        var mirror = (Mirror)buffer.MirrorOn(this, () => new Mirror(this, Rent(bytes), bytes), (m, data) => Upload(((Mirror)m).Memory, data.Span));
+        return mirror.Memory;
     }
 
-    private unsafe void Upload(nint memory, IKernelBuffer buffer)
+    private unsafe void Upload(nint memory, ReadOnlySpan<byte> bytes)
     {
-        if (buffer.ByteLength == 0)
+        if (bytes.Length == 0)
         {
             return;
         }
 
-        var bytes = buffer.HostBytes();
         fixed (byte* p = bytes)
         {
             lock (_queueGate)

@@ -39,8 +39,14 @@ public interface IKernelBuffer
     /// <summary>Makes the host copy current (reads from the device when needed).</summary>
     void SyncToHost();
 
-    /// <summary>Records that a device copy now exists; <paramref name="valid"/> when it holds the current data.</summary>
-    void AttachMirror(IKernelBufferMirror mirror, bool valid);
+    /// <summary>
+    /// The buffer's copy on <paramref name="device"/>, current: reuses an up-to-date copy, uploads into a
+    /// stale one, or (after reading back a copy held by another device) creates one. Atomic per buffer.
+    /// </summary>
+    /// <param name="device">The device that needs the data.</param>
+    /// <param name="create">Allocates a copy on <paramref name="device"/>.</param>
+    /// <param name="upload">Copies host bytes into a copy.</param>
+    IKernelBufferMirror MirrorOn(IKernelDevice device, Func<IKernelBufferMirror> create, Action<IKernelBufferMirror, ReadOnlyMemory<byte>> upload);
 
     /// <summary>Records that a kernel wrote the buffer on the device (the host copy is stale).</summary>
     void MarkDeviceWritten();
@@ -165,25 +171,41 @@ public sealed class KernelBuffer<T> : IKernelBuffer, IDisposable
     }
 
     /// <inheritdoc/>
-    public void AttachMirror(IKernelBufferMirror mirror, bool valid)
+    public IKernelBufferMirror MirrorOn(IKernelDevice device, Func<IKernelBufferMirror> create, Action<IKernelBufferMirror, ReadOnlyMemory<byte>> upload)
     {
-        ArgumentNullException.ThrowIfNull(mirror);
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(create);
+        ArgumentNullException.ThrowIfNull(upload);
         lock (_gate)
         {
-            if (!ReferenceEquals(_mirror, mirror))
+            if (_mirror is not null && ReferenceEquals(_mirror.Device, device))
             {
-                if (!_hostValid)
+                if (!_mirrorValid)
                 {
-                    throw new InvalidOperationException("The buffer's only current copy is on another device; synchronise it to the host first.");
+                    upload(_mirror, HostMemory());
+                    _mirrorValid = true;
                 }
 
-                _mirror?.Dispose();
-                _mirror = mirror;
+                return _mirror;
             }
 
-            _mirrorValid = valid;
+            if (!_hostValid)
+            {
+                _mirror!.Read(MemoryMarshal.AsBytes(_host.AsSpan()));
+                _hostValid = true;
+            }
+
+            _mirror?.Dispose();
+            _mirror = null;
+            var created = create();
+            upload(created, HostMemory());
+            _mirror = created;
+            _mirrorValid = true;
+            return created;
         }
     }
+
+    private ReadOnlyMemory<byte> HostMemory() => new ByteView(_host).Memory;
 
     /// <inheritdoc/>
     public void MarkDeviceWritten()
@@ -219,6 +241,22 @@ public sealed class KernelBuffer<T> : IKernelBuffer, IDisposable
             _mirror?.Dispose();
             _mirror = null;
             _mirrorValid = false;
+        }
+    }
+
+    /// <summary>The host array's bytes as memory (host arrays are never moved while uploads read them: uploads are blocking).</summary>
+    private sealed class ByteView(T[] array) : System.Buffers.MemoryManager<byte>
+    {
+        public override Span<byte> GetSpan() => MemoryMarshal.AsBytes(array.AsSpan());
+
+        public override System.Buffers.MemoryHandle Pin(int elementIndex = 0) => throw new NotSupportedException();
+
+        public override void Unpin()
+        {
+        }
+
+        protected override void Dispose(bool disposing)
+        {
         }
     }
 
