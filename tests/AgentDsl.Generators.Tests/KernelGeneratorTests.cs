@@ -113,6 +113,36 @@ public class KernelGeneratorTests
     }
 
     [Fact]
+    public void UnrelatedEdit_LeavesTheKernelPipelineCached_AndABodyEditRegeneratesIt()
+    {
+        const string kernel = """
+            using System;
+            using AgentDsl;
+
+            public static partial class K
+            {
+                [Kernel] public static void Fill(int i, Span<float> x, float value) => x[i] = value;
+            }
+            """;
+        var compilation = Compilations.Create(("K.cs", kernel), ("Other.cs", "public static class Other { public static int V() => 1; }"));
+        var first = GeneratorHarness.Run(compilation, generator: Generator);
+
+        var unrelated = compilation.ReplaceSyntaxTree(
+            compilation.SyntaxTrees.Single(t => t.FilePath == "Other.cs"),
+            Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText("public static class Other { public static int V() => 2; }", Compilations.ParseOptions, "Other.cs"));
+        var second = first.Driver.RunGenerators(unrelated).GetRunResult().Results.Single();
+        Assert.All(GeneratorHarness.Reasons(second, KernelGenerator.Steps.Transform), r => Assert.True(r is Microsoft.CodeAnalysis.IncrementalStepRunReason.Cached or Microsoft.CodeAnalysis.IncrementalStepRunReason.Unchanged));
+        Assert.All(second.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => Assert.Equal(Microsoft.CodeAnalysis.IncrementalStepRunReason.Cached, o.Reason));
+
+        var edited = compilation.ReplaceSyntaxTree(
+            compilation.SyntaxTrees.Single(t => t.FilePath == "K.cs"),
+            Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(kernel.Replace("x[i] = value", "x[i] = value * 2f", StringComparison.Ordinal), Compilations.ParseOptions, "K.cs"));
+        var third = first.Driver.RunGenerators(edited).GetRunResult().Results.Single();
+        Assert.Contains(Microsoft.CodeAnalysis.IncrementalStepRunReason.Modified, GeneratorHarness.Reasons(third, KernelGenerator.Steps.Output));
+        Assert.Contains("x[i] = (value * 2.0f);", third.GeneratedSources.Single().SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void PrivateTypeKernel_IsNotRegistered()
     {
         var result = GeneratorHarness.Run(/* lang=c# */ """
