@@ -30,6 +30,10 @@ namespace AgentDsl.Ir.Text
         public string Name = "";
         public string Operator = "";
         public int Kind;
+
+        /// <summary>0 = none, 1 = prefill, 2 = KV transfer, 3 = decode.</summary>
+        public int Phase = 0;
+        public double OutputBytes = 0;
         public string ResultType = "void";
         public bool IsAsync;
         public List<MlirArg> Args = new List<MlirArg>();
@@ -159,7 +163,7 @@ namespace AgentDsl.Ir.Text
                 sb.Append("%n").Append(id.ToString(CultureInfo.InvariantCulture)).Append(" = ");
             }
 
-            sb.Append('"').Append(OpName(node.Kind)).Append("\"(");
+            sb.Append('"').Append(node.Phase == 1 ? "llm.prefill" : node.Phase == 2 ? "kv.transfer" : node.Phase == 3 ? "llm.decode" : OpName(node.Kind)).Append("\"(");
             for (int i = 0; i < operands.Count; i++)
             {
                 sb.Append(i > 0 ? ", " : string.Empty).Append(Ssa(operands[i].Source, operands[i].Index));
@@ -198,6 +202,7 @@ namespace AgentDsl.Ir.Text
             OptionalF64(sb, "flops", node.Flops);
             OptionalF64(sb, "bytes_moved", node.BytesMoved);
             OptionalF64(sb, "memory_bytes", node.MemoryFootprintBytes);
+            OptionalF64(sb, "output_bytes", node.OutputBytes);
             if (node.AllowedDevices != 15)
             {
                 sb.Append(", allowed_devices = ").Append(node.AllowedDevices.ToString(CultureInfo.InvariantCulture)).Append(" : i32");

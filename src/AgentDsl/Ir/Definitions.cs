@@ -104,6 +104,22 @@ public sealed record CostHints
     public ModelDescription? Model { get; init; }
 }
 
+/// <summary>The phase of an LLM inference a node stands for, after decomposition.</summary>
+public enum NodePhase
+{
+    /// <summary>Not decomposed.</summary>
+    None = 0,
+
+    /// <summary>Prompt processing (compute-bound): writes the KV cache.</summary>
+    Prefill = 1,
+
+    /// <summary>Moving the KV cache from the prefill device to the decode device.</summary>
+    KvTransfer = 2,
+
+    /// <summary>Token generation (memory-bandwidth-bound): reads weights and KV cache per token.</summary>
+    Decode = 3,
+}
+
 /// <summary>A node of a graph: one call of an operator.</summary>
 /// <param name="Id">Dense id, 0-based, in flow order.</param>
 /// <param name="Name">Unique name in the graph (the operator name, suffixed <c>#2</c>, <c>#3</c>… on repeated calls).</param>
@@ -126,6 +142,12 @@ public sealed record NodeDefinition(
 
     /// <summary>Where the call sits in the flow, when known.</summary>
     public SourceSpan? Source { get; init; }
+
+    /// <summary>The LLM phase this node stands for after decomposition; <see cref="NodePhase.None"/> otherwise.</summary>
+    public NodePhase Phase { get; init; }
+
+    /// <summary>Bytes of the node's result (what a consumer on another device must receive); 0 when unknown.</summary>
+    public double OutputBytes { get; init; }
 
     /// <summary>Whether the node produces a value.</summary>
     public bool HasResult => ResultType != "void";

@@ -148,6 +148,8 @@ public static class GraphExport
                 Name = node.Name,
                 Operator = node.Operator,
                 Kind = (int)node.Kind,
+                Phase = (int)node.Phase,
+                OutputBytes = node.OutputBytes,
                 ResultType = node.ResultType,
                 IsAsync = node.IsAsync,
                 Flops = c.Flops,
@@ -197,6 +199,16 @@ public static class GraphExport
         w.WriteString("kind", MlirText.KindName((int)node.Kind));
         w.WriteString("resultType", node.ResultType);
         w.WriteBoolean("async", node.IsAsync);
+        if (node.Phase != NodePhase.None)
+        {
+            w.WriteString("phase", node.Phase.ToString());
+        }
+
+        if (node.OutputBytes > 0)
+        {
+            w.WriteNumber("outputBytes", node.OutputBytes);
+        }
+
         w.WriteStartArray("inputs");
         foreach (var input in node.Inputs)
         {

@@ -1,0 +1,40 @@
+namespace AgentDsl.Planning.Cost;
+
+/// <summary>The paper's LLM formulas: weights, FLOPs, KV-cache size and the disaggregation bandwidths.</summary>
+public static class LlmMath
+{
+    /// <summary>Bytes per element at a precision (FP16 when unspecified).</summary>
+    public static double BytesPerElement(Precision precision) => precision switch
+    {
+        Precision.Fp32 => 4,
+        Precision.Fp8 or Precision.Int8 => 1,
+        Precision.Int4 => 0.5,
+        _ => 2,
+    };
+
+    /// <summary>
+    /// KV-cache bytes: <c>2 · layers · hidden · (kvHeads / heads) · tokens · batch · bytesPerElement</c>
+    /// (keys and values, for every layer, per token).
+    /// </summary>
+    public static double KvBytes(int layers, int hiddenSize, int heads, int kvHeads, double tokens, double batch, double bytesPerElement)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(heads);
+        return 2.0 * layers * hiddenSize * ((double)kvHeads / heads) * tokens * batch * bytesPerElement;
+    }
+
+    /// <summary>Egress bandwidth (bytes/s) per prefill device for non-blocking disaggregation: <c>KV / (TTFT · prefill devices)</c>.</summary>
+    public static double EgressBytesPerSecond(double kvBytes, double ttftSeconds, int prefillDevices) => kvBytes / (ttftSeconds * prefillDevices);
+
+    /// <summary>
+    /// Ingress bandwidth (bytes/s) per decode device read literally from the paper: <c>KV / (TBT · decode devices)</c>.
+    /// It asks for the whole cache within one token time; the planner instead requires the cache to arrive
+    /// within the time to first token (the egress rate), since decode cannot start before it.
+    /// </summary>
+    public static double IngressBytesPerSecondLiteral(double kvBytes, double tbtSeconds, int decodeDevices) => kvBytes / (tbtSeconds * decodeDevices);
+
+    /// <summary>Prefill FLOPs: <c>2 · parameters · promptTokens · batch</c>.</summary>
+    public static double PrefillFlops(double parameters, double promptTokens, double batch) => 2.0 * parameters * promptTokens * batch;
+
+    /// <summary>Decode FLOPs for all generated tokens: <c>2 · parameters · outputTokens · batch</c>.</summary>
+    public static double DecodeFlops(double parameters, double outputTokens, double batch) => 2.0 * parameters * outputTokens * batch;
+}

@@ -1,0 +1,116 @@
+using AgentDsl.Ir;
+using AgentDsl.Planning.Cost;
+
+namespace AgentDsl.Planning;
+
+/// <summary>Token counts and batch for lowering LLM operators that do not state them.</summary>
+public sealed record DecompositionOptions
+{
+    /// <summary>Prompt tokens when the operator does not say. Default 512.</summary>
+    public int DefaultPromptTokens { get; init; } = 512;
+
+    /// <summary>Generated tokens when the operator does not say. Default 128.</summary>
+    public int DefaultOutputTokens { get; init; } = 128;
+
+    /// <summary>Requests per batch. Default 1.</summary>
+    public int Batch { get; init; } = 1;
+}
+
+/// <summary>
+/// The paper's decomposition pass over the graph IR: every <see cref="OperatorKind.Llm"/> node with a
+/// model description becomes prefill → KV transfer → decode, with FLOPs, bytes and KV size derived from
+/// the model and the token counts, so the planner can place prefill and decode on different devices.
+/// </summary>
+public static class LlmDecomposition
+{
+    /// <summary>Lowers the LLM nodes of <paramref name="graph"/>; other nodes are copied with renumbered ids.</summary>
+    public static GraphDefinition Apply(GraphDefinition graph, DecompositionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        options ??= new DecompositionOptions();
+        var nodes = new List<NodeDefinition>();
+        var remap = new int[graph.Nodes.Length];
+        ValueRef Map(ValueRef v) => v.Source == ValueSource.Node ? ValueRef.Node(remap[v.Index]) : v;
+
+        foreach (var node in graph.Nodes)
+        {
+            var inputs = node.Inputs.Select(i => i with { Value = Map(i.Value) }).ToList();
+            if (node.Kind != OperatorKind.Llm || node.Cost.Model is not { } model || node.Phase != NodePhase.None)
+            {
+                remap[node.Id] = nodes.Count;
+                nodes.Add(node with { Id = nodes.Count, Inputs = inputs });
+                continue;
+            }
+
+            var m = Describe(model, options);
+            double batch = options.Batch;
+            double weights = m.Parameters * m.BytesPerElement;
+            double kvPrompt = LlmMath.KvBytes(m.Layers, m.Hidden, m.Heads, m.KvHeads, m.Prompt, batch, m.BytesPerElement);
+            double kvFull = LlmMath.KvBytes(m.Layers, m.Hidden, m.Heads, m.KvHeads, m.Prompt + m.Output, batch, m.BytesPerElement);
+            double kvAverage = LlmMath.KvBytes(m.Layers, m.Hidden, m.Heads, m.KvHeads, m.Prompt + (m.Output / 2.0), batch, m.BytesPerElement);
+
+            int prefill = nodes.Count;
+            nodes.Add(new NodeDefinition(prefill, node.Name + ".prefill", node.Operator, OperatorKind.Llm, "kv-cache", node.IsAsync, inputs)
+            {
+                Source = node.Source,
+                Phase = NodePhase.Prefill,
+                OutputBytes = kvPrompt,
+                Cost = node.Cost with
+                {
+                    Flops = LlmMath.PrefillFlops(m.Parameters, m.Prompt, batch),
+                    BytesMoved = weights + kvPrompt,
+                    MemoryFootprintBytes = weights + kvPrompt,
+                },
+            });
+
+            int kv = nodes.Count;
+            nodes.Add(new NodeDefinition(kv, node.Name + ".kv", node.Operator, OperatorKind.Llm, "kv-cache", false,
+                [new NodeInput("kv", "kv-cache", ValueRef.Node(prefill))])
+            {
+                Source = node.Source,
+                Phase = NodePhase.KvTransfer,
+                OutputBytes = kvPrompt,
+                Cost = new CostHints { BytesMoved = kvPrompt, AllowedDevices = node.Cost.AllowedDevices, Model = node.Cost.Model },
+            });
+
+            int decode = nodes.Count;
+            nodes.Add(new NodeDefinition(decode, node.Name + ".decode", node.Operator, OperatorKind.Llm, node.ResultType, node.IsAsync,
+                [new NodeInput("kv", "kv-cache", ValueRef.Node(kv))])
+            {
+                Source = node.Source,
+                Phase = NodePhase.Decode,
+                OutputBytes = node.OutputBytes,
+                Cost = node.Cost with
+                {
+                    Flops = LlmMath.DecodeFlops(m.Parameters, m.Output, batch),
+                    BytesMoved = m.Output * (weights + kvAverage),
+                    MemoryFootprintBytes = weights + kvFull,
+                },
+            });
+            remap[node.Id] = decode;
+        }
+
+        return new GraphDefinition(
+            graph.Name,
+            graph.TypeName,
+            graph.Flow,
+            graph.Sla,
+            graph.Inputs,
+            nodes,
+            graph.Output is { } output ? Map(output) : null,
+            graph.OutputType);
+    }
+
+    /// <summary>The model figures the formulas need, filling gaps: parameters ≈ 12 · layers · hidden² when not given.</summary>
+    internal static (double Parameters, int Layers, int Hidden, int Heads, int KvHeads, double BytesPerElement, int Prompt, int Output) Describe(ModelDescription model, DecompositionOptions options)
+    {
+        int layers = model.Layers > 0 ? model.Layers : throw new ArgumentException($"Model '{model.Name}' needs Layers to be decomposed.", nameof(model));
+        int hidden = model.HiddenSize > 0 ? model.HiddenSize : throw new ArgumentException($"Model '{model.Name}' needs HiddenSize to be decomposed.", nameof(model));
+        int heads = model.Heads > 0 ? model.Heads : throw new ArgumentException($"Model '{model.Name}' needs Heads to be decomposed.", nameof(model));
+        int kvHeads = model.KvHeads > 0 ? model.KvHeads : heads;
+        double parameters = model.Parameters > 0 ? model.Parameters : 12.0 * layers * hidden * (double)hidden;
+        return (parameters, layers, hidden, heads, kvHeads, LlmMath.BytesPerElement(model.Precision),
+            model.PromptTokens > 0 ? model.PromptTokens : options.DefaultPromptTokens,
+            model.OutputTokens > 0 ? model.OutputTokens : options.DefaultOutputTokens);
+    }
+}
