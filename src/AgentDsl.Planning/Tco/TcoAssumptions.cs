@@ -1,0 +1,61 @@
+using AgentDsl.Planning.Catalog;
+
+namespace AgentDsl.Planning.Tco;
+
+/// <summary>How an hour of a device is priced.</summary>
+public enum PriceReading
+{
+    /// <summary>Purchase price financed over the lifetime (annuity) plus energy at maximum power: the paper's stated assumptions.</summary>
+    FirstPrinciples,
+
+    /// <summary>The paper's operating-cost column ($/h), taken as given.</summary>
+    PaperOperatingCost,
+
+    /// <summary>The catalog's hourly rental figure.</summary>
+    Rental,
+}
+
+/// <summary>Total-cost-of-ownership assumptions: financing, energy and how to price an hour.</summary>
+public sealed record TcoAssumptions
+{
+    /// <summary>Years the hardware is financed and used. Paper: 4.</summary>
+    public double LifetimeYears { get; init; } = 4;
+
+    /// <summary>Annual interest rate. Paper: 8%.</summary>
+    public double InterestRate { get; init; } = 0.08;
+
+    /// <summary>Energy price, $/kWh. Paper: $0.40.</summary>
+    public double EnergyUsdPerKwh { get; init; } = 0.40;
+
+    /// <summary>Power usage effectiveness. Paper: no datacentre costs, so 1.</summary>
+    public double Pue { get; init; } = 1.0;
+
+    /// <summary>How an hour is priced.</summary>
+    public PriceReading Reading { get; init; } = PriceReading.FirstPrinciples;
+
+    /// <summary>Hours in a year.</summary>
+    public const double HoursPerYear = 8760;
+
+    /// <summary>The annual payment that repays <paramref name="price"/> over <see cref="LifetimeYears"/> at <see cref="InterestRate"/> (annuity).</summary>
+    public double AnnualPayment(double price) =>
+        InterestRate == 0 ? price / LifetimeYears : price * InterestRate / (1 - Math.Pow(1 + InterestRate, -LifetimeYears));
+
+    /// <summary>Energy cost of an hour at maximum power.</summary>
+    public double EnergyPerHour(DeviceSpec device) => device.PowerW / 1000 * EnergyUsdPerKwh * Pue;
+
+    /// <summary>What an hour of <paramref name="device"/> costs under <see cref="Reading"/>.</summary>
+    /// <exception cref="InvalidOperationException">The catalog lacks the figure this reading needs; the message names the device and field.</exception>
+    public double HourlyCost(DeviceSpec device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        return Reading switch
+        {
+            PriceReading.FirstPrinciples => (AnnualPayment(device.PriceUsd ?? throw Missing(device, "priceUsd")) / HoursPerYear) + EnergyPerHour(device),
+            PriceReading.PaperOperatingCost => device.OperatingUsdPerHour ?? throw Missing(device, "operatingUsdPerHour"),
+            _ => device.RentalUsdPerHour ?? throw Missing(device, "rentalUsdPerHour"),
+        };
+    }
+
+    private InvalidOperationException Missing(DeviceSpec device, string field) =>
+        new($"Device '{device.Name}' has no '{field}' in the catalog, which the {Reading} price reading needs; add it to a catalog file of your own.");
+}

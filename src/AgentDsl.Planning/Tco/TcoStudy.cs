@@ -1,0 +1,197 @@
+using System.Globalization;
+using System.Text.Json;
+using AgentDsl.Planning.Catalog;
+
+namespace AgentDsl.Planning.Tco;
+
+/// <summary>Which device figures the study uses.</summary>
+public enum DeviceReading
+{
+    /// <summary>The catalog's dense datasheet figures (FP16 and FP8 tensor rates, memory, bandwidth).</summary>
+    Datasheet,
+
+    /// <summary>The paper's table 5 as printed (its H100 FP16 figure is the sparse one); FP8 from the catalog.</summary>
+    PaperTable,
+}
+
+/// <summary>One study configuration: model, precision, token shape and SLA regime.</summary>
+public sealed record TcoConfiguration(LlmSpec Model, TokenShape Shape, SlaRegime Regime)
+{
+    /// <summary>A short label, for example <c>8B FP16 reasoning interactive</c>.</summary>
+    public string Label => $"{Model.Name.Replace("Llama-3-", "", StringComparison.Ordinal)} {Model.Precision.ToString().ToUpperInvariant()} {Shape.Name} {Regime.ToString().ToLowerInvariant()}";
+}
+
+/// <summary>The outcome for one prefill::decode pair in one configuration.</summary>
+public sealed record TcoPair(string Prefill, string Decode, StageConfig? PrefillStage, StageConfig? DecodeStage, double CostPerRequest, double Relative)
+{
+    /// <summary><c>P::D</c>.</summary>
+    public string Name => Prefill + "::" + Decode;
+
+    /// <summary>Whether both stages have a configuration that fits and meets the SLA.</summary>
+    public bool Feasible => PrefillStage is not null && DecodeStage is not null;
+}
+
+/// <summary>All pairs of one configuration under one reading.</summary>
+public sealed record TcoRow(DeviceReading Devices, PriceReading Prices, TcoConfiguration Configuration, IReadOnlyList<TcoPair> Pairs)
+{
+    /// <summary>The cheapest feasible pair.</summary>
+    public TcoPair? Winner => Pairs.Where(p => p.Feasible).MinBy(p => p.CostPerRequest);
+
+    /// <summary>The baseline pair.</summary>
+    public TcoPair Baseline(string prefill, string decode) => Pairs.Single(p => p.Prefill == prefill && p.Decode == decode);
+}
+
+/// <summary>
+/// The paper's TCO study run through the fleet planner: for every configuration and every P::D pair of
+/// the study's devices, the cheapest prefill stage (TP × PP × batch, within TTFT when interactive) and
+/// the cheapest decode stage (within TBT), with fleets as large as the workload needs, priced per request
+/// and compared to the baseline pair. Nothing is tuned: the ranking comes from the model and the data files.
+/// </summary>
+public sealed class TcoStudy
+{
+    private TcoStudy(JsonElement root, string file)
+    {
+        File = file;
+        Devices = [.. root.GetProperty("devices").EnumerateArray().Select(e => e.GetString()!)];
+        BaselinePrefill = root.GetProperty("baseline").GetProperty("prefill").GetString()!;
+        BaselineDecode = root.GetProperty("baseline").GetProperty("decode").GetString()!;
+        var precisions = root.GetProperty("precisions").EnumerateArray().Select(p => Enum.Parse<Precision>(p.GetString()!)).ToList();
+        Models = [.. root.GetProperty("models").EnumerateArray().SelectMany(m => precisions.Select(p => new LlmSpec(
+            m.GetProperty("name").GetString()!, m.GetProperty("parameters").GetDouble(), m.GetProperty("layers").GetInt32(),
+            m.GetProperty("hidden").GetInt32(), m.GetProperty("heads").GetInt32(), m.GetProperty("kvHeads").GetInt32(), p)))];
+        Shapes = [.. root.GetProperty("shapes").EnumerateArray().Select(s => new TokenShape(s.GetProperty("name").GetString()!, s.GetProperty("prompt").GetInt32(), s.GetProperty("output").GetInt32()))];
+        Regimes = [.. root.GetProperty("regimes").EnumerateArray().Select(r => Enum.Parse<SlaRegime>(r.GetString()!))];
+        var a = root.GetProperty("assumptions");
+        Assumptions = new TcoAssumptions
+        {
+            LifetimeYears = a.GetProperty("lifetimeYears").GetDouble(),
+            InterestRate = a.GetProperty("interestRate").GetDouble(),
+            EnergyUsdPerKwh = a.GetProperty("energyUsdPerKwh").GetDouble(),
+            Pue = a.GetProperty("pue").GetDouble(),
+        };
+        Serving = new LlmServingModel { TtftLimit = a.GetProperty("ttftMs").GetDouble() / 1000, TbtLimit = a.GetProperty("tbtMs").GetDouble() / 1000 };
+        PaperTable = root.GetProperty("paperTable").GetProperty("devices").EnumerateObject().ToDictionary(
+            p => p.Name,
+            p => (Price: p.Value.GetProperty("priceUsd").GetDouble(), Memory: p.Value.GetProperty("memoryGB").GetDouble(),
+                Bandwidth: p.Value.GetProperty("memoryBandwidthGBs").GetDouble(), Fp16: p.Value.GetProperty("fp16Tflops").GetDouble(),
+                Operating: p.Value.GetProperty("operatingUsdPerHour").GetDouble()));
+    }
+
+    /// <summary>The study file.</summary>
+    public string File { get; }
+
+    /// <summary>Device names (catalog entries).</summary>
+    public IReadOnlyList<string> Devices { get; }
+
+    /// <summary>Baseline prefill device.</summary>
+    public string BaselinePrefill { get; }
+
+    /// <summary>Baseline decode device.</summary>
+    public string BaselineDecode { get; }
+
+    /// <summary>Models × precisions.</summary>
+    public IReadOnlyList<LlmSpec> Models { get; }
+
+    /// <summary>Token shapes.</summary>
+    public IReadOnlyList<TokenShape> Shapes { get; }
+
+    /// <summary>SLA regimes.</summary>
+    public IReadOnlyList<SlaRegime> Regimes { get; }
+
+    /// <summary>Financing and energy.</summary>
+    public TcoAssumptions Assumptions { get; }
+
+    /// <summary>The serving performance model.</summary>
+    public LlmServingModel Serving { get; }
+
+    /// <summary>The paper's table 5 per device.</summary>
+    public IReadOnlyDictionary<string, (double Price, double Memory, double Bandwidth, double Fp16, double Operating)> PaperTable { get; }
+
+    /// <summary>Every configuration, in a fixed order.</summary>
+    public IEnumerable<TcoConfiguration> Configurations =>
+        from m in Models from s in Shapes from r in Regimes select new TcoConfiguration(m, s, r);
+
+    /// <summary>The study shipped with AgentDsl (the paper's inputs).</summary>
+    public static TcoStudy Default()
+    {
+        using var stream = typeof(TcoStudy).Assembly.GetManifestResourceStream("AgentDsl.Planning.tco-study.json")!;
+        using var reader = new StreamReader(stream);
+        return Parse(reader.ReadToEnd(), "tco-study.json (embedded)");
+    }
+
+    /// <summary>Reads a study file.</summary>
+    public static TcoStudy Load(string path) => Parse(System.IO.File.ReadAllText(path), path);
+
+    /// <summary>Parses a study.</summary>
+    /// <exception cref="CatalogException">The file is malformed; the message names the file and the field.</exception>
+    public static TcoStudy Parse(string json, string file)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return new TcoStudy(document.RootElement.Clone(), file);
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or ArgumentException or FormatException)
+        {
+            throw new CatalogException(file, null, null, "not a valid TCO study: " + ex.Message);
+        }
+    }
+
+    /// <summary>The devices under a reading.</summary>
+    public IReadOnlyList<DeviceSpec> DeviceSpecs(HardwareCatalog catalog, DeviceReading reading) =>
+        [.. Devices.Select(name =>
+        {
+            var spec = catalog[name];
+            if (reading == DeviceReading.PaperTable && PaperTable.TryGetValue(name, out var t))
+            {
+                spec = spec with { PriceUsd = t.Price, MemoryGB = t.Memory, MemoryBandwidthGBs = t.Bandwidth, Fp16Tflops = t.Fp16, OperatingUsdPerHour = t.Operating };
+            }
+
+            return spec;
+        })];
+
+    /// <summary>Runs every configuration under one device reading and one price reading.</summary>
+    public IReadOnlyList<TcoRow> Run(HardwareCatalog catalog, DeviceReading devices, PriceReading prices, IProgress<string>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var specs = DeviceSpecs(catalog, devices);
+        var assumptions = Assumptions with { Reading = prices };
+        var hourly = specs.ToDictionary(s => s.Name, assumptions.HourlyCost);
+        var rows = new List<TcoRow>();
+        foreach (var configuration in Configurations)
+        {
+            progress?.Report($"{devices}/{prices}: {configuration.Label}");
+            var prefill = specs.ToDictionary(s => s.Name, s => Serving.BestPrefill(s, hourly[s.Name], configuration.Model, configuration.Shape, configuration.Regime));
+            var decode = specs.ToDictionary(s => s.Name, s => Serving.BestDecode(s, hourly[s.Name], configuration.Model, configuration.Shape, configuration.Regime));
+            double Cost(string p, string d) => prefill[p] is { } ps && decode[d] is { } ds
+                ? ps.CostPerUnit + (ds.CostPerUnit * configuration.Shape.Output)
+                : double.PositiveInfinity;
+            double baseline = Cost(BaselinePrefill, BaselineDecode);
+            var pairs = (from p in Devices from d in Devices
+                         let cost = Cost(p, d)
+                         select new TcoPair(p, d, prefill[p], decode[d], cost, cost / baseline)).ToList();
+            rows.Add(new TcoRow(devices, prices, configuration, pairs));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Every pair of every configuration as CSV (one line per pair), for all the readings given.</summary>
+    public static string ToCsv(IEnumerable<TcoRow> rows)
+    {
+        var sb = new System.Text.StringBuilder("device_reading,price_reading,model,precision,shape,regime,prefill,decode,feasible,cost_per_request_usd,relative_to_baseline,prefill_config,decode_config,ttft_ms,tbt_ms\n");
+        foreach (var row in rows)
+        {
+            foreach (var p in row.Pairs)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"{row.Devices},{row.Prices},{row.Configuration.Model.Name},{row.Configuration.Model.Precision},{row.Configuration.Shape.Name},{row.Configuration.Regime},{p.Prefill},{p.Decode},{p.Feasible},");
+                sb.Append(p.Feasible ? p.CostPerRequest.ToString("G6", CultureInfo.InvariantCulture) : "").Append(',');
+                sb.Append(p.Feasible && double.IsFinite(p.Relative) ? p.Relative.ToString("0.0000", CultureInfo.InvariantCulture) : "").Append(',');
+                sb.Append(CultureInfo.InvariantCulture, $"{p.PrefillStage?.ToString() ?? "none"},{p.DecodeStage?.ToString() ?? "none"},");
+                sb.Append(CultureInfo.InvariantCulture, $"{(p.PrefillStage is { } ps ? (ps.LatencySeconds * 1000).ToString("0.##", CultureInfo.InvariantCulture) : "")},{(p.DecodeStage is { } ds ? (ds.LatencySeconds * 1000).ToString("0.###", CultureInfo.InvariantCulture) : "")}\n");
+            }
+        }
+
+        return sb.ToString();
+    }
+}
