@@ -1,0 +1,283 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Reflection;
+using AgentDsl.Ir;
+using AgentDsl.OpenCL;
+using AgentDsl.Planning;
+using AgentDsl.Planning.Catalog;
+using AgentDsl.Planning.Cost;
+using AgentDsl.Planning.Placement;
+using AgentDsl.Planning.Tco;
+
+namespace AgentDsl.Cli;
+
+/// <summary>The <c>agentdsl</c> command line: plan, tco, ir, devices.</summary>
+public static class AgentDslCli
+{
+    /// <summary>Runs the command line; returns the exit code (0 ok, 1 bad input, 2 infeasible plan).</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var root = new RootCommand("AgentDsl: plan agent graphs on heterogeneous hardware, reproduce the paper's TCO study, export IR.");
+        root.Add(PlanCommand(output));
+        root.Add(TcoCommand(output));
+        root.Add(IrCommand(output));
+        root.Add(DevicesCommand(output));
+        try
+        {
+            var parse = root.Parse(args);
+            if (parse.Errors.Count > 0)
+            {
+                error.WriteLine("agentdsl: " + string.Join("; ", parse.Errors.Select(e => e.Message)));
+                return 1;
+            }
+
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is CatalogException or GraphDefinitionException or FileNotFoundException or DirectoryNotFoundException
+            or InvalidOperationException or KeyNotFoundException or ArgumentException or BadImageFormatException or UnauthorizedAccessException)
+        {
+            error.WriteLine("agentdsl: " + ex.Message.ReplaceLineEndings(" "));
+            return 1;
+        }
+    }
+
+    private static Option<FileInfo> GraphOption() => new("--graph") { Description = "A built assembly (.dll) with [AgentGraph] classes, or a graph IR JSON file (agentdsl ir --format json).", Required = true };
+
+    private static Option<string?> TypeOption() => new("--type") { Description = "The graph's class or graph name when the assembly has several." };
+
+    private static Command PlanCommand(TextWriter output)
+    {
+        var graph = GraphOption();
+        var type = TypeOption();
+        var profile = new Option<FileInfo>("--profile") { Description = "Hardware profile (agentdsl.hardware.json): catalog devices with counts.", Required = true };
+        var sla = new Option<double?>("--sla-ms") { Description = "End-to-end SLA in ms (default: the graph's)." };
+        var rate = new Option<double>("--rate") { Description = "Target request rate per second for the fleet.", DefaultValueFactory = _ => 1 };
+        var decompose = new Option<bool>("--decompose") { Description = "Lower LLM operators into prefill → KV transfer → decode first." };
+        var catalogFile = new Option<FileInfo?>("--catalog") { Description = "An extra catalog file merged into the built-in one." };
+        var command = new Command("plan", "Place a graph on a hardware profile: placement, predicted p50/p99 latency, fleet and cost per request.")
+        {
+            graph, type, profile, sla, rate, decompose, catalogFile,
+        };
+        command.SetAction(parse =>
+        {
+            var catalog = Catalog(parse.GetValue(catalogFile));
+            var definition = GraphLoader.Load(parse.GetValue(graph)!.FullName, parse.GetValue(type));
+            if (parse.GetValue(decompose))
+            {
+                definition = LlmDecomposition.Apply(definition);
+            }
+
+            var hardware = HardwareProfile.Load(parse.GetValue(profile)!.FullName, catalog);
+            var assumptions = new TcoAssumptions { Reading = hardware.Pricing };
+            var costs = new RooflineCosts(new CostModel());
+            double? slaSeconds = parse.GetValue(sla) is { } ms ? ms / 1000 : null;
+
+            var devices = hardware.Devices.SelectMany(d => Enumerable.Range(0, d.Count).Select(i => new PlanDevice($"{d.Spec.Name}#{i}", d.Spec) { HourlyCost = SafeHourly(assumptions, d.Spec) })).ToList();
+            var plan = new HeftPlanner().Plan(definition, devices, costs, slaSeconds);
+            output.WriteLine($"Graph {definition.Name}: {definition.Nodes.Length} nodes on {devices.Count} devices ({string.Join(", ", hardware.Devices.Select(d => $"{d.Count}× {d.Spec.Name}"))})");
+            if (plan.Nodes.Count > 0)
+            {
+                output.WriteLine();
+                output.WriteLine($"  {"node",-28} {"device",-16} {"start ms",10} {"time ms",10}");
+                foreach (var n in plan.Nodes)
+                {
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {n.Node,-28} {n.Device,-16} {n.Start * 1000,10:0.###} {n.Seconds * 1000,10:0.###}"));
+                }
+
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  latency {plan.LatencySeconds * 1000:0.###} ms along {string.Join(" → ", plan.CriticalPath)}"));
+            }
+
+            if (!plan.Feasible)
+            {
+                output.WriteLine();
+                output.WriteLine("Infeasible (" + plan.Problem!.Constraint + "): " + plan.Problem.Message);
+                return 2;
+            }
+
+            var types = hardware.Devices.Select(d => (d.Spec, SafeHourly(assumptions, d.Spec))).ToList();
+            var fleets = new FleetPlanner(costs).Plan(definition, types, parse.GetValue(rate), slaSeconds);
+            output.WriteLine();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Fleets for {parse.GetValue(rate)} requests/s (pricing: {hardware.Pricing}):"));
+            foreach (var fleet in new[] { fleets.Heterogeneous }.Concat(fleets.Homogeneous))
+            {
+                output.WriteLine(fleet.Feasible
+                    ? string.Create(CultureInfo.InvariantCulture, $"  {fleet.Name,-24} {string.Join(", ", fleet.Devices.Select(d => $"{d.Value}× {d.Key}")),-36} ${fleet.UsdPerHour,9:0.###}/h  ${fleet.UsdPerRequest:0.######}/request  p50 {fleet.P50Seconds * 1000:0.##} ms  p99 {fleet.P99Seconds * 1000:0.##} ms")
+                    : $"  {fleet.Name,-24} infeasible: {fleet.Plan.Problem?.Message}");
+            }
+
+            if (fleets.Best is { } best)
+            {
+                output.WriteLine($"  cheapest: {best.Name}");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static double SafeHourly(TcoAssumptions assumptions, DeviceSpec spec)
+    {
+        try
+        {
+            return assumptions.HourlyCost(spec);
+        }
+        catch (InvalidOperationException)
+        {
+            return 0; // Unpriced devices cost nothing in the comparison; the catalog says why.
+        }
+    }
+
+    private static Command TcoCommand(TextWriter output)
+    {
+        var study = new Option<FileInfo?>("--study") { Description = "A TCO study file (default: the paper's inputs, built in)." };
+        var outDir = new Option<DirectoryInfo>("--out") { Description = "Where to write tco.csv, tco.md and the SVG charts.", DefaultValueFactory = _ => new DirectoryInfo("tco") };
+        var catalogFile = new Option<FileInfo?>("--catalog") { Description = "An extra catalog file merged into the built-in one." };
+        var command = new Command("tco", "Run the TCO study: every prefill::decode pair relative to the baseline, for every configuration, under both readings of the paper's inputs.")
+        {
+            study, outDir, catalogFile,
+        };
+        command.SetAction(parse =>
+        {
+            var s = parse.GetValue(study) is { } f ? TcoStudy.Load(f.FullName) : TcoStudy.Default();
+            var catalog = Catalog(parse.GetValue(catalogFile));
+            var dir = parse.GetValue(outDir)!;
+            dir.Create();
+            var progress = new Progress<string>(line => output.WriteLine("  … " + line));
+            var rows = new List<TcoRow>();
+            foreach (var devices in Enum.GetValues<DeviceReading>())
+            {
+                foreach (var prices in new[] { PriceReading.FirstPrinciples, PriceReading.PaperOperatingCost })
+                {
+                    output.WriteLine($"Running {devices} figures, {prices} prices …");
+                    var run = s.Run(catalog, devices, prices);
+                    rows.AddRange(run);
+                    string svg = Path.Combine(dir.FullName, $"tco-{devices}-{prices}.svg".ToLowerInvariant());
+                    TcoReport.WriteHeatmap(run, s, svg);
+                    output.WriteLine($"  wrote {svg}");
+                }
+            }
+
+            File.WriteAllText(Path.Combine(dir.FullName, "tco.csv"), TcoStudy.ToCsv(rows));
+            File.WriteAllText(Path.Combine(dir.FullName, "tco.md"), TcoReport.Markdown(rows, s));
+            output.WriteLine();
+            output.Write(TcoReport.Winners(rows, s));
+            output.WriteLine($"Wrote {Path.Combine(dir.FullName, "tco.csv")} and {Path.Combine(dir.FullName, "tco.md")}.");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command IrCommand(TextWriter output)
+    {
+        var graph = GraphOption();
+        var type = TypeOption();
+        var format = new Option<string>("--format") { Description = "json, dot or mlir.", DefaultValueFactory = _ => "mlir" };
+        format.AcceptOnlyFromAmong("json", "dot", "mlir");
+        var decompose = new Option<bool>("--decompose") { Description = "Lower LLM operators into prefill → KV transfer → decode." };
+        var outFile = new Option<FileInfo?>("--out") { Description = "Write to a file instead of standard output." };
+        var command = new Command("ir", "Print a graph's IR as JSON, Graphviz DOT or MLIR.") { graph, type, format, decompose, outFile };
+        command.SetAction(parse =>
+        {
+            var definition = GraphLoader.Load(parse.GetValue(graph)!.FullName, parse.GetValue(type));
+            if (parse.GetValue(decompose))
+            {
+                definition = LlmDecomposition.Apply(definition);
+            }
+
+            string text = parse.GetValue(format) switch
+            {
+                "json" => definition.ToJson(),
+                "dot" => definition.ToDot(),
+                _ => definition.ToMlir(),
+            };
+            if (parse.GetValue(outFile) is { } file)
+            {
+                File.WriteAllText(file.FullName, text);
+            }
+            else
+            {
+                output.Write(text);
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command DevicesCommand(TextWriter output)
+    {
+        var catalog = new Option<bool>("--catalog") { Description = "Also list the hardware catalog." };
+        var command = new Command("devices", "What this machine offers (CPU, OpenCL devices) and, with --catalog, the catalog's devices.") { catalog };
+        command.SetAction(parse =>
+        {
+            var memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cpu: {Environment.ProcessorCount} logical cores, {memory / 1e9:0.#} GB available to .NET, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}"));
+            var (devices, problem) = OpenClDeviceInfo.Discover();
+            if (devices.Count == 0)
+            {
+                output.WriteLine("opencl: none (" + problem + ")");
+            }
+
+            foreach (var d in devices)
+            {
+                output.WriteLine(d.ToString());
+            }
+
+            if (parse.GetValue(catalog))
+            {
+                output.WriteLine();
+                output.WriteLine($"catalog {HardwareCatalog.Default.Version}:");
+                output.WriteLine($"  {"name",-11} {"vendor",-7} {"kind",-12} {"FP16 TF",8} {"FP8 TF",8} {"GB",6} {"GB/s",7} {"W",6} {"price $",9}");
+                foreach (var d in HardwareCatalog.Default.Devices.OrderBy(d => d.Name, StringComparer.Ordinal))
+                {
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {d.Name,-11} {d.Vendor,-7} {d.Kind,-12} {d.Fp16Tflops,8:0.#} {(d.Fp8Tflops?.ToString("0.#", CultureInfo.InvariantCulture) ?? "-"),8} {d.MemoryGB,6:0.#} {d.MemoryBandwidthGBs,7:0.#} {d.PowerW,6:0} {(d.PriceUsd?.ToString("0", CultureInfo.InvariantCulture) ?? "-"),9}"));
+                }
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static HardwareCatalog Catalog(FileInfo? extra) =>
+        extra is null ? HardwareCatalog.Default : HardwareCatalog.Default.Merge(HardwareCatalog.Load(extra.FullName));
+}
+
+/// <summary>Loads a graph definition from a built assembly or an IR JSON file.</summary>
+public static class GraphLoader
+{
+    /// <summary>Loads the graph at <paramref name="path"/>; <paramref name="type"/> picks one when there are several.</summary>
+    public static GraphDefinition Load(string path, string? type)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"No such graph file: {path}");
+        }
+
+        if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            return GraphImport.FromJson(File.ReadAllText(path), path);
+        }
+
+        var assembly = Assembly.LoadFrom(path);
+        var graphs = assembly.GetTypes()
+            .Where(t => t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition().FullName == "AgentDsl.IAgentGraph`1" && i.GetGenericArguments()[0] == t))
+            .Select(t => (Type: t, Definition: (GraphDefinition)t.GetProperty("Definition", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!))
+            .ToList();
+        if (graphs.Count == 0)
+        {
+            throw new ArgumentException($"{path} has no [AgentGraph] classes.");
+        }
+
+        if (type is not null)
+        {
+            return graphs.FirstOrDefault(g => g.Type.FullName == type || g.Type.Name == type || g.Definition.Name == type).Definition
+                ?? throw new ArgumentException($"{path} has no graph '{type}'; it has {string.Join(", ", graphs.Select(g => g.Type.FullName))}.");
+        }
+
+        return graphs.Count == 1
+            ? graphs[0].Definition
+            : throw new ArgumentException($"{path} has {graphs.Count} graphs ({string.Join(", ", graphs.Select(g => g.Type.FullName))}); pick one with --type.");
+    }
+}

@@ -1,0 +1,3 @@
+using AgentDsl.Cli;
+
+return await AgentDslCli.RunAsync(args, Console.Out, Console.Error);
