@@ -2,6 +2,30 @@ using AgentDsl.Ir;
 
 namespace AgentDsl.Planning.Placement;
 
+/// <summary>Evaluates a fixed placement: list scheduling in node order, transfers, costs, critical path.</summary>
+public static class PlanEvaluator
+{
+    /// <summary>Schedules <paramref name="graph"/> with node i on <c>devices[placement[i]]</c>; checks the SLA (the graph's, or <paramref name="slaSeconds"/>).</summary>
+    /// <param name="graph">The graph.</param>
+    /// <param name="devices">The devices.</param>
+    /// <param name="costs">Times and prices.</param>
+    /// <param name="placement">Device index per node.</param>
+    /// <param name="slaSeconds">SLA override.</param>
+    /// <param name="order">The order nodes claim their devices (a topological order); node id order by default.</param>
+    public static PlanResult Evaluate(GraphDefinition graph, IReadOnlyList<PlanDevice> devices, IPlacementCosts costs, int[] placement, double? slaSeconds = null, IEnumerable<int>? order = null)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(devices);
+        ArgumentNullException.ThrowIfNull(costs);
+        ArgumentNullException.ThrowIfNull(placement);
+        return PlanChecks.CheckSla(graph, devices, costs, Schedule.Evaluate(graph, devices, costs, placement, order), slaSeconds);
+    }
+
+    /// <summary>The critical-path lower bound (each node on its fastest fitting device, free transfers) and that path.</summary>
+    public static (double Seconds, IReadOnlyList<string> Path) LowerBound(GraphDefinition graph, IReadOnlyList<PlanDevice> devices, IPlacementCosts costs) =>
+        Schedule.LowerBound(graph, devices, costs);
+}
+
 /// <summary>List scheduling of a graph with every node's device fixed: start = max(inputs arrived, device free), with insertion into idle gaps.</summary>
 internal static class Schedule
 {

@@ -1,0 +1,67 @@
+using AgentDsl.Ir;
+using AgentDsl.Planning.Catalog;
+using AgentDsl.Planning.Cost;
+using AgentDsl.Planning.Placement;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace AgentDsl.Planning.OrTools.Tests;
+
+public class CpSatPlannerTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void WorkedExample_ExactCostMode_ChoosesHpPrefillAndCoDecode()
+    {
+        var graph = new GraphDefinition("llm", "Llm", "Run", new SlaSpec(120, 0.99), [new GraphInput(0, "prompt", "string")],
+        [
+            new NodeDefinition(0, "prefill", "prefill", OperatorKind.Llm, "kv", false, [new NodeInput("prompt", "string", ValueRef.Input(0))]),
+            new NodeDefinition(1, "decode", "decode", OperatorKind.Llm, "string", false, [new NodeInput("kv", "kv", ValueRef.Node(0))]),
+        ], ValueRef.Node(1), "string");
+        var costs = new TableCosts()
+            .Node("prefill", "HP", 0.080, 0.08).Node("prefill", "CO", 0.130, 0.05)
+            .Node("decode", "HP", 0.025, 0.03).Node("decode", "CO", 0.030, 0.01)
+            .Transfer("prefill", "HP", "CO", 0.010, 0.005).Transfer("prefill", "CO", "HP", 0.010, 0.005);
+        var devices = PlanDevice.Of((new DeviceSpec { Name = "HP" }, 1, 0), (new DeviceSpec { Name = "CO" }, 1, 0));
+
+        var exact = new CpSatPlanner().Plan(graph, devices, costs, ExactObjective.Cost);
+
+        Assert.True(exact.Optimal, exact.Status);
+        Assert.Equal(["HP#0", "CO#0"], exact.Plan.Devices);
+        Assert.Equal(0.120, exact.Plan.LatencySeconds, 9);
+        Assert.Equal(0.095, exact.Plan.Cost, 9);
+
+        var tooTight = new CpSatPlanner().Plan(graph, devices, costs, ExactObjective.Cost, slaSeconds: 0.100);
+        Assert.False(tooTight.Plan.Feasible, $"{tooTight.Status} {string.Join(",", tooTight.Plan.Devices)} {tooTight.Plan.LatencySeconds}");
+        Assert.Equal("sla", tooTight.Plan.Problem!.Constraint);
+        Assert.Contains("lower bound of 105 ms", tooTight.Plan.Problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ExactLatency_IsNeverWorseThanHeft_AndTheGapIsReported()
+    {
+        var samples = GapHarness.Measure(seed: 1000, count: 8, nodes: 8, timeLimit: TimeSpan.FromSeconds(10));
+        foreach (var s in samples)
+        {
+            output.WriteLine($"seed {s.Seed}: HEFT {s.HeuristicSeconds * 1000:0.###} ms, exact {s.ExactSeconds * 1000:0.###} ms ({(s.Optimal ? "optimal" : "time limit")}), gap {s.Gap:P2}");
+            Assert.True(s.Gap >= -1e-6, $"seed {s.Seed}: the exact solver was beaten by the heuristic ({s.Gap:P3}): it is not exact");
+        }
+
+        Assert.All(samples, s => Assert.True(s.Optimal, $"seed {s.Seed} not solved to optimality"));
+        output.WriteLine($"average gap {samples.Average(s => s.Gap):P2}");
+    }
+
+    [Fact]
+    public void MemoryInfeasibility_IsReportedByTheExactPlannerToo()
+    {
+        var graph = new GraphDefinition("big", "Big", "Run", new SlaSpec(0, 0.99), [new GraphInput(0, "x", "float[]")],
+        [
+            new NodeDefinition(0, "huge", "huge", OperatorKind.Llm, "float[]", false, [new NodeInput("x", "float[]", ValueRef.Input(0))])
+            {
+                Cost = new CostHints { MemoryFootprintBytes = 5e12 }, // more than any device, the 1.5 TB CPU socket included
+            },
+        ], ValueRef.Node(0), "float[]");
+        var exact = new CpSatPlanner().Plan(graph, GapHarness.DefaultDevices(), new RooflineCosts(new CostModel()));
+        Assert.False(exact.Plan.Feasible);
+        Assert.Equal("memory", exact.Plan.Problem!.Constraint);
+    }
+}
