@@ -32,7 +32,7 @@ public static class AgentDslCli
                 return 1;
             }
 
-            return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }).ConfigureAwait(false);
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is CatalogException or GraphDefinitionException or FileNotFoundException or DirectoryNotFoundException
             or InvalidOperationException or KeyNotFoundException or ArgumentException or BadImageFormatException or UnauthorizedAccessException)

@@ -1,0 +1,142 @@
+using AgentDsl.Cli;
+using AgentDsl.Ir;
+using Xunit;
+
+namespace AgentDsl.Cli.Tests;
+
+public sealed class CliTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "agentdsl-cli-" + Guid.NewGuid().ToString("N"));
+
+    public CliTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static async Task<(int Code, string Out, string Error)> Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = await AgentDslCli.RunAsync(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static string QuickStartAssembly => Path.Combine(AppContext.BaseDirectory, "QuickStart.dll");
+
+    private string File(string name, string text)
+    {
+        string path = Path.Combine(_dir, name);
+        System.IO.File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public async Task Ir_FromABuiltAssembly_PrintsMlirJsonAndDot()
+    {
+        var (code, mlir, _) = await Run("ir", "--graph", QuickStartAssembly);
+        Assert.Equal(0, code);
+        Assert.Equal(QuickStart.SupportAgent.Mlir, mlir);
+
+        var (_, json, _) = await Run("ir", "--graph", QuickStartAssembly, "--format", "json");
+        Assert.Equal(QuickStart.SupportAgent.Definition.ToJson(), json);
+        var (_, dot, _) = await Run("ir", "--graph", QuickStartAssembly, "--format", "dot");
+        Assert.StartsWith("digraph", dot, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ir_Decompose_LowersTheLlmOperator_AndJsonRoundTrips()
+    {
+        string jsonFile = Path.Combine(_dir, "graph.json");
+        Assert.Equal(0, (await Run("ir", "--graph", QuickStartAssembly, "--format", "json", "--out", jsonFile)).Code);
+        var reloaded = GraphImport.FromJson(System.IO.File.ReadAllText(jsonFile), jsonFile);
+        Assert.Equal(QuickStart.SupportAgent.Definition.ToJson(), reloaded.ToJson());
+
+        var (code, mlir, _) = await Run("ir", "--graph", jsonFile, "--decompose");
+        Assert.Equal(0, code);
+        Assert.Contains("\"llm.prefill\"", mlir, StringComparison.Ordinal);
+        Assert.Contains("\"kv.transfer\"", mlir, StringComparison.Ordinal);
+        Assert.Contains("\"llm.decode\"", mlir, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Plan_PrintsPlacementLatencyFleetsAndCost()
+    {
+        string profile = File("hw.json", """{ "devices": [ { "catalog": "EPYC-9654", "count": 1 }, { "catalog": "A100-80GB", "count": 1 }, { "catalog": "H100-SXM", "count": 2 } ], "pricing": "Rental" }""");
+        var (code, output, error) = await Run("plan", "--graph", QuickStartAssembly, "--profile", profile, "--rate", "20", "--decompose", "--sla-ms", "2000");
+        Assert.True(code == 0, output + error);
+        Assert.Contains("Graph SupportAgent: 9 nodes on 4 devices", output, StringComparison.Ordinal);
+        Assert.Contains("Draft.prefill", output, StringComparison.Ordinal);
+        Assert.Contains("Draft.decode", output, StringComparison.Ordinal);
+        Assert.Matches(@"latency [0-9.]+ ms along .*Draft\.decode", output);
+        Assert.Contains("Fleets for 20 requests/s (pricing: Rental)", output, StringComparison.Ordinal);
+        Assert.Matches(@"heterogeneous +.*\$ *[0-9.]+/h +\$[0-9.]+/request +p50 [0-9.]+ ms +p99 [0-9.]+ ms", output);
+        Assert.Contains("H100-SXM only", output, StringComparison.Ordinal);
+        Assert.Contains("cheapest:", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Plan_Infeasible_ExitsTwoNamingTheConstraint()
+    {
+        string profile = File("small.json", """{ "devices": [ { "catalog": "L4", "count": 1 } ] }""");
+        var (code, output, _) = await Run("plan", "--graph", QuickStartAssembly, "--profile", profile, "--sla-ms", "0.001");
+        Assert.Equal(2, code);
+        Assert.Contains("Infeasible (sla):", output, StringComparison.Ordinal);
+        Assert.Contains("lower bound", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{ \"devices\": [ { \"catalog\": \"H9000\" } ] }", "no catalog device 'H9000'")]
+    [InlineData("{ \"devices\": [ { \"catalog\": \"H100-SXM\", \"count\": 0 } ] }", "field 'count'")]
+    [InlineData("{ \"devices\": [ \n  { \"catalog\": \"H100-SXM\" \n ", "bad.json(")]
+    public async Task BadProfile_IsOneLineWithTheFileAndAnExitCode(string json, string expected)
+    {
+        string profile = File("bad.json", json);
+        var (code, output, error) = await Run("plan", "--graph", QuickStartAssembly, "--profile", profile);
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.StartsWith("agentdsl: ", error, StringComparison.Ordinal);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MissingGraph_IsOneClearLine()
+    {
+        var (code, _, error) = await Run("ir", "--graph", Path.Combine(_dir, "nope.dll"));
+        Assert.Equal(1, code);
+        Assert.Contains("No such graph file", error, StringComparison.Ordinal);
+        var (code2, _, error2) = await Run("plan", "--graph", QuickStartAssembly);
+        Assert.Equal(1, code2);
+        Assert.Contains("--profile", error2, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tco_WritesTheTableTheCsvAndTheCharts()
+    {
+        var (code, output, error) = await Run("tco", "--out", _dir);
+        Assert.True(code == 0, error);
+        Assert.Contains("Datasheet figures, FirstPrinciples prices:", output, StringComparison.Ordinal);
+        Assert.Contains("Running", output, StringComparison.Ordinal); // progress
+        string[] csv = System.IO.File.ReadAllLines(Path.Combine(_dir, "tco.csv"));
+        Assert.Equal(1 + (4 * 16 * 36), csv.Length);
+        Assert.Contains(csv, l => l.StartsWith("Datasheet,FirstPrinciples,Llama-3-8B,Fp16,reasoning,Interactive,H100-SXM,H100-SXM,True,", StringComparison.Ordinal) && l.Contains(",1.0000,", StringComparison.Ordinal));
+        Assert.Contains("## Winners", System.IO.File.ReadAllText(Path.Combine(_dir, "tco.md")), StringComparison.Ordinal);
+        foreach (var reading in new[] { "datasheet-firstprinciples", "datasheet-paperoperatingcost", "papertable-firstprinciples", "papertable-paperoperatingcost" })
+        {
+            string svg = System.IO.File.ReadAllText(Path.Combine(_dir, $"tco-{reading}.svg"));
+            Assert.Contains("<svg", svg, StringComparison.Ordinal);
+            Assert.EndsWith("</svg>", svg.TrimEnd(), StringComparison.Ordinal);
+            Assert.Contains("MI300X", svg, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Devices_ListsTheCpuOpenClAndTheCatalog()
+    {
+        var (code, output, _) = await Run("devices", "--catalog");
+        Assert.Equal(0, code);
+        Assert.StartsWith("cpu: ", output, StringComparison.Ordinal);
+        Assert.Contains("opencl", output, StringComparison.Ordinal);
+        Assert.Contains("H100-SXM", output, StringComparison.Ordinal);
+        Assert.Contains("catalog 2026.11.1", output, StringComparison.Ordinal);
+    }
+}
