@@ -73,7 +73,8 @@ public static class AgentDslCli
             var costs = new RooflineCosts(new CostModel());
             double? slaSeconds = parse.GetValue(sla) is { } ms ? ms / 1000 : null;
 
-            var devices = hardware.Devices.SelectMany(d => Enumerable.Range(0, d.Count).Select(i => new PlanDevice($"{d.Spec.Name}#{i}", d.Spec) { HourlyCost = SafeHourly(assumptions, d.Spec) })).ToList();
+            var hourly = hardware.Devices.ToDictionary(d => d.Spec.Name, d => hardware.HourlyCost(d.Spec, assumptions));
+            var devices = hardware.Devices.SelectMany(d => Enumerable.Range(0, d.Count).Select(i => new PlanDevice($"{d.Spec.Name}#{i}", d.Spec) { HourlyCost = hourly[d.Spec.Name] })).ToList();
             var plan = new HeftPlanner().Plan(definition, devices, costs, slaSeconds);
             output.WriteLine($"Graph {definition.Name}: {definition.Nodes.Length} nodes on {devices.Count} devices ({string.Join(", ", hardware.Devices.Select(d => $"{d.Count}× {d.Spec.Name}"))})");
             if (plan.Nodes.Count > 0)
@@ -95,7 +96,7 @@ public static class AgentDslCli
                 return 2;
             }
 
-            var types = hardware.Devices.Select(d => (d.Spec, SafeHourly(assumptions, d.Spec))).ToList();
+            var types = hardware.Devices.Select(d => (d.Spec, hourly[d.Spec.Name])).ToList();
             var fleets = new FleetPlanner(costs).Plan(definition, types, parse.GetValue(rate), slaSeconds);
             output.WriteLine();
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Fleets for {parse.GetValue(rate)} requests/s (pricing: {hardware.Pricing}):"));
@@ -114,18 +115,6 @@ public static class AgentDslCli
             return 0;
         });
         return command;
-    }
-
-    private static double SafeHourly(TcoAssumptions assumptions, DeviceSpec spec)
-    {
-        try
-        {
-            return assumptions.HourlyCost(spec);
-        }
-        catch (InvalidOperationException)
-        {
-            return 0; // Unpriced devices cost nothing in the comparison; the catalog says why.
-        }
     }
 
     private static Command TcoCommand(TextWriter output)

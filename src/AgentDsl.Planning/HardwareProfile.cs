@@ -15,10 +15,34 @@ namespace AgentDsl.Planning;
 /// </example>
 public sealed class HardwareProfile
 {
-    private HardwareProfile(IReadOnlyList<(DeviceSpec Spec, int Count)> devices, PriceReading pricing)
+    private HardwareProfile(IReadOnlyList<(DeviceSpec Spec, int Count)> devices, PriceReading pricing, IReadOnlyDictionary<string, double>? hourly = null)
     {
         Devices = devices;
         Pricing = pricing;
+        HourlyOverrides = hourly ?? new Dictionary<string, double>();
+    }
+
+    /// <summary>Hourly prices stated in the profile (<c>"hourlyUsd"</c>), by device type; they win over the catalog.</summary>
+    public IReadOnlyDictionary<string, double> HourlyOverrides { get; }
+
+    /// <summary>What an hour of a device type costs: the profile's own figure, else the catalog's under <see cref="Pricing"/>.</summary>
+    /// <exception cref="InvalidOperationException">Neither gives a price; the message names the device and what to add.</exception>
+    public double HourlyCost(DeviceSpec spec, TcoAssumptions? assumptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (HourlyOverrides.TryGetValue(spec.Name, out double price))
+        {
+            return price;
+        }
+
+        try
+        {
+            return ((assumptions ?? new TcoAssumptions()) with { Reading = Pricing }).HourlyCost(spec);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new InvalidOperationException(ex.Message + $" Or give it a price in the profile: {{ \"catalog\": \"{spec.Name}\", \"hourlyUsd\": … }}.", ex);
+        }
     }
 
     /// <summary>Device types and how many of each.</summary>
@@ -63,6 +87,7 @@ public sealed class HardwareProfile
             }
 
             var devices = new List<(DeviceSpec, int)>();
+            var hourly = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
             int index = 0;
             foreach (var entry in list.EnumerateArray())
             {
@@ -77,11 +102,13 @@ public sealed class HardwareProfile
                     }
 
                     devices.Add((catalog[text], count));
+                    ReadPrice(entry, text);
                 }
                 else if (entry.TryGetProperty("spec", out var spec))
                 {
                     var own = HardwareCatalog.Parse("{\"devices\":[" + spec.GetRawText() + "]}", file);
                     devices.Add((own.Devices.Single(), count));
+                    ReadPrice(entry, own.Devices.Single().Name);
                 }
                 else
                 {
@@ -89,7 +116,15 @@ public sealed class HardwareProfile
                 }
             }
 
-            return new HardwareProfile(devices, pricing);
+            return new HardwareProfile(devices, pricing, hourly);
+
+            void ReadPrice(JsonElement entry, string device)
+            {
+                if (entry.TryGetProperty("hourlyUsd", out var h))
+                {
+                    hourly[device] = h.TryGetDouble(out double v) && v >= 0 ? v : throw new CatalogException(file, $"'{device}'", "hourlyUsd", "must be a non-negative number");
+                }
+            }
         }
     }
 }

@@ -60,7 +60,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task Plan_PrintsPlacementLatencyFleetsAndCost()
     {
-        string profile = File("hw.json", """{ "devices": [ { "catalog": "EPYC-9654", "count": 1 }, { "catalog": "A100-80GB", "count": 1 }, { "catalog": "H100-SXM", "count": 2 } ], "pricing": "Rental" }""");
+        string profile = File("hw.json", """{ "devices": [ { "catalog": "EPYC-9654", "count": 1, "hourlyUsd": 1.5 }, { "catalog": "A100-80GB", "count": 1 }, { "catalog": "H100-SXM", "count": 2 } ], "pricing": "Rental" }""");
         var (code, output, error) = await Run("plan", "--graph", QuickStartAssembly, "--profile", profile, "--rate", "20", "--decompose", "--sla-ms", "2000");
         Assert.True(code == 0, output + error);
         Assert.Contains("Graph SupportAgent: 9 nodes on 4 devices", output, StringComparison.Ordinal);
@@ -76,7 +76,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task Plan_Infeasible_ExitsTwoNamingTheConstraint()
     {
-        string profile = File("small.json", """{ "devices": [ { "catalog": "L4", "count": 1 } ] }""");
+        string profile = File("small.json", """{ "devices": [ { "catalog": "L4", "count": 1, "hourlyUsd": 0.8 } ] }""");
         var (code, output, _) = await Run("plan", "--graph", QuickStartAssembly, "--profile", profile, "--sla-ms", "0.001");
         Assert.Equal(2, code);
         Assert.Contains("Infeasible (sla):", output, StringComparison.Ordinal);
@@ -87,6 +87,7 @@ public sealed class CliTests : IDisposable
     [InlineData("{ \"devices\": [ { \"catalog\": \"H9000\" } ] }", "no catalog device 'H9000'")]
     [InlineData("{ \"devices\": [ { \"catalog\": \"H100-SXM\", \"count\": 0 } ] }", "field 'count'")]
     [InlineData("{ \"devices\": [ \n  { \"catalog\": \"H100-SXM\" \n ", "bad.json(")]
+    [InlineData("{ \"devices\": [ { \"catalog\": \"L4\" } ] }", "Device 'L4' has no 'priceUsd'")]
     public async Task BadProfile_IsOneLineWithTheFileAndAnExitCode(string json, string expected)
     {
         string profile = File("bad.json", json);

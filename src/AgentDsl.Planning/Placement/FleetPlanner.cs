@@ -23,7 +23,7 @@ public sealed record FleetComparison(Fleet Heterogeneous, IReadOnlyList<Fleet> H
 /// rate is served within the SLA at minimum TCO: the cost planner picks a device type per node (cheapest
 /// within the latency SLA, each node costed at its type's hourly TCO), then each type gets enough devices to
 /// keep its utilisation under the target; the same is done with one device type at a time, for comparison.
-/// Tail latency is estimated by simulating M/M/1 queueing at each node of the critical path.
+/// Tail latency is estimated by simulating M/M/c queueing (one pooled queue per device type) at each node of the critical path.
 /// </summary>
 public sealed class FleetPlanner(IPlacementCosts costs)
 {
@@ -54,13 +54,43 @@ public sealed class FleetPlanner(IPlacementCosts costs)
         var busy = plan.Nodes.GroupBy(n => n.Device).ToDictionary(g => g.Key, g => g.Sum(n => n.Seconds));
         var counts = busy.ToDictionary(b => b.Key, b => Math.Max(1, (int)Math.Ceiling(rate * b.Value / TargetUtilization)));
         double perHour = counts.Sum(c => c.Value * types.Single(t => t.Name == c.Key).HourlyCost);
-        var utilization = busy.ToDictionary(b => b.Key, b => rate * b.Value / counts[b.Key]);
-        var (p50, p99) = Quantiles(plan, utilization);
+        var jobs = plan.Nodes.GroupBy(n => n.Device).ToDictionary(g => g.Key, g => g.Count());
+        var queues = busy.ToDictionary(b => b.Key, b => Queue(rate, b.Value, jobs[b.Key], counts[b.Key]));
+        var (p50, p99) = Quantiles(plan, queues);
         return new Fleet(name, plan, counts, perHour, perHour / 3600 / rate, p50, p99);
     }
 
-    /// <summary>p50 and p99 of the critical path's latency with M/M/1 waiting at each node (seeded Monte Carlo, 20,000 samples).</summary>
-    private static (double P50, double P99) Quantiles(PlanResult plan, IReadOnlyDictionary<string, double> utilization)
+    /// <summary>
+    /// M/M/c per device type (the type's devices serve one pooled queue): the probability that a job waits
+    /// (Erlang C) and the mean wait of a job that does, <c>s̄ / (c − a)</c>, with offered load <c>a = λ · busy</c>.
+    /// </summary>
+    internal static (double WaitProbability, double MeanWaitIfWaiting) Queue(double rate, double busySecondsPerRequest, int jobsPerRequest, int servers)
+    {
+        double a = rate * busySecondsPerRequest;
+        if (a <= 0)
+        {
+            return (0, 0);
+        }
+
+        if (a >= servers)
+        {
+            return (1, double.PositiveInfinity);
+        }
+
+        // Erlang C via the stable recurrence of Erlang B.
+        double b = 1;
+        for (int k = 1; k <= servers; k++)
+        {
+            b = a * b / (k + (a * b));
+        }
+
+        double c = servers * b / (servers - (a * (1 - b)));
+        double meanService = busySecondsPerRequest / jobsPerRequest;
+        return (c, meanService / (servers - a));
+    }
+
+    /// <summary>p50 and p99 of the critical path's latency with M/M/c waiting at each node (seeded Monte Carlo, 20,000 samples).</summary>
+    private static (double P50, double P99) Quantiles(PlanResult plan, IReadOnlyDictionary<string, (double WaitProbability, double MeanWaitIfWaiting)> queues)
     {
         var path = plan.CriticalPath.Select(name => plan.Nodes.First(n => n.Node == name)).ToList();
         var rng = new Random(12345);
@@ -70,10 +100,10 @@ public sealed class FleetPlanner(IPlacementCosts costs)
             double total = plan.LatencySeconds;
             foreach (var node in path)
             {
-                double rho = Math.Min(utilization[node.Device], 0.999);
-                if (rng.NextDouble() < rho)
+                var (p, mean) = queues[node.Device];
+                if (rng.NextDouble() < p)
                 {
-                    total += -Math.Log(1 - rng.NextDouble()) * node.Seconds / (1 - rho); // M/M/1 waiting time given a wait
+                    total += -Math.Log(1 - rng.NextDouble()) * mean; // exponential wait, given a wait
                 }
             }
 
