@@ -27,7 +27,14 @@ public static class GapHarness
         {
             var inputs = new List<NodeInput>();
             int fanIn = i == 0 ? 0 : rng.Next(1, Math.Min(3, i) + 1);
-            foreach (int p in Enumerable.Range(0, i).OrderBy(_ => rng.Next()).Take(fanIn).Order())
+            var chosen = new SortedSet<int>();
+            while (chosen.Count < fanIn)
+            {
+                // Mostly recent producers (a layered, wide graph), sometimes any earlier one.
+                chosen.Add(rng.NextDouble() < 0.8 ? Math.Max(0, i - 1 - rng.Next(Math.Min(i, 16))) : rng.Next(i));
+            }
+
+            foreach (int p in chosen)
             {
                 inputs.Add(new NodeInput("p" + p, "float[]", ValueRef.Node(p)));
             }
