@@ -39,6 +39,19 @@ public class GraphExportTests
     }
 
     [Fact]
+    public void RealMlirOpt_ParsesTheGraphAfterTheDecompositionPass()
+    {
+        var lowered = AgentDsl.Planning.LlmDecomposition.Apply(SupportAgent.Definition);
+        var (exitCode, output, error) = MlirOpt.Run(lowered.ToMlir());
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("\"llm.prefill\"", output, StringComparison.Ordinal);
+        Assert.Contains("\"kv.transfer\"", output, StringComparison.Ordinal);
+        Assert.Contains("\"llm.decode\"", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"llm.generate\"", output, StringComparison.Ordinal);
+        Assert.Equal(SupportAgent.Definition.Nodes.Length + 2, lowered.Nodes.Length);
+    }
+
+    [Fact]
     public void RealMlirOpt_RejectsBrokenMlir()
     {
         // The check above could fail: mlir-opt rejects a graph whose operand is undefined.
