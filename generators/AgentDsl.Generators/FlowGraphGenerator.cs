@@ -19,7 +19,7 @@ namespace AgentDsl.Generators
                 .ForAttributeWithMetadataName(
                     KnownTypeNames.AgentGraphAttribute,
                     static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax { ClassOrStructKeyword.RawKind: not (int)SyntaxKind.StructKeyword },
-                    static (ctx, ct) => Parser.Parse(ctx, ct))
+                    static (ctx, ct) => FlowLowering.Parse(ctx, ct))
                 .WithTrackingName(TrackingNames.Transform);
 
             // Diagnostics carry locations that move on every edit: keep them off the output branch.

@@ -13,7 +13,21 @@ using Microsoft.CodeAnalysis.Operations;
 
 namespace AgentDsl.Generators
 {
-    public sealed partial class FlowGraphGenerator
+    /// <summary>
+    /// Lowers an [AgentGraph] class's flow into a <see cref="GraphSpec"/> plus diagnostics. Shared source: the
+    /// generator emits code from the spec, and the analyzers check the same graph against the hardware profile.
+    /// </summary>
+    internal static class FlowLowering
+    {
+        /// <summary>Lowers the class FAWMN found.</summary>
+        public static GraphResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken ct) =>
+            context.TargetSymbol is INamedTypeSymbol type
+                ? FlowGraphGenerator.Parser.Parse(type, context.Attributes[0], context.SemanticModel.Compilation, ct)
+                : new GraphResult(null, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    /// <summary>Holds the flow parser (nested for historic naming; shared by generator and analyzers).</summary>
+    sealed partial class FlowGraphGenerator
     {
         /// <summary>Turns an [AgentGraph] class into a <see cref="GraphSpec"/> plus lowering diagnostics.</summary>
         internal sealed class Parser
@@ -43,9 +57,9 @@ namespace AgentDsl.Generators
                 _ct = ct;
             }
 
-            public static GraphResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken ct)
+            public static GraphResult Parse(INamedTypeSymbol type, AttributeData graphAttr, Compilation compilation, CancellationToken ct)
             {
-                if (context.TargetSymbol is not INamedTypeSymbol type || !CanGenerate(type, ct))
+                if (!CanGenerate(type, ct))
                 {
                     // Not partial, generic, or nested in such a type: AgentDsl.Analyzers reports it (ADSL0300, ADSL0303).
                     return new GraphResult(null, EquatableArray<DiagnosticInfo>.Empty);
@@ -74,15 +88,12 @@ namespace AgentDsl.Generators
                 }
 
                 ct.ThrowIfCancellationRequested();
-                var model = context.SemanticModel.SyntaxTree == flowSyntax.SyntaxTree
-                    ? context.SemanticModel
-                    : context.SemanticModel.Compilation.GetSemanticModel(flowSyntax.SyntaxTree);
+                var model = compilation.GetSemanticModel(flowSyntax.SyntaxTree);
 
                 var parser = new Parser(model, type, operators, ct);
                 var (outputDisplay, outputFq) = parser.LowerFlow(flow, flowSyntax);
                 ct.ThrowIfCancellationRequested();
 
-                var graphAttr = context.Attributes[0];
                 double sla = 0;
                 double percentile = 0.99;
                 string graphName = type.Name;
