@@ -61,12 +61,7 @@ public sealed record DeviceSpec
     public IReadOnlyDictionary<string, string> Sources { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Peak FLOP/s at a precision (dense): FP8 falls back to FP16 on devices without FP8.</summary>
-    public double PeakFlops(Precision precision) => precision switch
-    {
-        Precision.Fp32 => Fp32Tflops,
-        Precision.Fp8 or Precision.Int8 or Precision.Int4 => Fp8Tflops ?? Fp16Tflops,
-        _ => Fp16Tflops,
-    } * 1e12;
+    public double PeakFlops(Precision precision) => Shared.CostMath.PeakFlops(Fp32Tflops, Fp16Tflops, Fp8Tflops, (int)precision);
 
     /// <summary>Memory bandwidth in bytes per second.</summary>
     public double MemoryBytesPerSecond => MemoryBandwidthGBs * 1e9;

@@ -48,10 +48,12 @@ public sealed class CostModel
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(device);
-        double peak = device.PeakFlops(PrecisionOf(node)) * Options.ComputeEfficiency;
-        double compute = node.Cost.Flops > 0 ? node.Cost.Flops / peak : 0;
-        double memory = node.Cost.BytesMoved > 0 ? node.Cost.BytesMoved / (device.MemoryBytesPerSecond * Options.BandwidthEfficiency) : 0;
-        return Math.Max(compute, memory) + (device.LaunchOverheadUs * 1e-6);
+        return Shared.CostMath.RooflineSeconds(
+            node.Cost.Flops,
+            node.Cost.BytesMoved,
+            device.PeakFlops(PrecisionOf(node)) * Options.ComputeEfficiency,
+            device.MemoryBytesPerSecond * Options.BandwidthEfficiency,
+            device.LaunchOverheadUs * 1e-6);
     }
 
     /// <summary>Predicted time of <paramref name="node"/> on <paramref name="device"/>, seconds: calibrated when measurements exist, else roofline.</summary>
@@ -129,12 +131,7 @@ public sealed class CostModel
         double linkPerByte = 2 / (accelerator.HostLinkGBs * 1e9); // inputs over, results back
         double accPerByte = PerByte(accelerator) + linkPerByte;
         double fixedCost = ((accelerator.LaunchOverheadUs + (2 * accelerator.HostLinkLatencyUs)) - cpu.LaunchOverheadUs) * 1e-6;
-        if (accPerByte >= cpuPerByte)
-        {
-            return double.PositiveInfinity;
-        }
-
-        return Math.Max(0, fixedCost / (cpuPerByte - accPerByte));
+        return Shared.CostMath.BreakEvenBytes(cpuPerByte, accPerByte, fixedCost);
     }
 
     /// <summary>The size the calibration history buckets a node by: bytes moved, else FLOPs.</summary>

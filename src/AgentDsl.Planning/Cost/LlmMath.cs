@@ -4,13 +4,7 @@ namespace AgentDsl.Planning.Cost;
 public static class LlmMath
 {
     /// <summary>Bytes per element at a precision (FP16 when unspecified).</summary>
-    public static double BytesPerElement(Precision precision) => precision switch
-    {
-        Precision.Fp32 => 4,
-        Precision.Fp8 or Precision.Int8 => 1,
-        Precision.Int4 => 0.5,
-        _ => 2,
-    };
+    public static double BytesPerElement(Precision precision) => Shared.CostMath.BytesPerElement((int)precision);
 
     /// <summary>
     /// KV-cache bytes: <c>2 · layers · hidden · (kvHeads / heads) · tokens · batch · bytesPerElement</c>
@@ -19,7 +13,7 @@ public static class LlmMath
     public static double KvBytes(int layers, int hiddenSize, int heads, int kvHeads, double tokens, double batch, double bytesPerElement)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(heads);
-        return 2.0 * layers * hiddenSize * ((double)kvHeads / heads) * tokens * batch * bytesPerElement;
+        return Shared.CostMath.KvBytes(layers, hiddenSize, heads, kvHeads, tokens, batch, bytesPerElement);
     }
 
     /// <summary>Egress bandwidth (bytes/s) per prefill device for non-blocking disaggregation: <c>KV / (TTFT · prefill devices)</c>.</summary>
@@ -33,8 +27,8 @@ public static class LlmMath
     public static double IngressBytesPerSecondLiteral(double kvBytes, double tbtSeconds, int decodeDevices) => kvBytes / (tbtSeconds * decodeDevices);
 
     /// <summary>Prefill FLOPs: <c>2 · parameters · promptTokens · batch</c>.</summary>
-    public static double PrefillFlops(double parameters, double promptTokens, double batch) => 2.0 * parameters * promptTokens * batch;
+    public static double PrefillFlops(double parameters, double promptTokens, double batch) => Shared.CostMath.PrefillFlops(parameters, promptTokens, batch);
 
     /// <summary>Decode FLOPs for all generated tokens: <c>2 · parameters · outputTokens · batch</c>.</summary>
-    public static double DecodeFlops(double parameters, double outputTokens, double batch) => 2.0 * parameters * outputTokens * batch;
+    public static double DecodeFlops(double parameters, double outputTokens, double batch) => Shared.CostMath.DecodeFlops(parameters, outputTokens, batch);
 }
