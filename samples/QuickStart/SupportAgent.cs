@@ -37,7 +37,7 @@ public partial class SupportAgent(PassageIndex index)
     public Task<Passage[]> Search(float[] query, int top, CancellationToken ct) => index.SearchAsync(query, top, ct);
 
     [Operator(OperatorKind.Llm, Model = "llama-3-8b", ModelParameters = 8.03e9, Layers = 32, HiddenSize = 4096, Heads = 32, KvHeads = 8,
-              Precision = Precision.Fp16, PromptTokens = 512, OutputTokens = 128, AllowedDevices = DeviceKinds.Any, PreferredDevices = DeviceKinds.Gpu | DeviceKinds.Remote)]
+              Precision = Precision.Fp16, PromptTokens = 512, OutputTokens = 32, AllowedDevices = DeviceKinds.Any, PreferredDevices = DeviceKinds.Gpu | DeviceKinds.Remote)]
     public async Task<string> Draft(string question, Passage[] passages, Intent intent, CancellationToken ct)
     {
         // Stands in for an LLM call: a remote endpoint takes tens of milliseconds to answer.

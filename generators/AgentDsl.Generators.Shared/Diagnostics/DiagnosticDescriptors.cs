@@ -14,6 +14,7 @@ namespace AgentDsl.Generators.Diagnostics
         public const string FlowCategory = "AgentDsl.Flow";
         public const string UsageCategory = "AgentDsl.Usage";
         public const string KernelCategory = "AgentDsl.Kernel";
+        public const string PlacementCategory = "AgentDsl.Placement";
         public const string HelpLinkBase = "docs/diagnostics.md#";
 
         public const string UnsupportedFlowStatementId = "ADSL0001";
@@ -28,6 +29,13 @@ namespace AgentDsl.Generators.Diagnostics
         public const string RecursiveKernelHelperId = "ADSL0104";
         public const string KernelTypeNotPartialId = "ADSL0105";
         public const string UnsupportedKernelTypeId = "ADSL0106";
+
+        public const string OperatorFitsNoDeviceId = "ADSL0200";
+        public const string SlaBelowCriticalPathId = "ADSL0201";
+        public const string BelowBreakEvenId = "ADSL0202";
+        public const string DeviceKindMissingId = "ADSL0203";
+        public const string KernelFeatureMissingId = "ADSL0204";
+        public const string MalformedProfileId = "ADSL0205";
 
         public const string GraphClassNotPartialId = "ADSL0300";
         public const string FlowMethodCountId = "ADSL0301";
@@ -164,6 +172,72 @@ namespace AgentDsl.Generators.Diagnostics
             description: "OpenCL C has no managed types; kernel values are numeric primitives.",
             helpLinkUri: HelpLinkBase + "adsl0106",
             customTags: WellKnownDiagnosticTags.NotConfigurable);
+
+        /// <summary>Format: <c>Operator '{0}' needs {1} GB of device memory; the largest device in the hardware profile it may use, {2}, has {3} GB (short by {4} GB)</c>.</summary>
+        public static readonly DiagnosticDescriptor OperatorFitsNoDevice = new DiagnosticDescriptor(
+            OperatorFitsNoDeviceId,
+            title: "Operator fits no device of the hardware profile",
+            messageFormat: "Operator '{0}' needs {1} GB of device memory; the largest device in the hardware profile it may use, {2}, has {3} GB (short by {4} GB)",
+            category: PlacementCategory,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "The operator's memory footprint (its MemoryFootprintBytes, or for a model its weights and KV cache) exceeds every device of the profile it is allowed on; it cannot be placed.",
+            helpLinkUri: HelpLinkBase + "adsl0200");
+
+        /// <summary>Format: <c>Graph '{0}' cannot meet its SLA on this hardware profile: the critical path's lower bound is {1} ms, over the SLA of {2} ms, along {3}</c>.</summary>
+        public static readonly DiagnosticDescriptor SlaBelowCriticalPath = new DiagnosticDescriptor(
+            SlaBelowCriticalPathId,
+            title: "SLA below the critical path's lower bound",
+            messageFormat: "Graph '{0}' cannot meet its SLA on this hardware profile: the critical path's lower bound is {1} ms, over the SLA of {2} ms, along {3}",
+            category: PlacementCategory,
+            defaultSeverity: DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "Even with every operator on its fastest device of the profile and free transfers, the longest path of the graph takes longer than the SLA.",
+            helpLinkUri: HelpLinkBase + "adsl0201");
+
+        /// <summary>Format: <c>Operator '{0}' is pinned to {1}, but its declared work ({2} bytes) is below the break-even size of every accelerator in the profile (at best {3} bytes on {4}): offloading costs more than it saves</c>.</summary>
+        public static readonly DiagnosticDescriptor BelowBreakEven = new DiagnosticDescriptor(
+            BelowBreakEvenId,
+            title: "Work too small to offload",
+            messageFormat: "Operator '{0}' is pinned to {1}, but its declared work ({2} bytes) is below the break-even size of every accelerator in the profile (at best {3} bytes on {4}): offloading costs more than it saves",
+            category: PlacementCategory,
+            defaultSeverity: DiagnosticSeverity.Info,
+            isEnabledByDefault: true,
+            description: "Launch overhead and transfers over the host link are not repaid by the accelerator's speed at this size; allow the CPU (AllowedDevices) so the planner can keep it there.",
+            helpLinkUri: HelpLinkBase + "adsl0202");
+
+        /// <summary>Format: <c>Operator '{0}' may run only on {1}, and the hardware profile has no such device (it has {2})</c>.</summary>
+        public static readonly DiagnosticDescriptor DeviceKindMissing = new DiagnosticDescriptor(
+            DeviceKindMissingId,
+            title: "Operator pinned to a device kind the profile lacks",
+            messageFormat: "Operator '{0}' may run only on {1}, and the hardware profile has no such device (it has {2})",
+            category: PlacementCategory,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "The operator's AllowedDevices exclude every device of the profile (the host CPU counts as present).",
+            helpLinkUri: HelpLinkBase + "adsl0203");
+
+        /// <summary>Format: <c>Kernel '{0}' needs {1}, which no device in the hardware profile offers; it will run only on the managed CPU device</c>.</summary>
+        public static readonly DiagnosticDescriptor KernelFeatureMissing = new DiagnosticDescriptor(
+            KernelFeatureMissingId,
+            title: "Kernel needs a feature the profile lacks",
+            messageFormat: "Kernel '{0}' needs {1}, which no device in the hardware profile offers; it will run only on the managed CPU device",
+            category: PlacementCategory,
+            defaultSeverity: DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "A kernel using double (fp64) or Half (fp16) is never launched on a device without it.",
+            helpLinkUri: HelpLinkBase + "adsl0204");
+
+        /// <summary>Format: <c>The hardware profile is malformed: {0}</c>.</summary>
+        public static readonly DiagnosticDescriptor MalformedProfile = new DiagnosticDescriptor(
+            MalformedProfileId,
+            title: "Malformed hardware profile",
+            messageFormat: "The hardware profile is malformed: {0}",
+            category: PlacementCategory,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "agentdsl.hardware.json lists the deployment's devices by catalog name or full description; placement diagnostics stay silent until it parses.",
+            helpLinkUri: HelpLinkBase + "adsl0205");
 
         /// <summary>Format: <c>The [AgentGraph] class '{0}' must be partial{1}</c>.</summary>
         public static readonly DiagnosticDescriptor GraphClassNotPartial = new DiagnosticDescriptor(

@@ -36,11 +36,16 @@ internal static class AgentDslVerifier
         return test.RunAsync();
     }
 
-    /// <summary>Runs <typeparamref name="TAnalyzer"/> on <paramref name="source"/> and checks its diagnostics.</summary>
-    public static Task VerifyAnalyzerAsync<TAnalyzer>(string source)
+    /// <summary>Runs <typeparamref name="TAnalyzer"/> on <paramref name="source"/> (and additional files, markup allowed) and checks its diagnostics.</summary>
+    public static Task VerifyAnalyzerAsync<TAnalyzer>(string source, params (string Path, string Text)[] additionalFiles)
         where TAnalyzer : DiagnosticAnalyzer, new()
     {
         var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { TestCode = source };
+        foreach (var file in additionalFiles)
+        {
+            test.TestState.AdditionalFiles.Add((file.Path, file.Text));
+        }
+
         Configure(test.TestState, test);
         return test.RunAsync();
     }

@@ -1,0 +1,303 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using AgentDsl.Generators;
+using AgentDsl.Generators.Diagnostics;
+using AgentDsl.Generators.Models;
+using AgentDsl.Planning.Shared;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
+
+namespace AgentDsl.Analyzers
+{
+    /// <summary>
+    /// Checks graphs and kernels against the deployment's hardware profile, an AdditionalFile named
+    /// <c>agentdsl.hardware.json</c> (ADSL0200–0205). Without a profile it reports nothing. It lowers each
+    /// flow with the generator's own code and prices nodes with the planner's own arithmetic (CostMath).
+    /// </summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class PlacementAnalyzer : DiagnosticAnalyzer
+    {
+        /// <summary>The profile file name the analyzer looks for among AdditionalFiles.</summary>
+        public const string ProfileFileName = "agentdsl.hardware.json";
+
+        private const int Cpu = 1;
+        private static readonly Lazy<Dictionary<string, ProfileDevice>> Catalog = new Lazy<Dictionary<string, ProfileDevice>>(LoadCatalog);
+
+        /// <inheritdoc/>
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+            DiagnosticDescriptors.OperatorFitsNoDevice,
+            DiagnosticDescriptors.SlaBelowCriticalPath,
+            DiagnosticDescriptors.BelowBreakEven,
+            DiagnosticDescriptors.DeviceKindMissing,
+            DiagnosticDescriptors.KernelFeatureMissing,
+            DiagnosticDescriptors.MalformedProfile);
+
+        /// <inheritdoc/>
+        public override void Initialize(AnalysisContext context)
+        {
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.EnableConcurrentExecution();
+            context.RegisterCompilationStartAction(start =>
+            {
+                var graphAttribute = start.Compilation.GetTypeByMetadataName(KnownTypeNames.AgentGraphAttribute);
+                if (graphAttribute is null)
+                {
+                    return;
+                }
+
+                var file = start.Options.AdditionalFiles.FirstOrDefault(f => string.Equals(Path.GetFileName(f.Path), ProfileFileName, StringComparison.OrdinalIgnoreCase));
+                if (file is null)
+                {
+                    return; // No profile: placement diagnostics stay silent.
+                }
+
+                string text = file.GetText(start.CancellationToken)?.ToString() ?? string.Empty;
+                List<ProfileDevice> profile;
+                try
+                {
+                    profile = ProfileReader.ReadProfile(text, Catalog.Value);
+                }
+                catch (ProfileException ex)
+                {
+                    start.RegisterAdditionalFileAction(c =>
+                    {
+                        if (c.AdditionalFile.Path == file.Path)
+                        {
+                            int length = Math.Min(ex.Length, Math.Max(0, text.Length - ex.Offset));
+                            var span = new TextSpan(ex.Offset, length);
+                            var location = Location.Create(file.Path, span, SourceText.From(text).Lines.GetLinePositionSpan(span));
+                            c.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MalformedProfile, location, ex.Message));
+                        }
+                    });
+                    return;
+                }
+
+                // The host CPU is always there: without a CPU in the profile, the catalog's server socket stands for it.
+                var host = profile.FirstOrDefault(d => d.Kind == Cpu) ?? Catalog.Value["EPYC-9654"];
+                var devices = profile.Any(d => d.Kind == Cpu) ? profile : profile.Concat(new[] { host }).ToList();
+                var kernelAttribute = start.Compilation.GetTypeByMetadataName(KnownTypeNames.KernelAttribute);
+                start.RegisterSymbolAction(c => AnalyzeGraph(c, graphAttribute, devices, host), SymbolKind.NamedType);
+                if (kernelAttribute is not null)
+                {
+                    start.RegisterSyntaxNodeAction(c => AnalyzeKernel(c, kernelAttribute, profile), Microsoft.CodeAnalysis.CSharp.SyntaxKind.MethodDeclaration);
+                }
+            });
+        }
+
+        private static void AnalyzeGraph(SymbolAnalysisContext context, INamedTypeSymbol graphAttribute, List<ProfileDevice> devices, ProfileDevice host)
+        {
+            var type = (INamedTypeSymbol)context.Symbol;
+            var attribute = type.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, graphAttribute));
+            if (attribute is null)
+            {
+                return;
+            }
+
+            var spec = FlowGraphGenerator.Parser.Parse(type, attribute, context.Compilation, context.CancellationToken).Spec;
+            if (spec is null)
+            {
+                return; // ADSL0300-series from the declaration analyzer.
+            }
+
+            var reported = new HashSet<string>();
+            var seconds = new double[spec.Nodes.Count];
+            bool complete = true;
+            foreach (var node in spec.Nodes)
+            {
+                var location = OperatorLocation(type, node.MethodName) ?? type.Locations.FirstOrDefault();
+                var allowed = devices.Where(d => (node.Cost.AllowedDevices & d.Kind) != 0).ToList();
+                if (allowed.Count == 0)
+                {
+                    if (reported.Add(node.MethodName))
+                    {
+                        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DeviceKindMissing, location, node.Name,
+                            ((DeviceKinds)node.Cost.AllowedDevices).ToString(), string.Join(", ", devices.Select(d => ((DeviceKinds)d.Kind).ToString()).Distinct())));
+                    }
+
+                    complete = false;
+                    continue;
+                }
+
+                double footprint = Footprint(node.Cost);
+                var fitting = allowed.Where(d => footprint <= d.MemoryBytes).ToList();
+                if (fitting.Count == 0)
+                {
+                    var largest = allowed.OrderByDescending(d => d.MemoryBytes).First();
+                    if (reported.Add(node.MethodName))
+                    {
+                        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.OperatorFitsNoDevice, location, node.Name,
+                            Gb(footprint), largest.Name, Gb(largest.MemoryBytes), Gb(footprint - largest.MemoryBytes)));
+                    }
+
+                    complete = false;
+                    continue;
+                }
+
+                var (flops, bytes, precision) = Work(node);
+                seconds[node.Id] = fitting.Min(d => CostMath.RooflineSeconds(flops, bytes, CostMath.PeakFlops(d.Fp32Tflops, d.Fp16Tflops, d.Fp8Tflops, precision), d.BandwidthBytesPerSecond, d.LaunchSeconds));
+                CheckBreakEven(context, node, allowed, host, location, reported, precision);
+            }
+
+            if (!complete || spec.SlaMs <= 0 || spec.Nodes.Count == 0)
+            {
+                return;
+            }
+
+            // The critical path's lower bound: each node on its fastest fitting device, transfers free.
+            var longest = new double[spec.Nodes.Count];
+            var cause = new int[spec.Nodes.Count];
+            foreach (var node in spec.Nodes)
+            {
+                cause[node.Id] = -1;
+                double before = 0;
+                foreach (var arg in node.Args)
+                {
+                    if (arg.Source == ArgSource.Node && longest[arg.Index] > before)
+                    {
+                        before = longest[arg.Index];
+                        cause[node.Id] = arg.Index;
+                    }
+                }
+
+                longest[node.Id] = before + seconds[node.Id];
+            }
+
+            int last = Array.IndexOf(longest, longest.Max());
+            double boundMs = longest[last] * 1000;
+            if (boundMs > spec.SlaMs)
+            {
+                var path = new List<string>();
+                for (int id = last; id >= 0; id = cause[id])
+                {
+                    path.Insert(0, spec.Nodes[id].Name);
+                }
+
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.SlaBelowCriticalPath, type.Locations.FirstOrDefault(), spec.GraphName,
+                    boundMs.ToString("0.##", CultureInfo.InvariantCulture), spec.SlaMs.ToString("0.##", CultureInfo.InvariantCulture), string.Join(" → ", path)));
+            }
+        }
+
+        private static void CheckBreakEven(SymbolAnalysisContext context, NodeSpec node, List<ProfileDevice> allowed, ProfileDevice host, Location? location, HashSet<string> reported, int precision)
+        {
+            if ((node.Cost.AllowedDevices & Cpu) != 0 || (node.Cost.Flops <= 0 && node.Cost.BytesMoved <= 0))
+            {
+                return;
+            }
+
+            double size = node.Cost.BytesMoved > 0 ? node.Cost.BytesMoved : node.Cost.Flops;
+            double flopsPerByte = node.Cost.Flops / size;
+            double PerByte(ProfileDevice d) => Math.Max(flopsPerByte / CostMath.PeakFlops(d.Fp32Tflops, d.Fp16Tflops, d.Fp8Tflops, precision), 1 / d.BandwidthBytesPerSecond);
+            double cpuPerByte = PerByte(host);
+            var best = allowed
+                .Select(d => (Device: d, BreakEven: CostMath.BreakEvenBytes(cpuPerByte, PerByte(d) + (2 / d.HostLinkBytesPerSecond), d.LaunchSeconds + (2 * d.HostLatencySeconds) - host.LaunchSeconds)))
+                .OrderBy(x => x.BreakEven)
+                .First();
+            if (size < best.BreakEven && reported.Add(node.MethodName + "#breakeven"))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BelowBreakEven, location, node.Name, ((DeviceKinds)node.Cost.AllowedDevices).ToString(),
+                    size.ToString("0", CultureInfo.InvariantCulture),
+                    double.IsPositiveInfinity(best.BreakEven) ? "never" : best.BreakEven.ToString("0", CultureInfo.InvariantCulture), best.Device.Name));
+            }
+        }
+
+        private static void AnalyzeKernel(SyntaxNodeAnalysisContext context, INamedTypeSymbol kernelAttribute, List<ProfileDevice> profile)
+        {
+            var syntax = (MethodDeclarationSyntax)context.Node;
+            if (syntax.AttributeLists.Count == 0 || context.SemanticModel.GetDeclaredSymbol(syntax, context.CancellationToken) is not IMethodSymbol method
+                || !method.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, kernelAttribute)))
+            {
+                return;
+            }
+
+            var accelerators = profile.Where(d => d.Kind != Cpu).ToList();
+            if (accelerators.Count == 0)
+            {
+                return; // Kernels run on the managed CPU device anyway.
+            }
+
+            bool fp64 = false, fp16 = false;
+            void Look(ITypeSymbol? t)
+            {
+                if (t is INamedTypeSymbol { IsGenericType: true } g && (g.Name == "Span" || g.Name == "ReadOnlySpan"))
+                {
+                    t = g.TypeArguments[0];
+                }
+
+                fp64 |= t?.SpecialType == SpecialType.System_Double;
+                fp16 |= t?.Name == "Half" && t.ContainingNamespace?.ToDisplayString() == "System";
+            }
+
+            foreach (var p in method.Parameters)
+            {
+                Look(p.Type);
+            }
+
+            foreach (var declaration in syntax.DescendantNodes().OfType<VariableDeclarationSyntax>())
+            {
+                Look(context.SemanticModel.GetTypeInfo(declaration.Type, context.CancellationToken).Type);
+            }
+
+            string? missing = fp64 && !accelerators.Any(d => d.SupportsFp64) ? "double precision (fp64)"
+                : fp16 && !accelerators.Any(d => d.SupportsFp16) ? "half precision (fp16)"
+                : null;
+            if (missing is not null)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.KernelFeatureMissing, method.Locations.FirstOrDefault(), method.ContainingType.Name + "." + method.Name, missing));
+            }
+        }
+
+        /// <summary>Resident bytes: the stated footprint, else a model's weights plus its KV cache at full context.</summary>
+        private static double Footprint(CostSpec cost)
+        {
+            if (cost.MemoryFootprintBytes > 0)
+            {
+                return cost.MemoryFootprintBytes;
+            }
+
+            if (cost.Model is not { Layers: > 0, HiddenSize: > 0, Heads: > 0 } m)
+            {
+                return 0;
+            }
+
+            double bpe = CostMath.BytesPerElement(m.Precision);
+            double parameters = m.Parameters > 0 ? m.Parameters : CostMath.EstimatedParameters(m.Layers, m.HiddenSize);
+            return (parameters * bpe) + CostMath.KvBytes(m.Layers, m.HiddenSize, m.Heads, m.KvHeads > 0 ? m.KvHeads : m.Heads, m.PromptTokens + m.OutputTokens, 1, bpe);
+        }
+
+        /// <summary>FLOPs, bytes and precision of a node; a model without hints gets prefill plus decode work.</summary>
+        private static (double Flops, double Bytes, int Precision) Work(NodeSpec node)
+        {
+            var cost = node.Cost;
+            int precision = cost.Model is { Precision: > 0 } mp ? mp.Precision : node.Kind == 3 || node.Kind == 4 ? 2 : 1;
+            if ((cost.Flops > 0 || cost.BytesMoved > 0) || cost.Model is not { Layers: > 0, HiddenSize: > 0, Heads: > 0 } m)
+            {
+                return (cost.Flops, cost.BytesMoved, precision);
+            }
+
+            double bpe = CostMath.BytesPerElement(m.Precision);
+            double parameters = m.Parameters > 0 ? m.Parameters : CostMath.EstimatedParameters(m.Layers, m.HiddenSize);
+            int kv = m.KvHeads > 0 ? m.KvHeads : m.Heads;
+            double flops = CostMath.PrefillFlops(parameters, m.PromptTokens, 1) + CostMath.DecodeFlops(parameters, m.OutputTokens, 1);
+            double bytes = (parameters * bpe) + (m.OutputTokens * ((parameters * bpe) + CostMath.KvBytes(m.Layers, m.HiddenSize, m.Heads, kv, m.PromptTokens + (m.OutputTokens / 2.0), 1, bpe)));
+            return (flops, bytes, precision);
+        }
+
+        private static Location? OperatorLocation(INamedTypeSymbol type, string method) =>
+            type.GetMembers(method).OfType<IMethodSymbol>().FirstOrDefault()?.Locations.FirstOrDefault();
+
+        private static string Gb(double bytes) => (bytes / 1e9).ToString("0.##", CultureInfo.InvariantCulture);
+
+        private static Dictionary<string, ProfileDevice> LoadCatalog()
+        {
+            using var stream = typeof(PlacementAnalyzer).Assembly.GetManifestResourceStream("AgentDsl.Analyzers.hardware-catalog.json");
+            using var reader = new StreamReader(stream!);
+            return ProfileReader.ReadCatalog(reader.ReadToEnd());
+        }
+    }
+}
