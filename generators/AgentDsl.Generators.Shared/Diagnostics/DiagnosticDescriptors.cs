@@ -21,6 +21,8 @@ namespace AgentDsl.Generators.Diagnostics
         public const string UnsupportedFlowExpressionId = "ADSL0002";
         public const string NotAnOperatorId = "ADSL0003";
         public const string UnsupportedFlowSignatureId = "ADSL0004";
+        public const string UnusedResultId = "ADSL0005";
+        public const string UnreachableOperatorId = "ADSL0006";
 
         public const string InvalidKernelSignatureId = "ADSL0100";
         public const string UnsupportedKernelConstructId = "ADSL0101";
@@ -89,6 +91,28 @@ namespace AgentDsl.Generators.Diagnostics
             description: "A [Flow] method takes its inputs by value (no ref, out, in or params) and has a body.",
             helpLinkUri: HelpLinkBase + "adsl0004",
             customTags: WellKnownDiagnosticTags.NotConfigurable);
+
+        /// <summary>Format: <c>The result of node '{0}' is never used: {1}</c>.</summary>
+        public static readonly DiagnosticDescriptor UnusedResult = new DiagnosticDescriptor(
+            UnusedResultId,
+            title: "Operator result never used",
+            messageFormat: "The result of node '{0}' is never used: {1}",
+            category: FlowCategory,
+            defaultSeverity: DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "Every node of a graph runs on every request; a node whose result nobody reads costs time and money for nothing, unless it is there for a side effect (then make the operator return void or Task).",
+            helpLinkUri: HelpLinkBase + "adsl0005");
+
+        /// <summary>Format: <c>Operator '{0}' is not reachable from the flow of '{1}'</c>.</summary>
+        public static readonly DiagnosticDescriptor UnreachableOperator = new DiagnosticDescriptor(
+            UnreachableOperatorId,
+            title: "Operator not reachable from the flow",
+            messageFormat: "Operator '{0}' is not reachable from the flow of '{1}'",
+            category: FlowCategory,
+            defaultSeverity: DiagnosticSeverity.Info,
+            isEnabledByDefault: true,
+            description: "An [Operator] method that the [Flow] never calls is not a node of the graph; call it from the flow or drop the attribute.",
+            helpLinkUri: HelpLinkBase + "adsl0006");
 
         /// <summary>Format: <c>The kernel '{0}' has an unsupported signature: {1}</c>.</summary>
         public static readonly DiagnosticDescriptor InvalidKernelSignature = new DiagnosticDescriptor(

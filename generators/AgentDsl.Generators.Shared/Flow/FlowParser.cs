@@ -45,6 +45,11 @@ namespace AgentDsl.Generators
             private readonly List<NodeSpec> _nodes = new List<NodeSpec>();
             private readonly Dictionary<string, int> _nameCounts = new Dictionary<string, int>();
             private readonly List<DiagnosticInfo> _diagnostics = new List<DiagnosticInfo>();
+            private readonly List<DiagnosticInfo> _findings = new List<DiagnosticInfo>();
+            private readonly List<(ISymbol Local, VariableDeclaratorSyntax Syntax, string Node)> _declared = new List<(ISymbol, VariableDeclaratorSyntax, string)>();
+            private readonly HashSet<ISymbol> _usedLocals = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+            private readonly HashSet<IMethodSymbol> _calledOperators = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+            private bool _inWhenAll;
             private readonly CancellationToken _ct;
             private ISymbol? _cancellationParameter;
             private ArgSpec? _output;
@@ -140,7 +145,8 @@ namespace AgentDsl.Generators
                     Output: parser._output,
                     OutputTypeDisplay: outputDisplay,
                     OutputTypeFq: outputFq);
-                return new GraphResult(spec, parser._diagnostics);
+                parser.CollectFindings(operators);
+                return new GraphResult(spec, parser._diagnostics) { Findings = parser._findings };
             }
 
             private (string Display, string? Fq) LowerFlow(IMethodSymbol flow, MethodDeclarationSyntax syntax)
@@ -264,6 +270,10 @@ namespace AgentDsl.Generators
                         if (value != null)
                         {
                             _locals[local] = value;
+                            if (value.Source == ArgSource.Node)
+                            {
+                                _declared.Add((local, v, _nodes[value.Index].Name));
+                            }
                         }
                         else
                         {
@@ -280,7 +290,9 @@ namespace AgentDsl.Generators
                 {
                     foreach (var arg in whenAll.ArgumentList.Arguments)
                     {
+                        _inWhenAll = true;
                         var v = Eval(arg.Expression, allowPendingTask: true);
+                        _inWhenAll = false;
                         if (v != null && !v.IsPendingTask)
                         {
                             Report(DiagnosticDescriptors.UnsupportedFlowExpression, arg, arg.ToString(), "Task.WhenAll takes the tasks of operator calls (locals assigned from an operator call without await)");
@@ -292,7 +304,13 @@ namespace AgentDsl.Generators
 
                 if (inner is AwaitExpressionSyntax || inner is InvocationExpressionSyntax)
                 {
-                    Eval(inner, allowPendingTask: true);
+                    int before = _nodes.Count;
+                    var discarded = Eval(inner, allowPendingTask: true);
+                    if (discarded is { Source: ArgSource.Node } && _nodes.Count > before && _nodes[discarded.Index].ResultTypeFq != null)
+                    {
+                        _findings.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnusedResult, expression, _nodes[discarded.Index].Name, "its result is discarded"));
+                    }
+
                     return;
                 }
 
@@ -374,6 +392,11 @@ namespace AgentDsl.Generators
 
                 if (symbol is ILocalSymbol { IsConst: false } && _locals.TryGetValue(symbol, out var local))
                 {
+                    if (!_inWhenAll)
+                    {
+                        _usedLocals.Add(symbol);
+                    }
+
                     if (local.IsPendingTask && !allowPendingTask)
                     {
                         Report(DiagnosticDescriptors.UnsupportedFlowExpression, expr, expr.ToString(), "it holds an operator's task; use 'await " + expr + "' for its result");
@@ -456,6 +479,8 @@ namespace AgentDsl.Generators
                     return null;
                 }
 
+                _calledOperators.Add(method.OriginalDefinition);
+
                 if (op.Instance != null && op.Instance is not IInstanceReferenceOperation)
                 {
                     Report(DiagnosticDescriptors.UnsupportedFlowExpression, invocation, invocation.ToString(), "operators are called on the graph itself ('this'), not on another instance");
@@ -537,6 +562,26 @@ namespace AgentDsl.Generators
 
                 bool pending = info.Shape != ReturnShape.Value && info.Shape != ReturnShape.Void;
                 return new Value(ArgSource.Node, id, info.ResultDisplay, info.ResultFq ?? "void", null, null, pending);
+            }
+
+            /// <summary>Graph findings for the analyzers: locals holding a result nobody reads, operators no flow calls.</summary>
+            private void CollectFindings(Dictionary<IMethodSymbol, OperatorInfo> operators)
+            {
+                foreach (var (local, syntax, node) in _declared)
+                {
+                    if (!_usedLocals.Contains(local))
+                    {
+                        _findings.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnusedResult, syntax, node, $"the local '{local.Name}' is never read"));
+                    }
+                }
+
+                foreach (var op in operators.Keys)
+                {
+                    if (!_calledOperators.Contains(op))
+                    {
+                        _findings.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnreachableOperator, op.Locations.FirstOrDefault(), op.Name, _graphType.Name));
+                    }
+                }
             }
 
             private bool IsCancellationArgument(ExpressionSyntax expression)
