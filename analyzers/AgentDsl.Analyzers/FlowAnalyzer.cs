@@ -44,7 +44,7 @@ namespace AgentDsl.Analyzers
                     var result = FlowGraphGenerator.Parser.Parse(type, attribute, c.Compilation, c.CancellationToken);
                     foreach (var finding in result.Findings)
                     {
-                        c.ReportDiagnostic(finding.ToDiagnostic());
+                        c.ReportDiagnostic(finding.ToDiagnostic(c.Compilation));
                     }
                 }, SymbolKind.NamedType);
             });

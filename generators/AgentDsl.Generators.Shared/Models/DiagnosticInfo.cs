@@ -31,5 +31,13 @@ namespace AgentDsl.Generators.Models
 
         public Diagnostic ToDiagnostic() =>
             Diagnostic.Create(Descriptor, Location?.ToLocation(), Arguments.Cast<object>().ToArray());
+
+        /// <summary>The diagnostic with a location in the compilation's own syntax tree (so editors can offer code fixes).</summary>
+        public Diagnostic ToDiagnostic(Compilation compilation)
+        {
+            var tree = Location is null ? null : compilation.SyntaxTrees.FirstOrDefault(t => t.FilePath == Location.FilePath);
+            var location = tree is null ? Location?.ToLocation() : Microsoft.CodeAnalysis.Location.Create(tree, Location!.Span);
+            return Diagnostic.Create(Descriptor, location, Arguments.Cast<object>().ToArray());
+        }
     }
 }
