@@ -35,10 +35,11 @@ public static class LlmDecomposition
         foreach (var node in graph.Nodes)
         {
             var inputs = node.Inputs.Select(i => i with { Value = Map(i.Value) }).ToList();
+            var guards = node.Guards.Select(g => g with { Node = remap[g.Node] }).ToList();
             if (node.Kind != OperatorKind.Llm || node.Cost.Model is not { } model || node.Phase != NodePhase.None)
             {
                 remap[node.Id] = nodes.Count;
-                nodes.Add(node with { Id = nodes.Count, Inputs = inputs });
+                nodes.Add(node with { Id = nodes.Count, Inputs = inputs, Guards = guards });
                 continue;
             }
 
@@ -53,6 +54,7 @@ public static class LlmDecomposition
             nodes.Add(new NodeDefinition(prefill, node.Name + ".prefill", node.Operator, OperatorKind.Llm, "kv-cache", node.IsAsync, inputs)
             {
                 Source = node.Source,
+                Guards = guards,
                 Phase = NodePhase.Prefill,
                 OutputBytes = kvPrompt,
                 Cost = node.Cost with
@@ -68,6 +70,7 @@ public static class LlmDecomposition
                 [new NodeInput("kv", "kv-cache", ValueRef.Node(prefill))])
             {
                 Source = node.Source,
+                Guards = guards,
                 Phase = NodePhase.KvTransfer,
                 OutputBytes = kvPrompt,
                 Cost = new CostHints { BytesMoved = kvPrompt, AllowedDevices = node.Cost.AllowedDevices, Model = node.Cost.Model },
@@ -78,6 +81,7 @@ public static class LlmDecomposition
                 [new NodeInput("kv", "kv-cache", ValueRef.Node(kv))])
             {
                 Source = node.Source,
+                Guards = guards,
                 Phase = NodePhase.Decode,
                 OutputBytes = node.OutputBytes,
                 Cost = node.Cost with
@@ -98,7 +102,10 @@ public static class LlmDecomposition
             graph.Inputs,
             nodes,
             graph.Output is { } output ? Map(output) : null,
-            graph.OutputType);
+            graph.OutputType,
+            graph.Returns.Length > 1
+                ? [.. graph.Returns.Select(r => new GraphReturn(Map(r.Value), [.. r.Guards.Select(g => g with { Node = remap[g.Node] })]))]
+                : null);
     }
 
     /// <summary>The model figures the formulas need, filling gaps: parameters ≈ 12 · layers · hidden² when not given.</summary>

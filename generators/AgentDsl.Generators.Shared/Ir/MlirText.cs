@@ -23,6 +23,16 @@ namespace AgentDsl.Ir.Text
         public int OutputSource = -1;
         public int OutputIndex;
         public string OutputType = "void";
+
+        /// <summary>Conditional returns (two or more): each value (source, index) with its guard texts; empty otherwise.</summary>
+        public List<MlirReturn> Returns = new List<MlirReturn>();
+    }
+
+    internal sealed class MlirReturn
+    {
+        public int Source;
+        public int Index;
+        public List<string> Guards = new List<string>();
     }
 
     internal sealed class MlirNode
@@ -54,6 +64,9 @@ namespace AgentDsl.Ir.Text
         public int PromptTokens;
         public int OutputTokens;
         public string? File;
+
+        /// <summary>Guards as text: <c>n3</c> (node 3 returned true), <c>!n3</c> (returned false).</summary>
+        public List<string> Guards = new List<string>();
         public int Line;
         public int Column;
     }
@@ -116,7 +129,25 @@ namespace AgentDsl.Ir.Text
             }
 
             sb.Append("    \"agent.return\"(");
-            if (graph.OutputSource >= 0)
+            if (graph.Returns.Count > 1)
+            {
+                // Conditional returns: agent.select picks the candidate whose guards hold.
+                var select = new StringBuilder("    %ret = \"agent.select\"(");
+                var types = new StringBuilder();
+                var guards = new StringBuilder();
+                for (int i = 0; i < graph.Returns.Count; i++)
+                {
+                    var r = graph.Returns[i];
+                    select.Append(i > 0 ? ", " : string.Empty).Append(Ssa(r.Source, r.Index));
+                    types.Append(i > 0 ? ", " : string.Empty).Append(ValueType(graph.OutputType));
+                    guards.Append(i > 0 ? ", " : string.Empty).Append(StrArray(r.Guards));
+                }
+
+                select.Append(") {guards = [").Append(guards).Append("]} : (").Append(types).Append(") -> ").Append(ValueType(graph.OutputType)).Append('\n');
+                sb.Insert(sb.Length - "    \"agent.return\"(".Length, select.ToString());
+                sb.Append("%ret) : (").Append(ValueType(graph.OutputType)).Append(") -> ()\n");
+            }
+            else if (graph.OutputSource >= 0)
             {
                 sb.Append(Ssa(graph.OutputSource, graph.OutputIndex)).Append(") : (").Append(ValueType(graph.OutputType)).Append(") -> ()\n");
             }
@@ -144,6 +175,22 @@ namespace AgentDsl.Ir.Text
             sb.Append("}) : () -> ()\n");
             return sb.ToString();
         }
+
+        private static string StrArray(List<string> items)
+        {
+            var sb = new StringBuilder("[");
+            for (int i = 0; i < items.Count; i++)
+            {
+                sb.Append(i > 0 ? ", " : string.Empty).Append(Str(items[i]));
+            }
+
+            return sb.Append(']').ToString();
+        }
+
+        /// <summary>The text of a guard: <c>n3</c> or <c>!n3</c>, with <c>@0.25</c> when a probability is known.</summary>
+        public static string GuardText(int node, bool when, double? probability) =>
+            (when ? "n" : "!n") + node.ToString(CultureInfo.InvariantCulture)
+            + (probability is double p ? "@" + p.ToString("R", CultureInfo.InvariantCulture) : string.Empty);
 
         private static void WriteNode(StringBuilder sb, int id, MlirNode node, MlirGraph graph)
         {
@@ -197,6 +244,11 @@ namespace AgentDsl.Ir.Text
             if (node.IsAsync)
             {
                 sb.Append(", async");
+            }
+
+            if (node.Guards.Count > 0)
+            {
+                sb.Append(", guards = ").Append(StrArray(node.Guards));
             }
 
             OptionalF64(sb, "flops", node.Flops);

@@ -111,6 +111,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>
         private readonly NodeValues _values;
         private readonly int[] _waitingOn;
         private readonly NodeRun?[] _timings;
+        private readonly bool[] _skipped;
         private readonly CancellationToken _requestToken;
         private readonly CancellationTokenSource _cts;
         private readonly TaskCompletionSource<AgentRunResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -133,6 +134,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>
             }
 
             _timings = new NodeRun?[def.Nodes.Length];
+            _skipped = new bool[def.Nodes.Length];
             _remaining = def.Nodes.Length;
             _requestToken = cancellationToken;
             _cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -181,10 +183,27 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>
             activity?.SetTag("agentdsl.device", device.Descriptor.Name);
 
             long started = Stopwatch.GetTimestamp();
+            bool skip = false;
             try
             {
-                if (Volatile.Read(ref _failure) is null)
+                skip = node.IsConditional && !GuardsHold(node.Guards);
+                if (skip)
                 {
+                    // Not taken: the node and (through its own guards) its arm are skipped; dependents still get released.
+                    _skipped[nodeId] = true;
+                    activity?.SetTag("agentdsl.skipped", true);
+                }
+                else if (Volatile.Read(ref _failure) is null)
+                {
+                    foreach (var input in node.Inputs)
+                    {
+                        if (input.Value.Source == ValueSource.Node && _skipped[input.Value.Index])
+                        {
+                            throw new InvalidOperationException(
+                                $"Parameter '{input.Parameter}' reads the result of {_runner._definition.Nodes[input.Value.Index].Describe()}, which was skipped by its condition; the graph's guards are inconsistent.");
+                        }
+                    }
+
                     // A node queued before the request was cancelled does not start.
                     _cts.Token.ThrowIfCancellationRequested();
                     await device.RunAsync(new Work(_runner._definition.Name, node, _values, _runner._graph), _cts.Token).ConfigureAwait(false);
@@ -194,6 +213,13 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>
             {
                 activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
                 Fail(nodeId, ex);
+                Finish();
+                return;
+            }
+
+            if (skip)
+            {
+                Release(nodeId);
                 Finish();
                 return;
             }
@@ -211,6 +237,13 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>
                 _runner.LogDebugNodeCompleted(_runner._definition.Name, node.Name, device.Descriptor.Name, duration.TotalMilliseconds);
             }
 
+            Release(nodeId);
+            Finish();
+        }
+
+        /// <summary>Counts a finished (or skipped) node and starts the dependents it was the last dependency of.</summary>
+        private void Release(int nodeId)
+        {
             if (Volatile.Read(ref _failure) is null)
             {
                 var dependents = _runner._definition.DependentsOf(nodeId);
@@ -235,8 +268,48 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>
                     Start(lastReady, inline: true);
                 }
             }
+        }
 
-            Finish();
+        /// <summary>Whether every guard's deciding node ran and returned the value the guard needs.</summary>
+        private bool GuardsHold(IReadOnlyList<NodeGuard> guards)
+        {
+            foreach (var guard in guards)
+            {
+                if (_skipped[guard.Node] || _values.Result(guard.Node) is not bool decided || decided != guard.When)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>The value of the return the flow took: the first whose guards hold.</summary>
+        private object? SelectOutput()
+        {
+            foreach (var ret in _runner._definition.Returns)
+            {
+                if (!GuardsHold(ret.Guards))
+                {
+                    continue;
+                }
+
+                return ret.Value switch
+                {
+                    { Source: ValueSource.Node, Index: var n } when _skipped[n] => throw new InvalidOperationException(
+                        $"The flow's return reads {_runner._definition.Nodes[n].Describe()}, which was skipped by its condition."),
+                    { Source: ValueSource.Node, Index: var n } => _values.Result(n),
+                    { Source: ValueSource.Input, Index: var i } => _values.Input(i),
+                    _ => null,
+                };
+            }
+
+            if (_runner._definition.Returns.Length > 0)
+            {
+                throw new InvalidOperationException($"No return of flow '{_runner._definition.Flow}' was reached: the guards of its {_runner._definition.Returns.Length} returns all failed.");
+            }
+
+            return null;
         }
 
         private void Fail(int nodeId, Exception exception)
@@ -269,13 +342,21 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>
             _cts.Dispose();
             if (failure is null && Volatile.Read(ref _remaining) == 0)
             {
-                object? output = def.Output switch
+                object? output;
+                try
                 {
-                    { Source: ValueSource.Node, Index: var n } => _values.Result(n),
-                    { Source: ValueSource.Input, Index: var i } => _values.Input(i),
-                    _ => null,
-                };
-                var nodes = _timings.Select(t => t!).ToArray();
+                    output = SelectOutput();
+                }
+                catch (InvalidOperationException ex)
+                {
+                    AgentDslTelemetry.Requests.Add(1, _runner._graphTag, new("agentdsl.outcome", "failed"));
+                    _activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+                    _activity?.Dispose();
+                    _completion.TrySetException(new InvalidOperationException($"Graph '{def.Name}': {ex.Message}", ex));
+                    return;
+                }
+
+                var nodes = _timings.Where(t => t is not null).Select(t => t!).ToArray();
                 var result = new AgentRunResult(def, output, elapsed, nodes);
                 AgentDslTelemetry.RequestDuration.Record(elapsed.TotalMilliseconds, _runner._graphTag);
                 AgentDslTelemetry.Requests.Add(1, _runner._graphTag, new("agentdsl.outcome", "completed"));

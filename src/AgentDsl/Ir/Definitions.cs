@@ -120,6 +120,25 @@ public enum NodePhase
     Decode = 3,
 }
 
+/// <summary>
+/// A condition a node runs under: node <see cref="Node"/> (which returns <c>bool</c>) ran and returned <see cref="When"/>.
+/// The nodes of an <c>if</c> arm carry one guard per enclosing <c>if</c>; a node runs only when all its guards hold,
+/// and is skipped otherwise.
+/// </summary>
+/// <param name="Node">The id of the node whose <c>bool</c> result decides.</param>
+/// <param name="When">The result the guarded node needs.</param>
+/// <param name="Probability">Optional hint: how often the guard holds, in [0, 1], for expected-cost planning; <see langword="null"/> when unknown.</param>
+public sealed record NodeGuard(int Node, bool When, double? Probability = null)
+{
+    /// <inheritdoc/>
+    public override string ToString() => (When ? "node" : "!node") + Node.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>One of the flow's <c>return</c> statements: the value it returns and the guards under which it is reached.</summary>
+/// <param name="Value">The returned value (a graph input or a node result).</param>
+/// <param name="Guards">The conditions under which this return is the one taken; empty for the unconditional one.</param>
+public sealed record GraphReturn(ValueRef Value, IReadOnlyList<NodeGuard> Guards);
+
 /// <summary>A node of a graph: one call of an operator.</summary>
 /// <param name="Id">Dense id, 0-based, in flow order.</param>
 /// <param name="Name">Unique name in the graph (the operator name, suffixed <c>#2</c>, <c>#3</c>… on repeated calls).</param>
@@ -148,6 +167,12 @@ public sealed record NodeDefinition(
 
     /// <summary>Bytes of the node's result (what a consumer on another device must receive); 0 when unknown.</summary>
     public double OutputBytes { get; init; }
+
+    /// <summary>The conditions the node runs under (one per enclosing <c>if</c> of the flow); empty when it always runs.</summary>
+    public IReadOnlyList<NodeGuard> Guards { get; init; } = [];
+
+    /// <summary>Whether the node runs under a condition.</summary>
+    public bool IsConditional => Guards.Count > 0;
 
     /// <summary>Whether the node produces a value.</summary>
     public bool HasResult => ResultType != "void";

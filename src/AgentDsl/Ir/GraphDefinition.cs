@@ -21,6 +21,11 @@ public sealed class GraphDefinition
     /// <param name="nodes">Nodes, with ids 0..n-1 in order.</param>
     /// <param name="output">The value the flow returns, or <see langword="null"/> when it returns nothing.</param>
     /// <param name="outputType">The C# type of <paramref name="output"/>, or <c>void</c>.</param>
+    /// <param name="returns">
+    /// For a flow with conditional returns (<c>if (…) return a; return b;</c>): each return with its guards, in source order,
+    /// the last one unconditional or all of them guarded so that exactly one is reached. <paramref name="output"/> is then
+    /// <see langword="null"/>. Omit for a flow with one return.
+    /// </param>
     /// <exception cref="GraphDefinitionException">The definition is malformed; the message names the node.</exception>
     public GraphDefinition(
         string name,
@@ -30,7 +35,8 @@ public sealed class GraphDefinition
         IReadOnlyList<GraphInput> inputs,
         IReadOnlyList<NodeDefinition> nodes,
         ValueRef? output,
-        string outputType)
+        string outputType,
+        IReadOnlyList<GraphReturn>? returns = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(typeName);
@@ -47,6 +53,7 @@ public sealed class GraphDefinition
         Nodes = [.. nodes];
         Output = output;
         OutputType = outputType;
+        Returns = returns is { Count: > 0 } ? [.. returns] : output is { } o ? [new GraphReturn(o, [])] : [];
 
         Validate();
 
@@ -71,6 +78,16 @@ public sealed class GraphDefinition
                 if (input.Value.Source == ValueSource.Node && seen.Add(input.Value.Index))
                 {
                     dependents[input.Value.Index].Add(node.Id);
+                    counts[node.Id]++;
+                }
+            }
+
+            // A guarded node waits for the nodes that decide whether it runs.
+            foreach (var guard in node.Guards)
+            {
+                if (seen.Add(guard.Node))
+                {
+                    dependents[guard.Node].Add(node.Id);
                     counts[node.Id]++;
                 }
             }
@@ -106,7 +123,16 @@ public sealed class GraphDefinition
     /// <summary>The value the flow returns; <see langword="null"/> for a flow without a result.</summary>
     public ValueRef? Output { get; }
 
-    /// <summary>The C# type of <see cref="Output"/>, or <c>void</c>.</summary>
+    /// <summary>
+    /// The flow's returns with the guards under which each is taken; one unguarded entry (equal to <see cref="Output"/>)
+    /// for a flow with a single return, empty for a flow without a result.
+    /// </summary>
+    public ImmutableArray<GraphReturn> Returns { get; }
+
+    /// <summary>Whether the flow has conditional nodes or returns (an <c>if</c>).</summary>
+    public bool HasBranches => Nodes.Any(n => n.IsConditional) || Returns.Length > 1;
+
+    /// <summary>The C# type of the flow's result, or <c>void</c>.</summary>
     public string OutputType { get; }
 
     /// <summary>Nodes that depend on no other node: they start as soon as a request arrives.</summary>
@@ -159,6 +185,25 @@ public sealed class GraphDefinition
                     throw new GraphDefinitionException(Name, $"{node.Describe()}, parameter '{input.Parameter}': a constant input needs its text");
                 }
             }
+
+            CheckGuards(node.Guards, node.Describe(), consumer: node.Id);
+        }
+
+        for (int i = 0; i < Returns.Length; i++)
+        {
+            var ret = Returns[i];
+            if (ret.Value.Source is not (ValueSource.Input or ValueSource.Node))
+            {
+                throw new GraphDefinitionException(Name, $"return {i + 1} of {Returns.Length} returns a {ret.Value.Source}; a flow returns a graph input or a node result");
+            }
+
+            CheckReference(ret.Value, $"return {i + 1} of {Returns.Length}", consumer: null);
+            CheckGuards(ret.Guards, $"return {i + 1} of {Returns.Length}", consumer: null);
+        }
+
+        if (Returns.Length > 0 && OutputType == "void")
+        {
+            throw new GraphDefinitionException(Name, "the flow returns a value but its output type is void");
         }
 
         if (Output is { } output)
@@ -167,6 +212,23 @@ public sealed class GraphDefinition
             if (output.Source == ValueSource.Node && !Nodes[output.Index].HasResult)
             {
                 throw new GraphDefinitionException(Name, $"the graph output refers to {Nodes[output.Index].Describe()}, which returns nothing");
+            }
+        }
+    }
+
+    private void CheckGuards(IReadOnlyList<NodeGuard> guards, string where, int? consumer)
+    {
+        foreach (var guard in guards)
+        {
+            CheckReference(ValueRef.Node(guard.Node), $"{where}, guard {guard}", consumer);
+            if (Nodes[guard.Node].ResultType is not ("bool" or "System.Boolean"))
+            {
+                throw new GraphDefinitionException(Name, $"{where} is guarded by {Nodes[guard.Node].Describe()}, which returns {Nodes[guard.Node].ResultType}, not bool");
+            }
+
+            if (guard.Probability is { } p && (double.IsNaN(p) || p < 0 || p > 1))
+            {
+                throw new GraphDefinitionException(Name, $"{where}, guard {guard}: the probability {p} is outside [0, 1]");
             }
         }
     }

@@ -67,6 +67,20 @@ public static class GraphExport
             }
 
             w.WriteString("outputType", graph.OutputType);
+            if (graph.Returns.Length > 1)
+            {
+                w.WriteStartArray("returns");
+                foreach (var ret in graph.Returns)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("value", ret.Value.ToString());
+                    WriteGuards(w, ret.Guards);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+            }
+
             w.WriteEndObject();
         }
 
@@ -97,7 +111,7 @@ public static class GraphExport
             sb.Append("  node").Append(node.Id).Append(" [shape=box, label=").Append(DotId(label, keepEscapes: true)).Append("];\n");
         }
 
-        if (graph.Output is not null)
+        if (graph.Returns.Length > 0)
         {
             sb.Append("  output [shape=doublecircle, label=").Append(DotId(graph.OutputType)).Append("];\n");
         }
@@ -107,9 +121,23 @@ public static class GraphExport
             sb.Append("  ").Append(edge.From.ToString()).Append(" -> node").Append(edge.To).Append(" [label=").Append(DotId(edge.Parameter)).Append("];\n");
         }
 
-        if (graph.Output is { } output)
+        foreach (var node in graph.Nodes)
         {
-            sb.Append("  ").Append(output.ToString()).Append(" -> output;\n");
+            foreach (var guard in node.Guards)
+            {
+                sb.Append("  node").Append(guard.Node).Append(" -> node").Append(node.Id).Append(" [style=dashed, label=").Append(DotId(GuardLabel(guard))).Append("];\n");
+            }
+        }
+
+        foreach (var ret in graph.Returns)
+        {
+            sb.Append("  ").Append(ret.Value.ToString()).Append(" -> output");
+            if (ret.Guards.Count > 0)
+            {
+                sb.Append(" [style=dashed, label=").Append(DotId(string.Join(" && ", ret.Guards.Select(g => $"{graph.Nodes[g.Node].Name} == {(g.When ? "true" : "false")}")))).Append(']');
+            }
+
+            sb.Append(";\n");
         }
 
         sb.Append("}\n");
@@ -184,10 +212,52 @@ public static class GraphExport
                 });
             }
 
+            foreach (var guard in node.Guards)
+            {
+                n.Guards.Add(MlirText.GuardText(guard.Node, guard.When, guard.Probability));
+            }
+
             m.Nodes.Add(n);
         }
 
+        if (graph.Returns.Length > 1)
+        {
+            foreach (var ret in graph.Returns)
+            {
+                var r = new MlirReturn { Source = ret.Value.Source == ValueSource.Input ? 0 : 1, Index = ret.Value.Index };
+                r.Guards.AddRange(ret.Guards.Select(g => MlirText.GuardText(g.Node, g.When, g.Probability)));
+                m.Returns.Add(r);
+            }
+        }
+
         return MlirText.Write(m);
+    }
+
+    private static string GuardLabel(NodeGuard guard) =>
+        (guard.When ? "if true" : "if false") + (guard.Probability is { } p ? $" (p={p.ToString("0.##", CultureInfo.InvariantCulture)})" : string.Empty);
+
+    private static void WriteGuards(Utf8JsonWriter w, IReadOnlyList<NodeGuard> guards)
+    {
+        if (guards.Count == 0)
+        {
+            return;
+        }
+
+        w.WriteStartArray("guards");
+        foreach (var guard in guards)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("node", guard.Node);
+            w.WriteBoolean("when", guard.When);
+            if (guard.Probability is { } p)
+            {
+                w.WriteNumber("probability", p);
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 
     private static void WriteNode(Utf8JsonWriter w, NodeDefinition node)
@@ -225,6 +295,7 @@ public static class GraphExport
         }
 
         w.WriteEndArray();
+        WriteGuards(w, node.Guards);
         var c = node.Cost;
         w.WriteStartObject("cost");
         w.WriteNumber("flops", c.Flops);

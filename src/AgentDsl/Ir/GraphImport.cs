@@ -52,6 +52,7 @@ public static class GraphImport
                     Cost = cost,
                     Phase = n.TryGetProperty("phase", out var ph) ? ParseEnum<NodePhase>(ph.GetString() ?? "", file, where, "phase") : NodePhase.None,
                     OutputBytes = n.TryGetProperty("outputBytes", out var ob) ? ob.GetDouble() : 0,
+                    Guards = ParseGuards(n, file, where),
                     Source = n.TryGetProperty("source", out var s)
                         ? new SourceSpan(Text(s, "file", file, where), Get(s, "line", file, where).GetInt32(), Get(s, "column", file, where).GetInt32())
                         : null,
@@ -67,9 +68,20 @@ public static class GraphImport
                 inputs,
                 nodes,
                 output,
-                root.TryGetProperty("outputType", out var ot) ? ot.GetString() ?? "void" : "void");
+                root.TryGetProperty("outputType", out var ot) ? ot.GetString() ?? "void" : "void",
+                root.TryGetProperty("returns", out var rs)
+                    ? [.. rs.EnumerateArray().Select((r, i) => new GraphReturn(ParseRef(Text(r, "value", file, $"return {i + 1}"), file, $"return {i + 1}"), ParseGuards(r, file, $"return {i + 1}")))]
+                    : null);
         }
     }
+
+    private static NodeGuard[] ParseGuards(JsonElement e, string file, string where) =>
+        e.TryGetProperty("guards", out var gs)
+            ? [.. gs.EnumerateArray().Select(g => new NodeGuard(
+                Get(g, "node", file, where + ", a guard").GetInt32(),
+                Get(g, "when", file, where + ", a guard").GetBoolean(),
+                g.TryGetProperty("probability", out var p) ? p.GetDouble() : null))]
+            : [];
 
     private static CostHints ParseCost(JsonElement c, string file, string where)
     {
