@@ -149,7 +149,8 @@ namespace AgentDsl.Analyzers
                 return;
             }
 
-            // The critical path's lower bound: each node on its fastest fitting device, transfers free.
+            // The critical path's lower bound: each node on its fastest fitting device, transfers free; with branches,
+            // the slowest arm (the latency of the worst request).
             var longest = new double[spec.Nodes.Count];
             var cause = new int[spec.Nodes.Count];
             foreach (var node in spec.Nodes)
@@ -162,6 +163,16 @@ namespace AgentDsl.Analyzers
                     {
                         before = longest[arg.Index];
                         cause[node.Id] = arg.Index;
+                    }
+                }
+
+                // An if arm starts once its condition is decided; the bound is that of the slowest arm.
+                foreach (var guard in node.Guards)
+                {
+                    if (longest[guard.Node] > before)
+                    {
+                        before = longest[guard.Node];
+                        cause[node.Id] = guard.Node;
                     }
                 }
 

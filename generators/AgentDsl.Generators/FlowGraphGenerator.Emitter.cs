@@ -100,7 +100,24 @@ namespace AgentDsl.Generators
                 w.Unindent();
                 w.WriteLine("},");
                 w.WriteLine("output: " + (spec.Output is { } o ? ValueRef(o.Source, o.Index) : "null") + ",");
-                w.WriteLine("outputType: " + Str(spec.OutputTypeDisplay) + ");");
+                if (spec.Returns.IsEmpty)
+                {
+                    w.WriteLine("outputType: " + Str(spec.OutputTypeDisplay) + ");");
+                }
+                else
+                {
+                    w.WriteLine("outputType: " + Str(spec.OutputTypeDisplay) + ",");
+                    w.WriteLine("returns: new " + Ir + "GraphReturn[]");
+                    w.WriteLine("{");
+                    w.Indent();
+                    foreach (var ret in spec.Returns)
+                    {
+                        w.WriteLine("new " + Ir + "GraphReturn(" + ValueRef(ret.Source, ret.Index) + ", " + Guards(ret.Guards) + "),");
+                    }
+
+                    w.Unindent();
+                    w.WriteLine("});");
+                }
                 w.Unindent();
             }
 
@@ -125,6 +142,11 @@ namespace AgentDsl.Generators
                 w.Indent();
                 WriteCost(w, node.Cost);
                 w.WriteLine("Source = new " + Ir + "SourceSpan(" + Str(node.FilePath) + ", " + Int(node.Line) + ", " + Int(node.Column) + "),");
+                if (!node.Guards.IsEmpty)
+                {
+                    w.WriteLine("Guards = " + Guards(node.Guards) + ",");
+                }
+
                 w.Unindent();
                 w.WriteLine("},");
             }
@@ -312,11 +334,32 @@ namespace AgentDsl.Generators
                         n.Args.Add(new MlirArg { Parameter = a.Parameter, Type = a.TypeDisplay, Source = (int)a.Source, Index = a.Index, ConstantText = a.ConstantText });
                     }
 
+                    foreach (var g in node.Guards)
+                    {
+                        n.Guards.Add(MlirText.GuardText(g.Node, g.When, null));
+                    }
+
                     m.Nodes.Add(n);
+                }
+
+                foreach (var ret in spec.Returns)
+                {
+                    var r = new MlirReturn { Source = (int)ret.Source, Index = ret.Index };
+                    foreach (var g in ret.Guards)
+                    {
+                        r.Guards.Add(MlirText.GuardText(g.Node, g.When, null));
+                    }
+
+                    m.Returns.Add(r);
                 }
 
                 return MlirText.Write(m);
             }
+
+            private static string Guards(EquatableArray<GuardSpec> guards) =>
+                guards.IsEmpty
+                    ? "global::System.Array.Empty<" + Ir + "NodeGuard>()"
+                    : "new " + Ir + "NodeGuard[] { " + string.Join(", ", guards.Select(g => "new " + Ir + "NodeGuard(" + Int(g.Node) + ", " + (g.When ? "true" : "false") + ")")) + " }";
 
             private static string ArgCode(ArgSpec arg) => arg.Source switch
             {

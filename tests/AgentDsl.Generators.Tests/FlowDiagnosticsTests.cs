@@ -34,10 +34,16 @@ public class FlowDiagnosticsTests
 
     public static TheoryData<string> UnsupportedStatements => new()
     {
-        // if statement: marker covers the whole statement.
+        // switch statement: marker covers the whole statement.
         """
                 var a = A(input);
-                {|ADSL0001:if (Check(a)) { a = A(a); }|}
+                {|ADSL0001:switch (a) { default: break; }|}
+                return a;
+        """,
+        // Inside an if arm, the usual rules apply.
+        """
+                var a = A(input);
+                if (Check(a)) { {|ADSL0001:a = A(a)|}; }
                 return a;
         """,
         """
@@ -87,14 +93,30 @@ public class FlowDiagnosticsTests
     public Task UnsupportedStatement_IsReportedAtTheStatement(string body) =>
         AgentDslVerifier.VerifyGeneratorAsync(Graph(body));
 
-    [Fact]
-    public Task EarlyReturn_IsReported() =>
-        AgentDslVerifier.VerifyGeneratorAsync(Graph("""
+    public static TheoryData<string> UnsupportedConditions => new()
+    {
+        // A comparison is computed in the flow: it belongs in an operator that returns bool.
+        """
                 var a = A(input);
-                {|ADSL0001:return a;|}
-        #pragma warning disable CS0162
-                return A(a);
-        """));
+                if ({|ADSL0002:a.Length > 3|}) { return B(a, 1); }
+                return a;
+        """,
+        // A string result is not a condition.
+        """
+                var a = A(input);
+                return {|ADSL0002:Check(a) && Check(input)|} ? a : input;
+        """,
+        // A condition must come from an operator, not a parameter.
+        """
+                var a = A(input);
+                return {|ADSL0002:false|} ? a : input;
+        """,
+    };
+
+    [Theory]
+    [MemberData(nameof(UnsupportedConditions))]
+    public Task UnsupportedCondition_IsReportedAtTheCondition(string body) =>
+        AgentDslVerifier.VerifyGeneratorAsync(Graph(body));
 
     public static TheoryData<string> UnsupportedExpressions => new()
     {
@@ -186,7 +208,7 @@ public class FlowDiagnosticsTests
     public Task SeveralErrors_AreAllReportedInOneBuild() =>
         AgentDslVerifier.VerifyGeneratorAsync(Graph("""
                 var a = A({|ADSL0002:input + "x"|});
-                {|ADSL0001:if (Check(a)) { }|}
+                {|ADSL0001:switch (a) { default: break; }|}
                 return {|ADSL0003:Helper(a)|};
         """));
 

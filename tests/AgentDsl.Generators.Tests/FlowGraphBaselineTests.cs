@@ -34,6 +34,56 @@ public class FlowGraphBaselineTests
     }
 
     [Fact]
+    public void ConditionalFlowWithIfElseEarlyReturnAndTernary()
+    {
+        var result = GeneratorHarness.Run(/* lang=c# */ """
+            using System.Threading;
+            using System.Threading.Tasks;
+            using AgentDsl;
+
+            namespace App;
+
+            [AgentGraph(LatencySlaMs = 500)]
+            public partial class Router
+            {
+                [Flow]
+                public async Task<string> Handle(string request, CancellationToken ct)
+                {
+                    var intent = Classify(request);
+                    if (!await IsSafe(request, ct))
+                    {
+                        Audit(request);
+                        return Refuse(request);
+                    }
+
+                    if (NeedsTool(intent))
+                    {
+                        var data = await CallTool(intent, ct);
+                        return await Answer(request, data, ct);
+                    }
+                    else
+                    {
+                        Audit(intent);
+                    }
+
+                    return IsShort(request) ? Echo(request) : await Answer(request, intent, ct);
+                }
+
+                [Operator] public string Classify(string s) => s;
+                [Operator(OperatorKind.Model)] public Task<bool> IsSafe(string s, CancellationToken ct) => Task.FromResult(true);
+                [Operator] public bool NeedsTool(string intent) => intent.Length > 3;
+                [Operator] public bool IsShort(string s) => s.Length < 5;
+                [Operator(OperatorKind.Tool)] public Task<string> CallTool(string intent, CancellationToken ct) => Task.FromResult(intent);
+                [Operator(OperatorKind.Llm)] public Task<string> Answer(string q, string context, CancellationToken ct) => Task.FromResult(q + context);
+                [Operator] public string Refuse(string s) => "no";
+                [Operator] public string Echo(string s) => s;
+                [Operator] public void Audit(string s) { }
+            }
+            """);
+        Baseline.Verify(result.Run);
+    }
+
+    [Fact]
     public void ParallelBranchesWithWhenAll()
     {
         var result = GeneratorHarness.Run(/* lang=c# */ """

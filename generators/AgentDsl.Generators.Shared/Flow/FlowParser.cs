@@ -50,6 +50,9 @@ namespace AgentDsl.Generators
             private readonly HashSet<ISymbol> _usedLocals = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
             private readonly HashSet<IMethodSymbol> _calledOperators = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
             private bool _inWhenAll;
+            private readonly List<GuardSpec> _guards = new List<GuardSpec>();
+            private readonly List<ReturnSpec> _returns = new List<ReturnSpec>();
+            private string? _returnTypeDisplay;
             private readonly CancellationToken _ct;
             private ISymbol? _cancellationParameter;
             private ArgSpec? _output;
@@ -144,7 +147,10 @@ namespace AgentDsl.Generators
                     Nodes: parser._nodes,
                     Output: parser._output,
                     OutputTypeDisplay: outputDisplay,
-                    OutputTypeFq: outputFq);
+                    OutputTypeFq: outputFq)
+                {
+                    Returns = parser._returns.Count > 1 ? parser._returns : new List<ReturnSpec>(),
+                };
                 parser.CollectFindings(operators);
                 return new GraphResult(spec, parser._diagnostics) { Findings = parser._findings };
             }
@@ -174,20 +180,10 @@ namespace AgentDsl.Generators
                 bool returnsValue = shape == ReturnShape.Value || shape == ReturnShape.TaskOfT || shape == ReturnShape.ValueTaskOfT;
                 bool allowTaskReturn = !flow.IsAsync && shape != ReturnShape.Value;
 
+                _returnTypeDisplay = returnsValue ? resultType!.ToDisplayString(DisplayFormat) : null;
                 if (syntax.Body is { } body)
                 {
-                    var statements = body.Statements;
-                    for (int i = 0; i < statements.Count; i++)
-                    {
-                        _ct.ThrowIfCancellationRequested();
-                        if (statements[i] is ReturnStatementSyntax ret && i != statements.Count - 1)
-                        {
-                            Report(DiagnosticDescriptors.UnsupportedFlowStatement, ret, "return", "an early return is a branch; only a final return is supported until conditional flows arrive");
-                            continue;
-                        }
-
-                        LowerStatement(statements[i], allowTaskReturn);
-                    }
+                    LowerStatements(body.Statements, 0, allowTaskReturn);
                 }
                 else if (syntax.ExpressionBody is { } arrow)
                 {
@@ -210,10 +206,115 @@ namespace AgentDsl.Generators
                     : ("void", null);
             }
 
+            /// <summary>
+            /// Lowers statements[start..]. An <c>if</c> without <c>else</c> whose arm always returns puts the statements
+            /// after it under the negated condition (the flow's implicit else).
+            /// </summary>
+            private void LowerStatements(IReadOnlyList<StatementSyntax> statements, int start, bool allowTaskReturn)
+            {
+                for (int i = start; i < statements.Count; i++)
+                {
+                    _ct.ThrowIfCancellationRequested();
+                    if (statements[i] is IfStatementSyntax ifs
+                        && AlwaysReturns(ifs.Statement) != (ifs.Else != null && AlwaysReturns(ifs.Else.Statement)))
+                    {
+                        // Exactly one arm always returns: the rest of the block runs only on the other arm's path.
+                        var guard = LowerCondition(ifs.Condition);
+                        if (guard is null)
+                        {
+                            return; // Reported; the arms would only repeat errors.
+                        }
+
+                        var otherwise = new GuardSpec(guard.Node, !guard.When);
+                        _guards.Add(guard);
+                        LowerStatement(ifs.Statement, allowTaskReturn);
+                        if (ifs.Else != null)
+                        {
+                            _guards[_guards.Count - 1] = otherwise;
+                            LowerStatement(ifs.Else.Statement, allowTaskReturn);
+                        }
+
+                        _guards[_guards.Count - 1] = AlwaysReturns(ifs.Statement) ? otherwise : guard;
+                        LowerStatements(statements, i + 1, allowTaskReturn);
+                        _guards.RemoveAt(_guards.Count - 1);
+                        return;
+                    }
+
+                    LowerStatement(statements[i], allowTaskReturn);
+                    if (AlwaysReturns(statements[i]))
+                    {
+                        return; // Anything after is unreachable (the C# compiler warns).
+                    }
+                }
+            }
+
+            private static bool AlwaysReturns(StatementSyntax statement) => statement switch
+            {
+                ReturnStatementSyntax => true,
+                BlockSyntax block => block.Statements.Count > 0 && AlwaysReturns(block.Statements[block.Statements.Count - 1]),
+                IfStatementSyntax ifs => ifs.Else != null && AlwaysReturns(ifs.Statement) && AlwaysReturns(ifs.Else.Statement),
+                _ => false,
+            };
+
+            /// <summary>Lowers an <c>if</c> condition to a guard: a bool operator result (a local, an awaited call) or its negation.</summary>
+            private GuardSpec? LowerCondition(ExpressionSyntax condition)
+            {
+                var expr = Unwrap(condition);
+                bool when = true;
+                while (expr is PrefixUnaryExpressionSyntax neg && neg.IsKind(SyntaxKind.LogicalNotExpression))
+                {
+                    when = !when;
+                    expr = Unwrap(neg.Operand);
+                }
+
+                const string Hint = "a condition is the bool result of an operator (a local holding it, an awaited call) or its negation with '!'; compute anything else inside an operator that returns bool";
+                if (expr is BinaryExpressionSyntax or IsPatternExpressionSyntax or ConditionalExpressionSyntax)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedFlowExpression, condition, condition.ToString(), Hint);
+                    return null;
+                }
+
+                var value = Eval(expr, allowPendingTask: false);
+                if (value is null)
+                {
+                    return null;
+                }
+
+                if (value.Source != ArgSource.Node || value.TypeDisplay != "bool")
+                {
+                    Report(DiagnosticDescriptors.UnsupportedFlowExpression, condition, condition.ToString(), Hint);
+                    return null;
+                }
+
+                return new GuardSpec(value.Index, when);
+            }
+
+            private void LowerIf(IfStatementSyntax ifs, bool allowTaskReturn)
+            {
+                var guard = LowerCondition(ifs.Condition);
+                if (guard is null)
+                {
+                    return;
+                }
+
+                _guards.Add(guard);
+                LowerStatement(ifs.Statement, allowTaskReturn);
+                _guards.RemoveAt(_guards.Count - 1);
+                if (ifs.Else != null)
+                {
+                    _guards.Add(new GuardSpec(guard.Node, !guard.When));
+                    LowerStatement(ifs.Else.Statement, allowTaskReturn);
+                    _guards.RemoveAt(_guards.Count - 1);
+                }
+            }
+
             private void LowerStatement(StatementSyntax statement, bool allowTaskReturn)
             {
                 switch (statement)
                 {
+                    case IfStatementSyntax ifs:
+                        LowerIf(ifs, allowTaskReturn);
+                        break;
                     case LocalDeclarationStatementSyntax decl:
                         LowerLocalDeclaration(decl);
                         break;
@@ -228,11 +329,7 @@ namespace AgentDsl.Generators
 
                         break;
                     case BlockSyntax block:
-                        foreach (var inner in block.Statements)
-                        {
-                            LowerStatement(inner, allowTaskReturn);
-                        }
-
+                        LowerStatements(block.Statements, 0, allowTaskReturn);
                         break;
                     case EmptyStatementSyntax:
                         break;
@@ -325,6 +422,23 @@ namespace AgentDsl.Generators
 
             private void LowerReturn(ExpressionSyntax expression, bool allowTaskReturn)
             {
+                if (Unwrap(expression) is ConditionalExpressionSyntax ternary)
+                {
+                    // return c ? a : b;  is  if (c) return a; return b;
+                    var guard = LowerCondition(ternary.Condition);
+                    if (guard is null)
+                    {
+                        return;
+                    }
+
+                    _guards.Add(guard);
+                    LowerReturn(ternary.WhenTrue, allowTaskReturn);
+                    _guards[_guards.Count - 1] = new GuardSpec(guard.Node, !guard.When);
+                    LowerReturn(ternary.WhenFalse, allowTaskReturn);
+                    _guards.RemoveAt(_guards.Count - 1);
+                    return;
+                }
+
                 var value = Eval(expression, allowPendingTask: allowTaskReturn);
                 if (value is null)
                 {
@@ -333,7 +447,10 @@ namespace AgentDsl.Generators
 
                 if (value.Source == ArgSource.Node || value.Source == ArgSource.Input)
                 {
-                    _output = new ArgSpec("return", value.TypeDisplay, value.TypeFq, value.Source, value.Index, null, null);
+                    _returns.Add(new ReturnSpec(value.Source, value.Index, new List<GuardSpec>(_guards)));
+                    _output = _returns.Count == 1 && _guards.Count == 0
+                        ? new ArgSpec("return", value.TypeDisplay, value.TypeFq, value.Source, value.Index, null, null)
+                        : null;
                 }
                 else
                 {
@@ -558,7 +675,10 @@ namespace AgentDsl.Generators
                     Cost: info.Cost,
                     FilePath: span.Path ?? string.Empty,
                     Line: span.StartLinePosition.Line + 1,
-                    Column: span.StartLinePosition.Character + 1));
+                    Column: span.StartLinePosition.Character + 1)
+                {
+                    Guards = new List<GuardSpec>(_guards),
+                });
 
                 bool pending = info.Shape != ReturnShape.Value && info.Shape != ReturnShape.Void;
                 return new Value(ArgSource.Node, id, info.ResultDisplay, info.ResultFq ?? "void", null, null, pending);
@@ -690,13 +810,11 @@ namespace AgentDsl.Generators
 
             private static (string What, string Hint) DescribeStatement(StatementSyntax statement)
             {
-                const string Later = "conditional subgraphs, fan-out and bounded loops arrive with dynamic flows; until then decide inside an operator";
+                const string Later = "loops and fan-out are not supported in flows yet; branch with 'if' on a bool operator result, or loop inside an operator";
                 switch (statement)
                 {
-                    case IfStatementSyntax:
-                        return ("if statement", Later);
                     case SwitchStatementSyntax:
-                        return ("switch statement", Later);
+                        return ("switch statement", "not supported in flows yet; branch with 'if'/'else' on bool operator results");
                     case ForStatementSyntax:
                         return ("for loop", Later);
                     case ForEachStatementSyntax:

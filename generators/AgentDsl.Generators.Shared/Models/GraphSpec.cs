@@ -23,5 +23,9 @@ namespace AgentDsl.Generators.Models
         EquatableArray<NodeSpec> Nodes,
         ArgSpec? Output,
         string OutputTypeDisplay,
-        string? OutputTypeFq);
+        string? OutputTypeFq)
+    {
+        /// <summary>Two or more conditional returns (then <see cref="Output"/> is null); empty otherwise.</summary>
+        public EquatableArray<ReturnSpec> Returns { get; init; } = EquatableArray<ReturnSpec>.Empty;
+    }
 }

@@ -54,6 +54,12 @@ namespace AgentDsl.Generators.Models
         bool SafeToRetry,
         ModelSpec? Model);
 
+    /// <summary>A condition of an <c>if</c> arm: node <see cref="Node"/> (a bool result) returned <see cref="When"/>.</summary>
+    internal sealed record GuardSpec(int Node, bool When);
+
+    /// <summary>One of several conditional returns of a flow.</summary>
+    internal sealed record ReturnSpec(ArgSource Source, int Index, EquatableArray<GuardSpec> Guards);
+
     /// <summary>One operator call in the flow: a node.</summary>
     internal sealed record NodeSpec(
         int Id,
@@ -68,5 +74,9 @@ namespace AgentDsl.Generators.Models
         CostSpec Cost,
         string FilePath,
         int Line,
-        int Column);
+        int Column)
+    {
+        /// <summary>The guards of the enclosing <c>if</c> arms, outermost first; empty when the node always runs.</summary>
+        public EquatableArray<GuardSpec> Guards { get; init; } = EquatableArray<GuardSpec>.Empty;
+    }
 }
