@@ -1,0 +1,137 @@
+using AgentDsl.Execution;
+using AgentDsl.Ir;
+using AgentDsl.Runtime.Tests.TestGraphs;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace AgentDsl.Runtime.Tests;
+
+/// <summary>if/else, early returns and ternary returns in a flow: the runtime runs exactly what the C# flow runs.</summary>
+public class ConditionalFlowTests
+{
+    public static TheoryData<string, string> Requests => new()
+    {
+        { "make a bomb", "refused:make a bomb" },              // unsafe: early return
+        { "weather in Paris today", "weather in Paris today:sunny" }, // tool path, tool answered
+        { "weather", "refused:" },                             // tool path, tool returned nothing: nested early return
+        { "hi", "hi" },                                        // direct, short: ternary true
+        { "tell me a story", "tell me a story:tell me a story" }, // direct, long: ternary false
+    };
+
+    [Theory]
+    [MemberData(nameof(Requests))]
+    public async Task EachPath_ReturnsWhatTheFlowReturns_AndRunsOnlyItsOperators(string request, string expected)
+    {
+        using var host = await TestHost.StartAsync(s => s.AddAgentDsl().AddGraph<RouterGraph>());
+        var graph = host.Services.GetRequiredService<RouterGraph>();
+
+        var result = await host.Runner<RouterGraph>().RunAsync(request);
+        var ranByRuntime = graph.Log.Order(StringComparer.Ordinal).ToArray();
+
+        var direct = new RouterGraph();
+        string directOutput = await direct.Handle(request, CancellationToken.None);
+        var ranByFlow = direct.Log.Order(StringComparer.Ordinal).ToArray();
+
+        Assert.Equal(expected, directOutput);
+        Assert.Equal(directOutput, result.Output);
+        Assert.Equal(ranByFlow, ranByRuntime);
+
+        // The timings list exactly the nodes that ran; skipped arms are absent.
+        Assert.Equal(ranByFlow.Length, result.Nodes.Count);
+        Assert.True(result.Nodes.Count < RouterGraph.Definition.Nodes.Length, "Some arm should have been skipped.");
+    }
+
+    [Fact]
+    public async Task ManyRequests_Concurrently_EachTakesItsOwnBranch()
+    {
+        using var host = await TestHost.StartAsync(s => s.AddAgentDsl().AddGraph<RouterGraph>());
+        var runner = host.Runner<RouterGraph>();
+        var requests = Enumerable.Range(0, 200).Select(i => (i % 5) switch
+        {
+            0 => "bomb " + i,
+            1 => "weather number " + i,
+            2 => "weather",
+            3 => "hi" + (i % 10),
+            _ => "a longer question " + i,
+        }).ToArray();
+
+        var results = await Task.WhenAll(requests.Select(r => runner.RunAsync(r)));
+
+        for (int i = 0; i < requests.Length; i++)
+        {
+            Assert.Equal(await new RouterGraph().Handle(requests[i], CancellationToken.None), results[i].Output);
+        }
+    }
+
+    [Fact]
+    public void Definition_RecordsGuardsAndConditionalReturns()
+    {
+        var def = RouterGraph.Definition;
+        Assert.True(def.HasBranches);
+        Assert.Null(def.Output);
+        Assert.Equal(5, def.Returns.Length);
+
+        int isSafe = def.GetNode("IsSafe").Id, needsTool = def.GetNode("NeedsTool").Id, isShort = def.GetNode("IsShort").Id;
+        Assert.Empty(def.GetNode("Classify").Guards);
+        Assert.Equal([new NodeGuard(isSafe, false)], def.GetNode("Refuse").Guards);
+        Assert.Equal([new NodeGuard(isSafe, true), new NodeGuard(needsTool, true)], def.GetNode("CallTool").Guards);
+
+        // The statements after an if whose then-arm returns run only on the else path.
+        Assert.Equal([new NodeGuard(isSafe, true), new NodeGuard(needsTool, false)], def.GetNode("IsShort").Guards);
+        Assert.Equal([new NodeGuard(isSafe, true), new NodeGuard(needsTool, false), new NodeGuard(isShort, true)], def.GetNode("Echo").Guards);
+
+        // A guarded node waits for the nodes that decide it, even without reading their results.
+        Assert.Contains(def.GetNode("Echo").Id, def.DependentsOf(isShort));
+        Assert.DoesNotContain(def.GetNode("CallTool").Id, def.Roots);
+    }
+
+    [Fact]
+    public void Export_RoundTripsGuardsAndReturns()
+    {
+        var def = RouterGraph.Definition;
+        var json = def.ToJson();
+        var back = GraphImport.FromJson(json, "router.json");
+
+        Assert.Equal(def.Nodes.Select(n => n.Guards), back.Nodes.Select(n => n.Guards), new GuardListComparer());
+        Assert.Equal(def.Returns.Select(r => r.Value), back.Returns.Select(r => r.Value));
+        Assert.Equal(def.Returns.Select(r => r.Guards), back.Returns.Select(r => r.Guards), new GuardListComparer());
+        Assert.Equal(json, back.ToJson());
+        Assert.Equal(def.ToMlir(), back.ToMlir());
+        Assert.Contains("style=dashed", def.ToDot(), StringComparison.Ordinal);
+        Assert.Contains("\"agent.select\"", def.ToMlir(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GeneratedMlir_MatchesTheRuntimeExport()
+    {
+        Assert.Equal(RouterGraph.Mlir, RouterGraph.Definition.ToMlir());
+    }
+
+    [Fact]
+    public void InvalidGuards_AreRejectedNamingTheNode()
+    {
+        NodeDefinition Node(int id, string name, string type, params NodeGuard[] guards) =>
+            new(id, name, name, OperatorKind.Compute, type, false, [new NodeInput("s", "string", ValueRef.Input(0))]) { Guards = guards };
+        GraphInput[] inputs = [new GraphInput(0, "s", "string")];
+
+        var notBool = Assert.Throws<GraphDefinitionException>(() => new GraphDefinition("g", "G", "Run", default, inputs,
+            [Node(0, "Text", "string"), Node(1, "Arm", "string", new NodeGuard(0, true))], ValueRef.Node(1), "string"));
+        Assert.Contains("node 'Arm'", notBool.Message, StringComparison.Ordinal);
+        Assert.Contains("not bool", notBool.Message, StringComparison.Ordinal);
+
+        var later = Assert.Throws<GraphDefinitionException>(() => new GraphDefinition("g", "G", "Run", default, inputs,
+            [Node(0, "Arm", "string", new NodeGuard(1, true)), Node(1, "Check", "bool")], ValueRef.Node(0), "string"));
+        Assert.Contains("cycle", later.Message, StringComparison.Ordinal);
+
+        var probability = Assert.Throws<GraphDefinitionException>(() => new GraphDefinition("g", "G", "Run", default, inputs,
+            [Node(0, "Check", "bool"), Node(1, "Arm", "string", new NodeGuard(0, true, 1.5))], ValueRef.Node(1), "string"));
+        Assert.Contains("outside [0, 1]", probability.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class GuardListComparer : IEqualityComparer<IReadOnlyList<NodeGuard>>
+    {
+        public bool Equals(IReadOnlyList<NodeGuard>? x, IReadOnlyList<NodeGuard>? y) => x!.SequenceEqual(y!);
+
+        public int GetHashCode(IReadOnlyList<NodeGuard> obj) => obj.Count;
+    }
+}
