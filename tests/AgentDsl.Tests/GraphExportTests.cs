@@ -9,13 +9,14 @@ namespace AgentDsl.Tests;
 public class GraphExportTests
 {
     /// <summary>Every graph of the samples and of this test project.</summary>
-    public static TheoryData<string> Graphs => new() { nameof(SupportAgent), nameof(ExportGraph), nameof(IdentityGraph) };
+    public static TheoryData<string> Graphs => new() { nameof(SupportAgent), nameof(ExportGraph), nameof(IdentityGraph), nameof(BranchingGraph) };
 
     private static (GraphDefinition Definition, string Mlir) Get(string name) => name switch
     {
         nameof(SupportAgent) => (SupportAgent.Definition, SupportAgent.Mlir),
         nameof(ExportGraph) => (ExportGraph.Definition, ExportGraph.Mlir),
         nameof(IdentityGraph) => (IdentityGraph.Definition, IdentityGraph.Mlir),
+        nameof(BranchingGraph) => (BranchingGraph.Definition, BranchingGraph.Mlir),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
@@ -32,10 +33,11 @@ public class GraphExportTests
             Assert.Contains(MlirOp(node.Kind), output, StringComparison.Ordinal);
         }
 
-        // Generic form re-printed by mlir-opt has one op per node, plus graph, return and module.
+        // Generic form re-printed by mlir-opt has one op per node, plus graph, return and module (and a select for conditional returns).
         var (_, generic, _) = MlirOpt.Run(mlir, "--mlir-print-op-generic");
         int ops = Regex.Matches(generic, "^\\s*(%\\w+ = )?\"[a-z]+\\.[a-z_]+\"\\(", RegexOptions.Multiline).Count;
-        Assert.Equal(definition.Nodes.Length + 3, ops);
+        Assert.Equal(definition.Nodes.Length + 3 + (definition.Returns.Length > 1 ? 1 : 0), ops);
+        Assert.Equal(definition.Nodes.Count(n => n.IsConditional), Regex.Matches(generic, "guards = \\[\"", RegexOptions.Multiline).Count);
     }
 
     [Fact]
@@ -49,6 +51,30 @@ public class GraphExportTests
         Assert.Contains("\"llm.decode\"", output, StringComparison.Ordinal);
         Assert.DoesNotContain("\"llm.generate\"", output, StringComparison.Ordinal);
         Assert.Equal(SupportAgent.Definition.Nodes.Length + 2, lowered.Nodes.Length);
+    }
+
+    [Fact]
+    public void Decomposition_KeepsGuardsAndReturnsOnTheRightNodes()
+    {
+        var source = BranchingGraph.Definition;
+        var lowered = AgentDsl.Planning.LlmDecomposition.Apply(source);
+
+        // Each Summarize call becomes prefill, KV transfer and decode, all under the guards of the call.
+        foreach (var original in source.Nodes.Where(n => n.Operator == nameof(BranchingGraph.Summarize)))
+        {
+            var phases = lowered.Nodes.Where(n => n.Name.StartsWith(original.Name + ".", StringComparison.Ordinal)).ToList();
+            Assert.Equal(3, phases.Count);
+            Assert.All(phases, p => Assert.Equal(
+                original.Guards.Select(g => source.Nodes[g.Node].Name),
+                p.Guards.Select(g => lowered.Nodes[g.Node].Name)));
+        }
+
+        // Conditional returns now point at the decode nodes.
+        Assert.Equal(source.Returns.Length, lowered.Returns.Length);
+        Assert.All(lowered.Returns.Where(r => r.Value.Source == ValueSource.Node), r =>
+            Assert.Contains(lowered.Nodes[r.Value.Index].Phase, new[] { NodePhase.None, NodePhase.Decode }));
+        var (exitCode, _, error) = MlirOpt.Run(lowered.ToMlir());
+        Assert.True(exitCode == 0, error);
     }
 
     [Fact]

@@ -36,3 +36,38 @@ public partial class IdentityGraph
 
     [Operator] public string Echo(string text) => text;
 }
+
+/// <summary>A branching graph: nested if/else with early returns and a ternary, for the exports and mlir-opt.</summary>
+[AgentGraph(LatencySlaMs = 200)]
+public partial class BranchingGraph
+{
+    [Flow]
+    public string Run(string text, int limit)
+    {
+        var ok = Check(text);
+        if (!ok)
+        {
+            return Reject(text, "invalid");
+        }
+
+        var big = IsBig(text, limit);
+        if (big)
+        {
+            var part = Split(text, limit);
+            return IsBig(part, 2) ? Summarize(part) : part;
+        }
+
+        return Summarize(text);
+    }
+
+    [Operator] public bool Check(string text) => text.Length > 0;
+
+    [Operator] public string Reject(string text, string why) => why;
+
+    [Operator] public bool IsBig(string text, int limit) => text.Length > limit;
+
+    [Operator] public string Split(string text, int limit) => text[..limit];
+
+    [Operator(OperatorKind.Llm, Model = "tiny", ModelParameters = 1e6, Layers = 2, HiddenSize = 64, Heads = 4)]
+    public string Summarize(string text) => text.ToUpperInvariant();
+}
