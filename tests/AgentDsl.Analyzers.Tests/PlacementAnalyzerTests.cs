@@ -84,6 +84,23 @@ public class PlacementAnalyzerTests
         "return Second(First(q));", slaMs: 15).Replace("{|#0:Agent|}", "{|ADSL0201:Agent|}", StringComparison.Ordinal), TwoH100);
 
     [Fact]
+    public Task ADSL0201_CountsTheConditionBeforeAnIfArm() => Verify(Graph(
+        """
+        [Operator(OperatorKind.Model, Flops = 9.894e12)] public bool Decide(string s) => true;
+        [Operator(OperatorKind.Model, Flops = 9.894e12)] public string Second(string s) => s;
+        """,
+        // Second reads only q, but runs after Decide: the slowest arm's path is Decide → Second (about 20 ms).
+        "if (Decide(q)) { return Second(q); } return q;", slaMs: 15).Replace("{|#0:Agent|}", "{|ADSL0201:Agent|}", StringComparison.Ordinal), TwoH100);
+
+    [Fact]
+    public Task ADSL0201_BranchesWithinTheSla_AreSilent() => Verify(Graph(
+        """
+        [Operator(OperatorKind.Model, Flops = 9.894e12)] public bool Decide(string s) => true;
+        [Operator(OperatorKind.Model, Flops = 9.894e12)] public string Second(string s) => s;
+        """,
+        "if (Decide(q)) { return Second(q); } return q;", slaMs: 25), TwoH100);
+
+    [Fact]
     public Task ADSL0202_TinyWorkPinnedToAnAccelerator() => Verify(Graph(
         "[Operator(OperatorKind.Model, Flops = 2e4, BytesMoved = 4e3, AllowedDevices = DeviceKinds.Gpu)] public string {|ADSL0202:Tiny|}(string s) => s;",
         "return Tiny(q);"), TwoH100);
