@@ -21,7 +21,8 @@ namespace AgentDsl.Analyzers
             DiagnosticDescriptors.GraphClassNotPartial,
             DiagnosticDescriptors.FlowMethodCount,
             DiagnosticDescriptors.MemberOutsideGraph,
-            DiagnosticDescriptors.GenericGraphClass);
+            DiagnosticDescriptors.GenericGraphClass,
+            DiagnosticDescriptors.InvalidProbability);
 
         /// <inheritdoc/>
         public override void Initialize(AnalysisContext context)
@@ -85,6 +86,23 @@ namespace AgentDsl.Analyzers
         private static void AnalyzeMethod(SymbolAnalysisContext context, INamedTypeSymbol graphAttribute, INamedTypeSymbol flowAttribute, INamedTypeSymbol operatorAttribute)
         {
             var method = (IMethodSymbol)context.Symbol;
+            foreach (var attr in method.GetAttributes())
+            {
+                if (!SymbolEqualityComparer.Default.Equals(attr.AttributeClass, operatorAttribute))
+                {
+                    continue;
+                }
+
+                foreach (var named in attr.NamedArguments)
+                {
+                    if (named.Key == "TrueProbability" && named.Value.Value is double p && (double.IsNaN(p) || p < 0 || p > 1))
+                    {
+                        var location = attr.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken).GetLocation() ?? method.Locations.FirstOrDefault();
+                        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidProbability, location, method.Name, p.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+                    }
+                }
+            }
+
             var containing = method.ContainingType;
             if (containing is null || containing.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, graphAttribute)))
             {

@@ -336,7 +336,7 @@ namespace AgentDsl.Generators
 
                     foreach (var g in node.Guards)
                     {
-                        n.Guards.Add(MlirText.GuardText(g.Node, g.When, null));
+                        n.Guards.Add(MlirText.GuardText(g.Node, g.When, g.Probability));
                     }
 
                     m.Nodes.Add(n);
@@ -347,7 +347,7 @@ namespace AgentDsl.Generators
                     var r = new MlirReturn { Source = (int)ret.Source, Index = ret.Index };
                     foreach (var g in ret.Guards)
                     {
-                        r.Guards.Add(MlirText.GuardText(g.Node, g.When, null));
+                        r.Guards.Add(MlirText.GuardText(g.Node, g.When, g.Probability));
                     }
 
                     m.Returns.Add(r);
@@ -359,7 +359,7 @@ namespace AgentDsl.Generators
             private static string Guards(EquatableArray<GuardSpec> guards) =>
                 guards.IsEmpty
                     ? "global::System.Array.Empty<" + Ir + "NodeGuard>()"
-                    : "new " + Ir + "NodeGuard[] { " + string.Join(", ", guards.Select(g => "new " + Ir + "NodeGuard(" + Int(g.Node) + ", " + (g.When ? "true" : "false") + ")")) + " }";
+                    : "new " + Ir + "NodeGuard[] { " + string.Join(", ", guards.Select(g => "new " + Ir + "NodeGuard(" + Int(g.Node) + ", " + (g.When ? "true" : "false") + (g.Probability is double p ? ", " + Num(p) : string.Empty) + ")")) + " }";
 
             private static string ArgCode(ArgSpec arg) => arg.Source switch
             {

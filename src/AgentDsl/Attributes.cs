@@ -81,6 +81,13 @@ public sealed class OperatorAttribute : Attribute
     /// <summary>Whether the operator may be retried (on the same or another device) after a failure.</summary>
     public bool SafeToRetry { get; set; }
 
+    /// <summary>
+    /// For an operator returning <c>bool</c> that a flow branches on: how often it returns <see langword="true"/>, in [0, 1].
+    /// The guards of the <c>if</c> arms record it (and 1 − it for the <c>else</c> side) as a branch-probability hint for
+    /// planning. Unset (NaN) means unknown; a value outside [0, 1] is error ADSL0304.
+    /// </summary>
+    public double TrueProbability { get; set; } = double.NaN;
+
     /// <summary>Model name for <see cref="OperatorKind.Model"/> and <see cref="OperatorKind.Llm"/> operators (for example <c>llama-3-8b</c>).</summary>
     public string? Model { get; set; }
 

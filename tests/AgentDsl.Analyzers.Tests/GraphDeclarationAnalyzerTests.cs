@@ -80,4 +80,16 @@ public class GraphDeclarationAnalyzerTests
             [Operator] public int Inc(int x) => x + 1;
         }
         """);
+
+    [Fact]
+    public Task ADSL0304_ProbabilityOutsideZeroToOne() => Verify(/* lang=c# */ """
+        using AgentDsl;
+        [AgentGraph] public partial class G
+        {
+            [Flow] public int Run(int x) => Big(x) ? Inc(x) : Dec(x);
+            [{|ADSL0304:Operator(TrueProbability = 1.5)|}] public bool Big(int x) => x > 10;
+            [Operator(TrueProbability = 0.25)] public int Inc(int x) => x + 1;
+            [Operator(TrueProbability = 0)] public int Dec(int x) => x - 1;
+        }
+        """);
 }

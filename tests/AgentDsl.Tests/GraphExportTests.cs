@@ -54,6 +54,25 @@ public class GraphExportTests
     }
 
     [Fact]
+    public void TrueProbability_BecomesTheGuardsProbabilityHints_InTheIrAndMlir()
+    {
+        var def = BranchingGraph.Definition;
+        var isBig = def.GetNode("IsBig").Id;
+        var check = def.GetNode("Check").Id;
+
+        // then-arm of 'if (big)': p = 0.25; the return after it (the else path): 0.75; Check has no hint.
+        Assert.Contains(new NodeGuard(isBig, true, 0.25), def.GetNode("Split").Guards);
+        Assert.Contains(new NodeGuard(isBig, false, 0.75), def.GetNode("Summarize#2").Guards);
+        Assert.Contains(new NodeGuard(check, true), def.GetNode("Split").Guards);
+
+        // The nested ternary on IsBig#2 inherits the operator's hint too.
+        var isBig2 = def.GetNode("IsBig#2").Id;
+        Assert.Contains(new NodeGuard(isBig2, false, 0.75), def.Returns.SelectMany(r => r.Guards));
+        Assert.Contains($"\"n{isBig}@0.25\"", BranchingGraph.Mlir, StringComparison.Ordinal);
+        Assert.Contains("p=0.75", def.ToDot(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Decomposition_KeepsGuardsAndReturnsOnTheRightNodes()
     {
         var source = BranchingGraph.Definition;

@@ -64,7 +64,7 @@ public partial class BranchingGraph
 
     [Operator] public string Reject(string text, string why) => why;
 
-    [Operator] public bool IsBig(string text, int limit) => text.Length > limit;
+    [Operator(TrueProbability = 0.25)] public bool IsBig(string text, int limit) => text.Length > limit;
 
     [Operator] public string Split(string text, int limit) => text[..limit];
 

@@ -43,6 +43,7 @@ namespace AgentDsl.Generators.Diagnostics
         public const string FlowMethodCountId = "ADSL0301";
         public const string MemberOutsideGraphId = "ADSL0302";
         public const string GenericGraphClassId = "ADSL0303";
+        public const string InvalidProbabilityId = "ADSL0304";
 
         /// <summary>Format: <c>'{0}' is not supported in a [Flow] body: {1}</c>.</summary>
         public static readonly DiagnosticDescriptor UnsupportedFlowStatement = new DiagnosticDescriptor(
@@ -306,5 +307,16 @@ namespace AgentDsl.Generators.Diagnostics
             isEnabledByDefault: true,
             description: "A graph's definition is static and fixed at compile time, so the class (and the classes containing it) cannot have type parameters.",
             helpLinkUri: HelpLinkBase + "adsl0303");
+
+        /// <summary>Format: <c>The TrueProbability of operator '{0}' is {1}; a probability is in [0, 1]</c>.</summary>
+        public static readonly DiagnosticDescriptor InvalidProbability = new DiagnosticDescriptor(
+            InvalidProbabilityId,
+            title: "Branch probability outside [0, 1]",
+            messageFormat: "The TrueProbability of operator '{0}' is {1}; a probability is in [0, 1]",
+            category: UsageCategory,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "[Operator(TrueProbability = p)] says how often a bool operator that a flow branches on returns true; p must be between 0 and 1.",
+            helpLinkUri: HelpLinkBase + "adsl0304");
     }
 }

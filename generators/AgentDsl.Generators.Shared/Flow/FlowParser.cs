@@ -52,6 +52,7 @@ namespace AgentDsl.Generators
             private bool _inWhenAll;
             private readonly List<GuardSpec> _guards = new List<GuardSpec>();
             private readonly List<ReturnSpec> _returns = new List<ReturnSpec>();
+            private readonly Dictionary<int, double> _trueProbability = new Dictionary<int, double>();
             private string? _returnTypeDisplay;
             private readonly CancellationToken _ct;
             private ISymbol? _cancellationParameter;
@@ -225,7 +226,7 @@ namespace AgentDsl.Generators
                             return; // Reported; the arms would only repeat errors.
                         }
 
-                        var otherwise = new GuardSpec(guard.Node, !guard.When);
+                        var otherwise = Negate(guard);
                         _guards.Add(guard);
                         LowerStatement(ifs.Statement, allowTaskReturn);
                         if (ifs.Else != null)
@@ -286,8 +287,17 @@ namespace AgentDsl.Generators
                     return null;
                 }
 
-                return new GuardSpec(value.Index, when);
+                return Guard(value.Index, when);
             }
+
+            /// <summary>A guard on node <paramref name="node"/>, with the probability hint of its operator's TrueProbability.</summary>
+            private GuardSpec Guard(int node, bool when) =>
+                _trueProbability.TryGetValue(node, out double p)
+                    ? new GuardSpec(node, when, when ? p : 1 - p)
+                    : new GuardSpec(node, when);
+
+            /// <summary>The other arm of <paramref name="guard"/>: the same node, the opposite result and probability.</summary>
+            private GuardSpec Negate(GuardSpec guard) => Guard(guard.Node, !guard.When);
 
             private void LowerIf(IfStatementSyntax ifs, bool allowTaskReturn)
             {
@@ -302,7 +312,7 @@ namespace AgentDsl.Generators
                 _guards.RemoveAt(_guards.Count - 1);
                 if (ifs.Else != null)
                 {
-                    _guards.Add(new GuardSpec(guard.Node, !guard.When));
+                    _guards.Add(Negate(guard));
                     LowerStatement(ifs.Else.Statement, allowTaskReturn);
                     _guards.RemoveAt(_guards.Count - 1);
                 }
@@ -433,7 +443,7 @@ namespace AgentDsl.Generators
 
                     _guards.Add(guard);
                     LowerReturn(ternary.WhenTrue, allowTaskReturn);
-                    _guards[_guards.Count - 1] = new GuardSpec(guard.Node, !guard.When);
+                    _guards[_guards.Count - 1] = Negate(guard);
                     LowerReturn(ternary.WhenFalse, allowTaskReturn);
                     _guards.RemoveAt(_guards.Count - 1);
                     return;
@@ -679,6 +689,11 @@ namespace AgentDsl.Generators
                 {
                     Guards = new List<GuardSpec>(_guards),
                 });
+
+                if (info.TrueProbability is double tp)
+                {
+                    _trueProbability[id] = tp;
+                }
 
                 bool pending = info.Shape != ReturnShape.Value && info.Shape != ReturnShape.Void;
                 return new Value(ArgSource.Node, id, info.ResultDisplay, info.ResultFq ?? "void", null, null, pending);
@@ -961,6 +976,7 @@ namespace AgentDsl.Generators
                 public string ResultDisplay = "void";
                 public string? ResultFq;
                 public CostSpec Cost = null!;
+                public double? TrueProbability;
 
                 public static OperatorInfo From(IMethodSymbol method, AttributeData attr)
                 {
@@ -996,6 +1012,7 @@ namespace AgentDsl.Generators
                             case "Precision" when v is int i: precision = i; break;
                             case "PromptTokens" when v is int i: prompt = i; break;
                             case "OutputTokens" when v is int i: output = i; break;
+                            case "TrueProbability" when v is double d && d >= 0 && d <= 1: info.TrueProbability = d; break;
                         }
                     }
 

@@ -55,7 +55,7 @@ namespace AgentDsl.Generators.Models
         ModelSpec? Model);
 
     /// <summary>A condition of an <c>if</c> arm: node <see cref="Node"/> (a bool result) returned <see cref="When"/>.</summary>
-    internal sealed record GuardSpec(int Node, bool When);
+    internal sealed record GuardSpec(int Node, bool When, double? Probability = null);
 
     /// <summary>One of several conditional returns of a flow.</summary>
     internal sealed record ReturnSpec(ArgSource Source, int Index, EquatableArray<GuardSpec> Guards);
