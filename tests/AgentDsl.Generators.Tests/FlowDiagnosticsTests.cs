@@ -27,6 +27,7 @@ public class FlowDiagnosticsTests
             [Operator] public Task<string> C(string s, CancellationToken ct) => Task.FromResult(s);
             [Operator] public bool Check(string s) => s.Length > 0;
             [Operator] public string O(object o) => o.ToString()!;
+            [Operator] public void Audit(string s) { }
             public string Helper(string s) => s;
         {{extraMembers}}
         }
@@ -39,6 +40,17 @@ public class FlowDiagnosticsTests
                 var a = A(input);
                 {|ADSL0001:switch (a) { default: break; }|}
                 return a;
+        """,
+        // A return in an arm that can also fall through: what follows would run under a disjunction.
+        """
+                var a = A(input);
+                if (Check(a))
+                {
+                    if (Check(input)) { {|ADSL0001:return a;|} }
+                    Audit(a);
+                }
+
+                return input;
         """,
         // Inside an if arm, the usual rules apply.
         """

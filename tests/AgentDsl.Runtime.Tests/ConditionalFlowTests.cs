@@ -41,6 +41,26 @@ public class ConditionalFlowTests
         Assert.True(result.Nodes.Count < RouterGraph.Definition.Nodes.Length, "Some arm should have been skipped.");
     }
 
+    [Theory]
+    [InlineData(-5, new[] { "negative" })]
+    [InlineData(0, new[] { "zero", "done" })]
+    [InlineData(3, new[] { "small", "done" })]
+    [InlineData(100, new[] { "large", "done" })]
+    public async Task VoidFlow_EarlyReturnAndElseIf_RunTheSameSideEffectsAsTheFlow(int n, string[] expected)
+    {
+        using var host = await TestHost.StartAsync(s => s.AddAgentDsl().AddGraph<TriageGraph>());
+        var graph = host.Services.GetRequiredService<TriageGraph>();
+        var direct = new TriageGraph();
+
+        await host.Runner<TriageGraph>().RunAsync(n);
+        await direct.Process(n, CancellationToken.None);
+
+        Assert.Equal(expected, direct.Log.ToArray());
+
+        // 'done' does not depend on the else-if arms, so the runtime may run them concurrently: compare as sets.
+        Assert.Equal(expected.Order(StringComparer.Ordinal), graph.Log.Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task ManyRequests_Concurrently_EachTakesItsOwnBranch()
     {

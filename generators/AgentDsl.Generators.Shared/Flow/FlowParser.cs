@@ -227,6 +227,7 @@ namespace AgentDsl.Generators
                         }
 
                         var otherwise = Negate(guard);
+                        CheckFallThrough(AlwaysReturns(ifs.Statement) ? ifs.Else?.Statement : ifs.Statement);
                         _guards.Add(guard);
                         LowerStatement(ifs.Statement, allowTaskReturn);
                         if (ifs.Else != null)
@@ -246,6 +247,26 @@ namespace AgentDsl.Generators
                     {
                         return; // Anything after is unreachable (the C# compiler warns).
                     }
+                }
+            }
+
+            /// <summary>
+            /// A return in an arm that can also complete normally would make what follows the if conditional on a
+            /// disjunction, which guards (conjunctions) cannot express: report it.
+            /// </summary>
+            private void CheckFallThrough(StatementSyntax? arm)
+            {
+                if (arm is null || AlwaysReturns(arm))
+                {
+                    return;
+                }
+
+                var ret = arm.DescendantNodesAndSelf(n => n is not (LambdaExpressionSyntax or LocalFunctionStatementSyntax or AnonymousMethodExpressionSyntax))
+                    .OfType<ReturnStatementSyntax>().FirstOrDefault();
+                if (ret != null)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedFlowStatement, ret, "a return in an if arm that can also end without returning",
+                        "make every path of that arm end in a return, or move the statements after the if into an else");
                 }
             }
 
@@ -307,6 +328,8 @@ namespace AgentDsl.Generators
                     return;
                 }
 
+                CheckFallThrough(ifs.Statement);
+                CheckFallThrough(ifs.Else?.Statement);
                 _guards.Add(guard);
                 LowerStatement(ifs.Statement, allowTaskReturn);
                 _guards.RemoveAt(_guards.Count - 1);
