@@ -38,6 +38,8 @@ public class ConditionalFlowTests
 
         // The timings list exactly the nodes that ran; skipped arms are absent.
         Assert.Equal(ranByFlow.Length, result.Nodes.Count);
+        Assert.Equal(RouterGraph.Definition.Nodes.Length, result.Nodes.Count + result.SkippedNodes.Count);
+        Assert.Empty(result.Nodes.Select(n => n.NodeId).Intersect(result.SkippedNodes));
         Assert.True(result.Nodes.Count < RouterGraph.Definition.Nodes.Length, "Some arm should have been skipped.");
     }
 
@@ -59,6 +61,43 @@ public class ConditionalFlowTests
 
         // 'done' does not depend on the else-if arms, so the runtime may run them concurrently: compare as sets.
         Assert.Equal(expected.Order(StringComparer.Ordinal), graph.Log.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task SkippedNodes_AreCountedInTheMetric()
+    {
+        var skipped = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == AgentDsl.Diagnostics.AgentDslTelemetry.Name && instrument.Name == "agentdsl.node.skipped")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            string? graph = null, node = null;
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "agentdsl.graph") graph = tag.Value as string;
+                if (tag.Key == "agentdsl.node") node = tag.Value as string;
+            }
+
+            if (graph == RouterGraph.Definition.Name && value == 1)
+            {
+                skipped.Add(node!);
+            }
+        });
+        listener.Start();
+
+        using var host = await TestHost.StartAsync(s => s.AddAgentDsl().AddGraph<RouterGraph>());
+        var result = await host.Runner<RouterGraph>().RunAsync("make a bomb");
+
+        Assert.Equal(
+            result.SkippedNodes.Select(id => RouterGraph.Definition.Nodes[id].Name).Order(StringComparer.Ordinal),
+            skipped.Order(StringComparer.Ordinal));
+        Assert.Contains("CallTool", skipped);
     }
 
     [Fact]

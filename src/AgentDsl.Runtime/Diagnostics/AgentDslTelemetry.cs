@@ -32,4 +32,7 @@ public static class AgentDslTelemetry
 
     internal static Counter<long> Requests { get; } =
         Meter.CreateCounter<long>("agentdsl.requests", unit: "{request}", description: "Requests by graph and outcome (completed, failed, cancelled).");
+
+    internal static Counter<long> NodesSkipped { get; } =
+        Meter.CreateCounter<long>("agentdsl.node.skipped", unit: "{node}", description: "Nodes skipped because their if arm was not taken, per graph and node.");
 }

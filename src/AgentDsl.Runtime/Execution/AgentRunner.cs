@@ -192,6 +192,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>
                     // Not taken: the node and (through its own guards) its arm are skipped; dependents still get released.
                     _skipped[nodeId] = true;
                     activity?.SetTag("agentdsl.skipped", true);
+                    AgentDslTelemetry.NodesSkipped.Add(1, _runner._graphTag, new("agentdsl.node", node.Name));
                 }
                 else if (Volatile.Read(ref _failure) is null)
                 {
@@ -357,7 +358,10 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>
                 }
 
                 var nodes = _timings.Where(t => t is not null).Select(t => t!).ToArray();
-                var result = new AgentRunResult(def, output, elapsed, nodes);
+                var result = new AgentRunResult(def, output, elapsed, nodes)
+                {
+                    SkippedNodes = [.. Enumerable.Range(0, _skipped.Length).Where(i => _skipped[i])],
+                };
                 AgentDslTelemetry.RequestDuration.Record(elapsed.TotalMilliseconds, _runner._graphTag);
                 AgentDslTelemetry.Requests.Add(1, _runner._graphTag, new("agentdsl.outcome", "completed"));
                 _activity?.SetTag("agentdsl.met_sla", result.MetSla);

@@ -37,8 +37,11 @@ public class AgentRunResult
     /// <summary>End-to-end latency.</summary>
     public TimeSpan Elapsed { get; }
 
-    /// <summary>Per-node timings, in node id order.</summary>
+    /// <summary>Per-node timings of the nodes that ran, in node id order (nodes of an <c>if</c> arm not taken are absent).</summary>
     public IReadOnlyList<NodeRun> Nodes { get; }
+
+    /// <summary>The ids of the nodes skipped because their <c>if</c> arm was not taken, in id order; empty for a flow without branches.</summary>
+    public IReadOnlyList<int> SkippedNodes { get; init; } = [];
 
     /// <summary>Whether <see cref="Elapsed"/> is within the graph's SLA (always true without one).</summary>
     public bool MetSla => !Graph.Sla.HasLatencyBound || Elapsed <= Graph.Sla.Latency;
@@ -52,6 +55,7 @@ public sealed class AgentRunResult<TOutput> : AgentRunResult
     public AgentRunResult(AgentRunResult result)
         : base((result ?? throw new ArgumentNullException(nameof(result))).Graph, result.OutputValue, result.Elapsed, result.Nodes)
     {
+        SkippedNodes = result.SkippedNodes;
         Output = (TOutput)result.OutputValue!;
     }
 
