@@ -166,6 +166,12 @@ namespace AgentDsl.Analyzers
                     }
                 }
 
+                if (node.FanOut is { Source: ArgSource.Node } fanOut && longest[fanOut.Index] > before)
+                {
+                    before = longest[fanOut.Index];
+                    cause[node.Id] = fanOut.Index;
+                }
+
                 // An if arm starts once its condition is decided; the bound is that of the slowest arm.
                 foreach (var guard in node.Guards)
                 {

@@ -147,6 +147,11 @@ namespace AgentDsl.Generators
                     w.WriteLine("Guards = " + Guards(node.Guards) + ",");
                 }
 
+                if (node.FanOut is { } fanOut)
+                {
+                    w.WriteLine("FanOut = " + ValueRef(fanOut.Source, fanOut.Index) + ",");
+                }
+
                 w.Unindent();
                 w.WriteLine("},");
             }
@@ -223,6 +228,18 @@ namespace AgentDsl.Generators
                 string call = target + "." + Escape(node.MethodName) + "(" + string.Join(", ", node.Args.Select(a => Escape(a.Parameter) + ": " + ArgCode(a))) + ")";
                 w.WriteLine("case " + Int(node.Id) + ": // " + node.Name.Replace("\n", " "));
                 w.Indent();
+                if (node.FanOut is { } fanOut)
+                {
+                    // One call per element, concurrently; the results, in order, are the node's result.
+                    string items = ArgCode(fanOut);
+                    string types = "<" + node.ElementTypeFq + ", " + node.ItemResultTypeFq + ">";
+                    w.WriteLine(node.Shape == ReturnShape.TaskOfT
+                        ? "return global::AgentDsl.FanOut.MapAsync" + types + "(values, " + Int(node.Id) + ", " + items + ", __element => " + call + ");"
+                        : "return global::AgentDsl.FanOut.Map" + types + "(values, " + Int(node.Id) + ", " + items + ", __element => " + call + ", cancellationToken);");
+                    w.Unindent();
+                    return;
+                }
+
                 switch (node.Shape)
                 {
                     case ReturnShape.Void:
@@ -339,6 +356,12 @@ namespace AgentDsl.Generators
                         n.Guards.Add(MlirText.GuardText(g.Node, g.When, g.Probability));
                     }
 
+                    if (node.FanOut is { } fanOut)
+                    {
+                        n.FanOutSource = (int)fanOut.Source;
+                        n.FanOutIndex = fanOut.Index;
+                    }
+
                     m.Nodes.Add(n);
                 }
 
@@ -366,6 +389,7 @@ namespace AgentDsl.Generators
                 ArgSource.Input => "values.Input<" + arg.TypeFq + ">(" + Int(arg.Index) + ")",
                 ArgSource.Node => "values.Result<" + arg.TypeFq + ">(" + Int(arg.Index) + ")",
                 ArgSource.Constant => arg.ConstantCode ?? "default",
+                ArgSource.Element => "__element",
                 _ => "cancellationToken",
             };
 
@@ -374,6 +398,7 @@ namespace AgentDsl.Generators
                 ArgSource.Input => Ir + "ValueRef.Input(" + Int(index) + ")",
                 ArgSource.Node => Ir + "ValueRef.Node(" + Int(index) + ")",
                 ArgSource.Constant => Ir + "ValueRef.Constant",
+                ArgSource.Element => Ir + "ValueRef.Element",
                 _ => Ir + "ValueRef.CancellationToken",
             };
 

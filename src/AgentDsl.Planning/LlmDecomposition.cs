@@ -36,10 +36,11 @@ public static class LlmDecomposition
         {
             var inputs = node.Inputs.Select(i => i with { Value = Map(i.Value) }).ToList();
             var guards = node.Guards.Select(g => g with { Node = remap[g.Node] }).ToList();
-            if (node.Kind != OperatorKind.Llm || node.Cost.Model is not { } model || node.Phase != NodePhase.None)
+            if (node.Kind != OperatorKind.Llm || node.Cost.Model is not { } model || node.Phase != NodePhase.None || node.FanOut is not null)
             {
+                // Fan-out nodes stay whole: one node calls the model once per element.
                 remap[node.Id] = nodes.Count;
-                nodes.Add(node with { Id = nodes.Count, Inputs = inputs, Guards = guards });
+                nodes.Add(node with { Id = nodes.Count, Inputs = inputs, Guards = guards, FanOut = node.FanOut is { } f ? Map(f) : null });
                 continue;
             }
 

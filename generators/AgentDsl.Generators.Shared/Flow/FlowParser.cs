@@ -53,6 +53,7 @@ namespace AgentDsl.Generators
             private readonly List<GuardSpec> _guards = new List<GuardSpec>();
             private readonly List<ReturnSpec> _returns = new List<ReturnSpec>();
             private readonly Dictionary<int, double> _trueProbability = new Dictionary<int, double>();
+            private (IParameterSymbol Symbol, string Display, string Fq)? _element;
             private string? _returnTypeDisplay;
             private readonly CancellationToken _ct;
             private ISymbol? _cancellationParameter;
@@ -500,6 +501,12 @@ namespace AgentDsl.Generators
                     case AwaitExpressionSyntax aw:
                     {
                         var operand = StripConfigureAwait(Unwrap(aw.Expression));
+                        if (IsWhenAll(operand, out var whenAllCall) && whenAllCall.ArgumentList.Arguments.Count == 1
+                            && IsSelect(Unwrap(whenAllCall.ArgumentList.Arguments[0].Expression), out var mapped))
+                        {
+                            return LowerFanOut(mapped, aw, isAsync: true);
+                        }
+
                         if (IsWhenAll(operand, out _))
                         {
                             Report(DiagnosticDescriptors.UnsupportedFlowExpression, aw, aw.ToString(), "use 'await Task.WhenAll(...)' as a statement, then 'await' each task for its result");
@@ -520,6 +527,12 @@ namespace AgentDsl.Generators
 
                         return v.Awaited();
                     }
+
+                    case InvocationExpressionSyntax toArray
+                        when toArray.Expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ToArray" } toArrayAccess
+                            && toArray.ArgumentList.Arguments.Count == 0
+                            && IsSelect(Unwrap(toArrayAccess.Expression), out var selected):
+                        return LowerFanOut(selected, toArray, isAsync: false);
 
                     case InvocationExpressionSyntax invocation:
                     {
@@ -554,6 +567,11 @@ namespace AgentDsl.Generators
                     }
 
                     return local;
+                }
+
+                if (symbol is IParameterSymbol element && _element != null && SymbolEqualityComparer.Default.Equals(element, _element.Value.Symbol))
+                {
+                    return new Value(ArgSource.Element, 0, _element.Value.Display, _element.Value.Fq, null, null, false);
                 }
 
                 if (symbol is IParameterSymbol && _inputs.TryGetValue(symbol, out int input))
@@ -720,6 +738,93 @@ namespace AgentDsl.Generators
 
                 bool pending = info.Shape != ReturnShape.Value && info.Shape != ReturnShape.Void;
                 return new Value(ArgSource.Node, id, info.ResultDisplay, info.ResultFq ?? "void", null, null, pending);
+            }
+
+            /// <summary><c>items.Select(x =&gt; ...)</c> with System.Linq's Select and a one-parameter lambda.</summary>
+            private bool IsSelect(ExpressionSyntax expression, out InvocationExpressionSyntax select)
+            {
+                select = null!;
+                if (expression is InvocationExpressionSyntax inv
+                    && inv.Expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Select" }
+                    && inv.ArgumentList.Arguments.Count == 1
+                    && _model.GetSymbolInfo(inv, _ct).Symbol is IMethodSymbol m
+                    && m.ContainingType.ToDisplayString() == "System.Linq.Enumerable")
+                {
+                    select = inv;
+                    return true;
+                }
+
+                return false;
+            }
+
+            /// <summary>
+            /// Lowers a fan-out: <c>await Task.WhenAll(items.Select(x =&gt; Op(x, ...)))</c> (async operator) or
+            /// <c>items.Select(x =&gt; Op(x, ...)).ToArray()</c> (synchronous operator) to one node that calls the operator per
+            /// element and whose result is the array of results.
+            /// </summary>
+            private Value? LowerFanOut(InvocationExpressionSyntax select, ExpressionSyntax whole, bool isAsync)
+            {
+                const string Shape = "a fan-out is 'await Task.WhenAll(items.Select(x => Op(x, ...)))' for an operator returning Task<T>, or 'items.Select(x => Op(x, ...)).ToArray()' for one returning T, where items is an operator result or a flow parameter";
+                var access = (MemberAccessExpressionSyntax)select.Expression;
+                var lambdaSyntax = select.ArgumentList.Arguments[0].Expression;
+                var collection = Eval(access.Expression, allowPendingTask: false);
+                if (collection is null)
+                {
+                    return null;
+                }
+
+                if (collection.Source != ArgSource.Node && collection.Source != ArgSource.Input)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedFlowExpression, access.Expression, access.Expression.ToString(), Shape);
+                    return null;
+                }
+
+                var (parameter, body) = lambdaSyntax switch
+                {
+                    SimpleLambdaExpressionSyntax { AsyncKeyword.RawKind: 0 } l => (l.Parameter, l.ExpressionBody),
+                    ParenthesizedLambdaExpressionSyntax { AsyncKeyword.RawKind: 0, ParameterList.Parameters.Count: 1 } l => (l.ParameterList.Parameters[0], l.ExpressionBody),
+                    _ => ((ParameterSyntax?)null, (ExpressionSyntax?)null),
+                };
+                if (parameter is null || body is null || Unwrap(body) is not InvocationExpressionSyntax call
+                    || _model.GetDeclaredSymbol(parameter, _ct) is not IParameterSymbol elementSymbol)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedFlowExpression, lambdaSyntax, lambdaSyntax.ToString(), "the body of a fan-out is one operator call on the element ('x => Op(x, ...)'); put more work in that operator");
+                    return null;
+                }
+
+                int before = _nodes.Count;
+                _element = (elementSymbol, elementSymbol.Type.ToDisplayString(DisplayFormat), elementSymbol.Type.ToDisplayString(FqFormat));
+                var value = LowerCall(call);
+                _element = null;
+                if (value is null)
+                {
+                    return null;
+                }
+
+                var node = _nodes[value.Index];
+                int elementArgs = node.Args.Count(a => a.Source == ArgSource.Element);
+                if (_nodes.Count != before + 1 || elementArgs != 1)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedFlowExpression, call, call.ToString(), "the element must be passed directly, once, to the one operator the fan-out calls ('x => Op(x, ...)')");
+                    return null;
+                }
+
+                bool shapeOk = isAsync ? node.Shape == ReturnShape.TaskOfT : node.Shape == ReturnShape.Value;
+                if (!shapeOk)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedFlowExpression, whole, whole.ToString(), Shape);
+                    return null;
+                }
+
+                _nodes[value.Index] = node with
+                {
+                    ResultTypeDisplay = node.ResultTypeDisplay + "[]",
+                    ResultTypeFq = node.ResultTypeFq + "[]",
+                    FanOut = new ArgSpec(parameter.Identifier.ValueText, collection.TypeDisplay, collection.TypeFq, collection.Source, collection.Index, null, null),
+                    ElementTypeFq = elementSymbol.Type.ToDisplayString(FqFormat),
+                    ItemResultTypeFq = node.ResultTypeFq,
+                };
+                return new Value(ArgSource.Node, value.Index, node.ResultTypeDisplay + "[]", node.ResultTypeFq + "[]", null, null, false);
             }
 
             /// <summary>Graph findings for the analyzers: locals holding a result nobody reads, operators no flow calls.</summary>

@@ -67,6 +67,10 @@ namespace AgentDsl.Ir.Text
 
         /// <summary>Guards as text: <c>n3</c> (node 3 returned true), <c>!n3</c> (returned false).</summary>
         public List<string> Guards = new List<string>();
+
+        /// <summary>For a fan-out node: the collection (0 = input, 1 = node); -1 otherwise.</summary>
+        public int FanOutSource = -1;
+        public int FanOutIndex;
         public int Line;
         public int Column;
     }
@@ -76,7 +80,7 @@ namespace AgentDsl.Ir.Text
         public string Parameter = "";
         public string Type = "";
 
-        /// <summary>0 = graph input, 1 = node result, 2 = constant, 3 = cancellation token.</summary>
+        /// <summary>0 = graph input, 1 = node result, 2 = constant, 3 = cancellation token, 4 = fan-out element.</summary>
         public int Source;
         public int Index;
         public string? ConstantText;
@@ -201,6 +205,11 @@ namespace AgentDsl.Ir.Text
                 {
                     operands.Add(arg);
                 }
+                else if (arg.Source == 4 && node.FanOutSource >= 0)
+                {
+                    // The collection is the operand; operand_params names it "each:<parameter>".
+                    operands.Add(new MlirArg { Parameter = "each:" + arg.Parameter, Type = arg.Type + "[]", Source = node.FanOutSource, Index = node.FanOutIndex });
+                }
             }
 
             sb.Append("    ");
@@ -249,6 +258,11 @@ namespace AgentDsl.Ir.Text
             if (node.Guards.Count > 0)
             {
                 sb.Append(", guards = ").Append(StrArray(node.Guards));
+            }
+
+            if (node.FanOutSource >= 0)
+            {
+                sb.Append(", fan_out");
             }
 
             OptionalF64(sb, "flops", node.Flops);

@@ -20,6 +20,7 @@ namespace AgentDsl.Generators.Models
         Node = 1,
         Constant = 2,
         CancellationToken = 3,
+        Element = 4,
     }
 
     /// <summary>A flow parameter that becomes a graph input.</summary>
@@ -78,5 +79,14 @@ namespace AgentDsl.Generators.Models
     {
         /// <summary>The guards of the enclosing <c>if</c> arms, outermost first; empty when the node always runs.</summary>
         public EquatableArray<GuardSpec> Guards { get; init; } = EquatableArray<GuardSpec>.Empty;
+
+        /// <summary>For a fan-out node: the collection it maps over (source, index, stored type); null otherwise.</summary>
+        public ArgSpec? FanOut { get; init; }
+
+        /// <summary>For a fan-out node: the element type (fully qualified) and the operator's own result type.</summary>
+        public string? ElementTypeFq { get; init; }
+
+        /// <summary>For a fan-out node: the operator's per-call result type (fully qualified); the node's result is its array.</summary>
+        public string? ItemResultTypeFq { get; init; }
     }
 }

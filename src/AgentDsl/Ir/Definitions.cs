@@ -171,6 +171,14 @@ public sealed record NodeDefinition(
     /// <summary>The conditions the node runs under (one per enclosing <c>if</c> of the flow); empty when it always runs.</summary>
     public IReadOnlyList<NodeGuard> Guards { get; init; } = [];
 
+    /// <summary>
+    /// For a fan-out node (<c>await Task.WhenAll(items.Select(x =&gt; Op(x)))</c> or <c>items.Select(x =&gt; Op(x)).ToArray()</c>
+    /// in a flow): the collection whose elements the operator is called on, concurrently; the input bound to
+    /// <see cref="ValueRef.Element"/> receives each element, and the node's result is the array of the calls' results,
+    /// in the collection's order (the fan-in). <see langword="null"/> for a node that calls its operator once.
+    /// </summary>
+    public ValueRef? FanOut { get; init; }
+
     /// <summary>Whether the node runs under a condition.</summary>
     public bool IsConditional => Guards.Count > 0;
 

@@ -82,6 +82,17 @@ public sealed class GraphDefinition
                 }
             }
 
+            if (node.FanOut is { } fanOut)
+            {
+                var element = node.Inputs.First(i => i.Value.Source == ValueSource.Element);
+                edges.Add(new EdgeDefinition(fanOut, node.Id, element.Parameter, element.Type + "[]"));
+                if (fanOut.Source == ValueSource.Node && seen.Add(fanOut.Index))
+                {
+                    dependents[fanOut.Index].Add(node.Id);
+                    counts[node.Id]++;
+                }
+            }
+
             // A guarded node waits for the nodes that decide whether it runs.
             foreach (var guard in node.Guards)
             {
@@ -187,6 +198,24 @@ public sealed class GraphDefinition
             }
 
             CheckGuards(node.Guards, node.Describe(), consumer: node.Id);
+            int elements = node.Inputs.Count(i => i.Value.Source == ValueSource.Element);
+            if (node.FanOut is { } fanOut)
+            {
+                if (fanOut.Source is not (ValueSource.Input or ValueSource.Node))
+                {
+                    throw new GraphDefinitionException(Name, $"{node.Describe()} fans out over a {fanOut.Source}; it fans out over a graph input or a node result");
+                }
+
+                CheckReference(fanOut, $"{node.Describe()}, fan-out", consumer: node.Id);
+                if (elements != 1)
+                {
+                    throw new GraphDefinitionException(Name, $"{node.Describe()} fans out but {elements} of its inputs are the element; exactly one must be");
+                }
+            }
+            else if (elements > 0)
+            {
+                throw new GraphDefinitionException(Name, $"{node.Describe()} reads the fan-out element but has no fan-out collection");
+            }
         }
 
         for (int i = 0; i < Returns.Length; i++)

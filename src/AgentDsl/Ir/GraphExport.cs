@@ -217,6 +217,12 @@ public static class GraphExport
                 n.Guards.Add(MlirText.GuardText(guard.Node, guard.When, guard.Probability));
             }
 
+            if (node.FanOut is { } fanOut)
+            {
+                n.FanOutSource = (int)fanOut.Source;
+                n.FanOutIndex = fanOut.Index;
+            }
+
             m.Nodes.Add(n);
         }
 
@@ -295,6 +301,11 @@ public static class GraphExport
         }
 
         w.WriteEndArray();
+        if (node.FanOut is { } fanOut)
+        {
+            w.WriteString("fanOut", fanOut.ToString());
+        }
+
         WriteGuards(w, node.Guards);
         var c = node.Cost;
         w.WriteStartObject("cost");

@@ -53,6 +53,7 @@ public static class GraphImport
                     Phase = n.TryGetProperty("phase", out var ph) ? ParseEnum<NodePhase>(ph.GetString() ?? "", file, where, "phase") : NodePhase.None,
                     OutputBytes = n.TryGetProperty("outputBytes", out var ob) ? ob.GetDouble() : 0,
                     Guards = ParseGuards(n, file, where),
+                    FanOut = n.TryGetProperty("fanOut", out var fo) ? ParseRef(fo.GetString() ?? "", file, where + ", fanOut") : null,
                     Source = n.TryGetProperty("source", out var s)
                         ? new SourceSpan(Text(s, "file", file, where), Get(s, "line", file, where).GetInt32(), Get(s, "column", file, where).GetInt32())
                         : null,
@@ -144,6 +145,11 @@ public static class GraphImport
             return ValueRef.CancellationToken;
         }
 
+        if (text == "element")
+        {
+            return ValueRef.Element;
+        }
+
         if (text.StartsWith("input", StringComparison.Ordinal) && int.TryParse(text.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out int i))
         {
             return ValueRef.Input(i);
@@ -154,6 +160,6 @@ public static class GraphImport
             return ValueRef.Node(n);
         }
 
-        throw new GraphDefinitionException(file, $"{where}: '{text}' is not a value reference (inputN, nodeN, constant, cancellation)");
+        throw new GraphDefinitionException(file, $"{where}: '{text}' is not a value reference (inputN, nodeN, constant, cancellation, element)");
     }
 }

@@ -16,6 +16,9 @@ public enum ValueSource
 
     /// <summary>The request's cancellation token.</summary>
     CancellationToken = 3,
+
+    /// <summary>The current element of a fan-out node's collection (<see cref="NodeDefinition.FanOut"/>).</summary>
+    Element = 4,
 }
 
 /// <summary>A reference to a value of a graph: a graph input, a node result, a constant or the request's cancellation token.</summary>
@@ -35,12 +38,16 @@ public readonly record struct ValueRef(ValueSource Source, int Index)
     /// <summary>The request's cancellation token.</summary>
     public static ValueRef CancellationToken { get; } = new(ValueSource.CancellationToken, 0);
 
+    /// <summary>The current element of a fan-out node's collection.</summary>
+    public static ValueRef Element { get; } = new(ValueSource.Element, 0);
+
     /// <inheritdoc/>
     public override string ToString() => Source switch
     {
         ValueSource.Input => "input" + Index.ToString(CultureInfo.InvariantCulture),
         ValueSource.Node => "node" + Index.ToString(CultureInfo.InvariantCulture),
         ValueSource.Constant => "constant",
+        ValueSource.Element => "element",
         _ => "cancellation",
     };
 }

@@ -1,0 +1,86 @@
+namespace AgentDsl;
+
+/// <summary>
+/// Runs a fan-out node: the operator once per element of a collection, concurrently, and stores the array of results
+/// in the collection's order (the fan-in). Called by generated node invokers with a lambda that calls the operator
+/// directly; not meant to be called by hand.
+/// </summary>
+public static class FanOut
+{
+    /// <summary>Calls <paramref name="body"/> on every element, all started before any is awaited; stores the results in order.</summary>
+    /// <typeparam name="TIn">The element type.</typeparam>
+    /// <typeparam name="TOut">The operator's result type.</typeparam>
+    /// <param name="values">The request's values.</param>
+    /// <param name="nodeId">The fan-out node, whose result is the array.</param>
+    /// <param name="items">The collection (an array, list or any sequence; read once).</param>
+    /// <param name="body">The operator call for one element.</param>
+    /// <returns>A task that completes when every call has; it fails with the first call's exception.</returns>
+    public static ValueTask MapAsync<TIn, TOut>(NodeValues values, int nodeId, IEnumerable<TIn> items, Func<TIn, Task<TOut>> body)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(body);
+        var array = items as TIn[] ?? [.. items];
+        if (array.Length == 0)
+        {
+            values.SetResult(nodeId, Array.Empty<TOut>());
+            return default;
+        }
+
+        var tasks = new Task<TOut>[array.Length];
+        for (int i = 0; i < array.Length; i++)
+        {
+            tasks[i] = body(array[i]);
+        }
+
+        return values.SetResultAsync(nodeId, Task.WhenAll(tasks));
+    }
+
+    /// <summary>
+    /// Calls the synchronous <paramref name="body"/> on every element, spread over the thread pool (at most one call per
+    /// core at a time), and stores the results in order.
+    /// </summary>
+    /// <typeparam name="TIn">The element type.</typeparam>
+    /// <typeparam name="TOut">The operator's result type.</typeparam>
+    /// <param name="values">The request's values.</param>
+    /// <param name="nodeId">The fan-out node, whose result is the array.</param>
+    /// <param name="items">The collection (read once).</param>
+    /// <param name="body">The operator call for one element.</param>
+    /// <param name="cancellationToken">Stops starting new calls.</param>
+    /// <returns>A task that completes when every call has.</returns>
+    public static ValueTask Map<TIn, TOut>(NodeValues values, int nodeId, IEnumerable<TIn> items, Func<TIn, TOut> body, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(body);
+        var array = items as TIn[] ?? [.. items];
+        var results = new TOut[array.Length];
+        if (array.Length <= 1)
+        {
+            if (array.Length == 1)
+            {
+                results[0] = body(array[0]);
+            }
+
+            values.SetResult(nodeId, results);
+            return default;
+        }
+
+        return new ValueTask(Task.Run(
+            () =>
+            {
+                try
+                {
+                    Parallel.For(0, array.Length, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount }, i => results[i] = body(array[i]));
+                }
+                catch (AggregateException ex) when (ex.InnerExceptions.Count >= 1)
+                {
+                    // Fail with the operator's own exception, as a single call would.
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
+                }
+
+                values.SetResult(nodeId, results);
+            },
+            cancellationToken));
+    }
+}
