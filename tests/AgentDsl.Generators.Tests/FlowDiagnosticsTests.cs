@@ -7,6 +7,7 @@ namespace AgentDsl.Generators.Tests;
 public class FlowDiagnosticsTests
 {
     private static string Graph(string flowBody, string extraMembers = "") => $$"""
+        using System.Linq;
         using System.Threading;
         using System.Threading.Tasks;
         using AgentDsl;
@@ -28,6 +29,7 @@ public class FlowDiagnosticsTests
             [Operator] public bool Check(string s) => s.Length > 0;
             [Operator] public string O(object o) => o.ToString()!;
             [Operator] public void Audit(string s) { }
+            [Operator] public string[] Parts(string s) => s.Split(' ');
             public string Helper(string s) => s;
         {{extraMembers}}
         }
@@ -124,6 +126,39 @@ public class FlowDiagnosticsTests
                 return {|ADSL0002:false|} ? a : input;
         """,
     };
+
+    public static TheoryData<string> UnsupportedFanOuts => new()
+    {
+        // The body is more than one operator call on the element.
+        """
+                var parts = Parts(input);
+                var xs = parts.Select(p => {|ADSL0002:A(A(p))|}).ToArray();
+                return input;
+        """,
+        // A block-bodied lambda.
+        """
+                var parts = Parts(input);
+                var xs = parts.Select({|ADSL0002:p => { return A(p); }|}).ToArray();
+                return input;
+        """,
+        // An async operator without Task.WhenAll.
+        """
+                var parts = Parts(input);
+                var xs = {|ADSL0002:parts.Select(p => C(p, ct)).ToArray()|};
+                return input;
+        """,
+        // The element is not passed to the operator.
+        """
+                var parts = Parts(input);
+                var xs = parts.Select(p => {|ADSL0002:A(input)|}).ToArray();
+                return input;
+        """,
+    };
+
+    [Theory]
+    [MemberData(nameof(UnsupportedFanOuts))]
+    public Task UnsupportedFanOut_IsReportedAtTheLambdaOrCall(string body) =>
+        AgentDslVerifier.VerifyGeneratorAsync(Graph(body));
 
     [Theory]
     [MemberData(nameof(UnsupportedConditions))]

@@ -84,6 +84,39 @@ public class FlowGraphBaselineTests
     }
 
     [Fact]
+    public void FanOutAndFanIn()
+    {
+        var result = GeneratorHarness.Run(/* lang=c# */ """
+            using System.Collections.Generic;
+            using System.Linq;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using AgentDsl;
+
+            namespace App;
+
+            [AgentGraph]
+            public partial class Mapper
+            {
+                [Flow]
+                public async Task<string> Run(string text, IReadOnlyList<string> extra, CancellationToken ct)
+                {
+                    var chunks = Split(text);
+                    var embedded = await Task.WhenAll(chunks.Select(c => Embed(c, 8, ct)));
+                    var scores = extra.Select(e => Score(e)).ToArray();
+                    return Merge(embedded, scores);
+                }
+
+                [Operator] public List<string> Split(string text) => text.Split(' ').ToList();
+                [Operator(OperatorKind.Model, Flops = 1e6)] public Task<float[]> Embed(string chunk, int dims, CancellationToken ct) => Task.FromResult(new float[dims]);
+                [Operator] public static double Score(string s) => s.Length;
+                [Operator] public string Merge(float[][] vectors, double[] scores) => vectors.Length + ":" + scores.Sum();
+            }
+            """);
+        Baseline.Verify(result.Run);
+    }
+
+    [Fact]
     public void ParallelBranchesWithWhenAll()
     {
         var result = GeneratorHarness.Run(/* lang=c# */ """

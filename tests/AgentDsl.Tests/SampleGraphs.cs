@@ -71,3 +71,25 @@ public partial class BranchingGraph
     [Operator(OperatorKind.Llm, Model = "tiny", ModelParameters = 1e6, Layers = 2, HiddenSize = 64, Heads = 4)]
     public string Summarize(string text) => text.ToUpperInvariant();
 }
+
+/// <summary>Fan-out over a node result and over a parameter, for the exports and mlir-opt.</summary>
+[AgentGraph]
+public partial class MapGraph
+{
+    [Flow]
+    public async Task<string> Run(string text, string[] extra, CancellationToken ct)
+    {
+        var words = Words(text);
+        var vectors = await Task.WhenAll(words.Select(w => Embed(w, ct)));
+        var lengths = extra.Select(e => Length(e)).ToArray();
+        return Merge(vectors, lengths);
+    }
+
+    [Operator] public string[] Words(string text) => text.Split(' ');
+
+    [Operator(OperatorKind.Model, Flops = 1e6)] public Task<float[]> Embed(string word, CancellationToken ct) => Task.FromResult(new float[] { word.Length });
+
+    [Operator] public int Length(string s) => s.Length;
+
+    [Operator] public string Merge(float[][] vectors, int[] lengths) => $"{vectors.Length}:{lengths.Sum()}";
+}

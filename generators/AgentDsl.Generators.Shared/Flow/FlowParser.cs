@@ -798,6 +798,7 @@ namespace AgentDsl.Generators
                 _element = null;
                 if (value is null)
                 {
+                    _nodes.RemoveRange(before, _nodes.Count - before);
                     return null;
                 }
 
@@ -806,6 +807,7 @@ namespace AgentDsl.Generators
                 if (_nodes.Count != before + 1 || elementArgs != 1)
                 {
                     Report(DiagnosticDescriptors.UnsupportedFlowExpression, call, call.ToString(), "the element must be passed directly, once, to the one operator the fan-out calls ('x => Op(x, ...)')");
+                    _nodes.RemoveRange(before, _nodes.Count - before); // Nothing refers to them; the build fails anyway.
                     return null;
                 }
 
@@ -813,6 +815,7 @@ namespace AgentDsl.Generators
                 if (!shapeOk)
                 {
                     Report(DiagnosticDescriptors.UnsupportedFlowExpression, whole, whole.ToString(), Shape);
+                    _nodes.RemoveRange(before, _nodes.Count - before);
                     return null;
                 }
 
