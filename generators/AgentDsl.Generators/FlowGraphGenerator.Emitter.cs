@@ -152,6 +152,11 @@ namespace AgentDsl.Generators
                     w.WriteLine("FanOut = " + ValueRef(fanOut.Source, fanOut.Index) + ",");
                 }
 
+                if (node.SubgraphTypeFq is { } subgraph)
+                {
+                    w.WriteLine("Subgraph = " + subgraph + ".Definition,");
+                }
+
                 w.Unindent();
                 w.WriteLine("},");
             }
@@ -228,6 +233,15 @@ namespace AgentDsl.Generators
                 string call = target + "." + Escape(node.MethodName) + "(" + string.Join(", ", node.Args.Select(a => Escape(a.Parameter) + ": " + ArgCode(a))) + ")";
                 w.WriteLine("case " + Int(node.Id) + ": // " + node.Name.Replace("\n", " "));
                 w.Indent();
+                if (node.SubgraphTypeFq is { } subgraph)
+                {
+                    // A nested graph: run it through its own runner, with the nested flow's inputs in order.
+                    var inputs = node.Args.Where(a => a.Source != ArgSource.CancellationToken).Select(a => "(object?)" + ArgCode(a));
+                    w.WriteLine("return global::AgentDsl.Execution.NestedGraph.RunAsync<" + subgraph + ">(values, " + Int(node.Id) + ", new object?[] { " + string.Join(", ", inputs) + " }, cancellationToken);");
+                    w.Unindent();
+                    return;
+                }
+
                 if (node.FanOut is { } fanOut)
                 {
                     // One call per element, concurrently; the results, in order, are the node's result.
@@ -360,6 +374,11 @@ namespace AgentDsl.Generators
                     {
                         n.FanOutSource = (int)fanOut.Source;
                         n.FanOutIndex = fanOut.Index;
+                    }
+
+                    if (node.SubgraphTypeFq is { } subgraph)
+                    {
+                        n.Subgraph = subgraph.StartsWith("global::", System.StringComparison.Ordinal) ? subgraph.Substring("global::".Length) : subgraph;
                     }
 
                     m.Nodes.Add(n);

@@ -22,6 +22,9 @@ public sealed class NodeValues
         _results = nodeCount == 0 ? [] : new object?[nodeCount];
     }
 
+    /// <summary>The services of the host running the request (for nested graphs); <see langword="null"/> outside a host.</summary>
+    public IServiceProvider? Services { get; init; }
+
     /// <summary>Reads graph input <paramref name="index"/> as <typeparamref name="T"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T Input<T>(int index) => (T)_inputs[index]!;

@@ -628,10 +628,27 @@ namespace AgentDsl.Generators
                 }
 
                 var method = op.TargetMethod;
-                if (!_operators.TryGetValue(method.OriginalDefinition, out var info))
+                string? subgraph = null;
+                if (!_operators.TryGetValue(method.OriginalDefinition, out var info) && IsNestedFlow(method))
+                {
+                    // Another graph's flow: one node that runs that graph (a nested agent).
+                    if (!IsMemberOfThis(op.Instance))
+                    {
+                        Report(DiagnosticDescriptors.UnsupportedFlowExpression, invocation, invocation.ToString(),
+                            "call a nested graph's flow on a field or property of this graph that holds it (for example one injected in the constructor)");
+                        return null;
+                    }
+
+                    info = OperatorInfo.ForNestedFlow(method);
+                    subgraph = method.ContainingType.ToDisplayString(FqFormat);
+                }
+
+                if (info is null)
                 {
                     string hint = HasAttribute(method, KnownTypeNames.FlowAttribute)
-                        ? "calling another graph's flow (a nested agent) is not supported yet"
+                        ? SymbolEqualityComparer.Default.Equals(method.ContainingType, _graphType)
+                            ? "a flow cannot call itself: a graph is a finite DAG"
+                            : "the flow's class is not an [AgentGraph] (or is generic or not partial)"
                         : HasAttribute(method, KnownTypeNames.KernelAttribute)
                             ? "kernels are launched from inside an operator, not from a flow"
                             : SymbolEqualityComparer.Default.Equals(method.ContainingType, _graphType)
@@ -649,7 +666,7 @@ namespace AgentDsl.Generators
 
                 _calledOperators.Add(method.OriginalDefinition);
 
-                if (op.Instance != null && op.Instance is not IInstanceReferenceOperation)
+                if (subgraph is null && op.Instance != null && op.Instance is not IInstanceReferenceOperation)
                 {
                     Report(DiagnosticDescriptors.UnsupportedFlowExpression, invocation, invocation.ToString(), "operators are called on the graph itself ('this'), not on another instance");
                     return null;
@@ -683,6 +700,12 @@ namespace AgentDsl.Generators
 
                     if (argument.ArgumentKind == ArgumentKind.DefaultValue)
                     {
+                        if (subgraph != null)
+                        {
+                            Report(DiagnosticDescriptors.UnsupportedFlowExpression, invocation, invocation.ToString(), $"pass every parameter of the nested flow (here '{parameter.Name}'); its inputs are given in full");
+                            failed = true;
+                        }
+
                         continue; // Omitted optional argument: the operator's own default applies.
                     }
 
@@ -729,6 +752,7 @@ namespace AgentDsl.Generators
                     Column: span.StartLinePosition.Character + 1)
                 {
                     Guards = new List<GuardSpec>(_guards),
+                    SubgraphTypeFq = subgraph,
                 });
 
                 if (info.TrueProbability is double tp)
@@ -739,6 +763,23 @@ namespace AgentDsl.Generators
                 bool pending = info.Shape != ReturnShape.Value && info.Shape != ReturnShape.Void;
                 return new Value(ArgSource.Node, id, info.ResultDisplay, info.ResultFq ?? "void", null, null, pending);
             }
+
+            /// <summary>A [Flow] of another partial, non-generic [AgentGraph] class.</summary>
+            private bool IsNestedFlow(IMethodSymbol method) =>
+                HasAttribute(method, KnownTypeNames.FlowAttribute)
+                && !SymbolEqualityComparer.Default.Equals(method.ContainingType, _graphType)
+                && method.ContainingType is { } type
+                && HasAttribute(type, KnownTypeNames.AgentGraphAttribute)
+                && CanGenerate(type, _ct);
+
+            /// <summary>A field or property of this graph read on 'this' (or implicitly).</summary>
+            private static bool IsMemberOfThis(IOperation? instance) => instance switch
+            {
+                IFieldReferenceOperation f => f.Instance is null or IInstanceReferenceOperation,
+                IPropertyReferenceOperation p => p.Instance is null or IInstanceReferenceOperation,
+                IParameterReferenceOperation { Parameter.ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.Constructor } } => true,
+                _ => false,
+            };
 
             /// <summary><c>items.Select(x =&gt; ...)</c> with System.Linq's Select and a one-parameter lambda.</summary>
             private bool IsSelect(ExpressionSyntax expression, out InvocationExpressionSyntax select)
@@ -1108,6 +1149,26 @@ namespace AgentDsl.Generators
                 public string? ResultFq;
                 public CostSpec Cost = null!;
                 public double? TrueProbability;
+
+                /// <summary>A nested graph's flow as an operator: kind Agent, no cost hints of its own.</summary>
+                public static OperatorInfo ForNestedFlow(IMethodSymbol flow)
+                {
+                    var info = new OperatorInfo
+                    {
+                        Name = flow.ContainingType.Name,
+                        Kind = 6,
+                        Cost = new CostSpec(0, 0, 0, (int)DeviceKinds.Any, 0, false, false, null),
+                    };
+                    var (shape, result) = Classify(flow.ReturnType);
+                    info.Shape = shape;
+                    if (result != null)
+                    {
+                        info.ResultDisplay = result.ToDisplayString(DisplayFormat);
+                        info.ResultFq = result.ToDisplayString(FqFormat);
+                    }
+
+                    return info;
+                }
 
                 public static OperatorInfo From(IMethodSymbol method, AttributeData attr)
                 {

@@ -68,6 +68,9 @@ namespace AgentDsl.Ir.Text
         /// <summary>Guards as text: <c>n3</c> (node 3 returned true), <c>!n3</c> (returned false).</summary>
         public List<string> Guards = new List<string>();
 
+        /// <summary>For a nested-graph node: the called graph's type name; null otherwise.</summary>
+        public string? Subgraph;
+
         /// <summary>For a fan-out node: the collection (0 = input, 1 = node); -1 otherwise.</summary>
         public int FanOutSource = -1;
         public int FanOutIndex;
@@ -263,6 +266,11 @@ namespace AgentDsl.Ir.Text
             if (node.FanOutSource >= 0)
             {
                 sb.Append(", fan_out");
+            }
+
+            if (node.Subgraph != null)
+            {
+                sb.Append(", subgraph = ").Append(Str(node.Subgraph));
             }
 
             OptionalF64(sb, "flops", node.Flops);

@@ -86,6 +86,9 @@ namespace AgentDsl.Generators.Models
         /// <summary>For a fan-out node: the element type (fully qualified) and the operator's own result type.</summary>
         public string? ElementTypeFq { get; init; }
 
+        /// <summary>For a nested-graph node: the called graph class (fully qualified); null otherwise.</summary>
+        public string? SubgraphTypeFq { get; init; }
+
         /// <summary>For a fan-out node: the operator's per-call result type (fully qualified); the node's result is its array.</summary>
         public string? ItemResultTypeFq { get; init; }
     }

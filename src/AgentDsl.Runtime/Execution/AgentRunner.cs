@@ -24,6 +24,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>
     private readonly ILogger _logger;
     private readonly bool _logNodes;
     private readonly KeyValuePair<string, object?> _graphTag;
+    private readonly IServiceProvider? _services;
 
     /// <summary>Creates the runner and places the graph's nodes.</summary>
     /// <exception cref="PlacementException">A node fits none of <paramref name="devices"/>.</exception>
@@ -33,8 +34,10 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>
         IEnumerable<IDeviceSource> deviceSources,
         IPlacementPolicy placementPolicy,
         IOptions<AgentDslOptions> options,
-        ILogger<AgentRunner<TGraph>> logger)
+        ILogger<AgentRunner<TGraph>> logger,
+        IServiceProvider? services = null)
     {
+        _services = services;
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(devices);
         ArgumentNullException.ThrowIfNull(deviceSources);
@@ -126,7 +129,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>
         {
             _runner = runner;
             var def = runner._definition;
-            _values = new NodeValues(inputs, def.Nodes.Length);
+            _values = new NodeValues(inputs, def.Nodes.Length) { Services = runner._services };
             _waitingOn = new int[def.Nodes.Length];
             for (int i = 0; i < _waitingOn.Length; i++)
             {

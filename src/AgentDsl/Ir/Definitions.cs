@@ -179,6 +179,12 @@ public sealed record NodeDefinition(
     /// </summary>
     public ValueRef? FanOut { get; init; }
 
+    /// <summary>
+    /// For a node that calls another graph's flow (a nested agent, <see cref="OperatorKind.Agent"/>): that graph's definition;
+    /// the node's inputs are its inputs, in order, and its result is the nested flow's result. <see langword="null"/> otherwise.
+    /// </summary>
+    public GraphDefinition? Subgraph { get; init; }
+
     /// <summary>Whether the node runs under a condition.</summary>
     public bool IsConditional => Guards.Count > 0;
 

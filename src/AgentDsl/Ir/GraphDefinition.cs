@@ -198,6 +198,15 @@ public sealed class GraphDefinition
             }
 
             CheckGuards(node.Guards, node.Describe(), consumer: node.Id);
+            if (node.Subgraph is { } sub)
+            {
+                int given = node.Inputs.Count(i => i.Value.Source != ValueSource.CancellationToken);
+                if (given != sub.Inputs.Length)
+                {
+                    throw new GraphDefinitionException(Name, $"{node.Describe()} calls graph '{sub.Name}' with {given} inputs; it takes {sub.Inputs.Length}");
+                }
+            }
+
             int elements = node.Inputs.Count(i => i.Value.Source == ValueSource.Element);
             if (node.FanOut is { } fanOut)
             {

@@ -16,72 +16,7 @@ public static class GraphExport
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
-            w.WriteStartObject();
-            w.WriteString("name", graph.Name);
-            w.WriteString("type", graph.TypeName);
-            w.WriteString("flow", graph.Flow);
-            w.WriteStartObject("sla");
-            w.WriteNumber("latencyMs", graph.Sla.LatencyMs);
-            w.WriteNumber("percentile", graph.Sla.Percentile);
-            w.WriteEndObject();
-
-            w.WriteStartArray("inputs");
-            foreach (var input in graph.Inputs)
-            {
-                w.WriteStartObject();
-                w.WriteNumber("index", input.Index);
-                w.WriteString("name", input.Name);
-                w.WriteString("type", input.Type);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-
-            w.WriteStartArray("nodes");
-            foreach (var node in graph.Nodes)
-            {
-                WriteNode(w, node);
-            }
-
-            w.WriteEndArray();
-
-            w.WriteStartArray("edges");
-            foreach (var edge in graph.Edges)
-            {
-                w.WriteStartObject();
-                w.WriteString("from", edge.From.ToString());
-                w.WriteNumber("to", edge.To);
-                w.WriteString("parameter", edge.Parameter);
-                w.WriteString("type", edge.Type);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            if (graph.Output is { } output)
-            {
-                w.WriteString("output", output.ToString());
-            }
-            else
-            {
-                w.WriteNull("output");
-            }
-
-            w.WriteString("outputType", graph.OutputType);
-            if (graph.Returns.Length > 1)
-            {
-                w.WriteStartArray("returns");
-                foreach (var ret in graph.Returns)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("value", ret.Value.ToString());
-                    WriteGuards(w, ret.Guards);
-                    w.WriteEndObject();
-                }
-
-                w.WriteEndArray();
-            }
-
-            w.WriteEndObject();
+            WriteGraph(w, graph);
         }
 
         return Encoding.UTF8.GetString(stream.ToArray());
@@ -123,6 +58,28 @@ public static class GraphExport
 
         foreach (var node in graph.Nodes)
         {
+            if (node.Subgraph is { } sub)
+            {
+                // The nested graph's nodes, in a cluster next to the node that runs it.
+                string prefix = "node" + node.Id.ToString(CultureInfo.InvariantCulture) + "_";
+                sb.Append("  subgraph cluster_").Append(prefix.TrimEnd('_')).Append(" {\n    style=dashed;\n    label=").Append(DotId($"{node.Name}: graph {sub.Name}")).Append(";\n");
+                foreach (var inner in sub.Nodes)
+                {
+                    sb.Append("    ").Append(prefix).Append(inner.Id).Append(" [shape=box, label=").Append(DotId(inner.Name)).Append("];\n");
+                }
+
+                foreach (var edge in sub.Edges.Where(e => e.From.Source == ValueSource.Node))
+                {
+                    sb.Append("    ").Append(prefix).Append(edge.From.Index).Append(" -> ").Append(prefix).Append(edge.To).Append(";\n");
+                }
+
+                sb.Append("  }\n");
+                if (sub.Nodes.Length > 0)
+                {
+                    sb.Append("  node").Append(node.Id).Append(" -> ").Append(prefix).Append(sub.Roots.IsEmpty ? 0 : sub.Roots[0]).Append(" [style=dotted, arrowhead=none];\n");
+                }
+            }
+
             foreach (var guard in node.Guards)
             {
                 sb.Append("  node").Append(guard.Node).Append(" -> node").Append(node.Id).Append(" [style=dashed, label=").Append(DotId(GuardLabel(guard))).Append("];\n");
@@ -223,6 +180,8 @@ public static class GraphExport
                 n.FanOutIndex = fanOut.Index;
             }
 
+            n.Subgraph = node.Subgraph?.TypeName;
+
             m.Nodes.Add(n);
         }
 
@@ -237,6 +196,76 @@ public static class GraphExport
         }
 
         return MlirText.Write(m);
+    }
+
+    private static void WriteGraph(Utf8JsonWriter w, GraphDefinition graph)
+    {
+        w.WriteStartObject();
+        w.WriteString("name", graph.Name);
+        w.WriteString("type", graph.TypeName);
+        w.WriteString("flow", graph.Flow);
+        w.WriteStartObject("sla");
+        w.WriteNumber("latencyMs", graph.Sla.LatencyMs);
+        w.WriteNumber("percentile", graph.Sla.Percentile);
+        w.WriteEndObject();
+
+        w.WriteStartArray("inputs");
+        foreach (var input in graph.Inputs)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("index", input.Index);
+            w.WriteString("name", input.Name);
+            w.WriteString("type", input.Type);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+
+        w.WriteStartArray("nodes");
+        foreach (var node in graph.Nodes)
+        {
+            WriteNode(w, node);
+        }
+
+        w.WriteEndArray();
+
+        w.WriteStartArray("edges");
+        foreach (var edge in graph.Edges)
+        {
+            w.WriteStartObject();
+            w.WriteString("from", edge.From.ToString());
+            w.WriteNumber("to", edge.To);
+            w.WriteString("parameter", edge.Parameter);
+            w.WriteString("type", edge.Type);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        if (graph.Output is { } output)
+        {
+            w.WriteString("output", output.ToString());
+        }
+        else
+        {
+            w.WriteNull("output");
+        }
+
+        w.WriteString("outputType", graph.OutputType);
+        if (graph.Returns.Length > 1)
+        {
+            w.WriteStartArray("returns");
+            foreach (var ret in graph.Returns)
+            {
+                w.WriteStartObject();
+                w.WriteString("value", ret.Value.ToString());
+                WriteGuards(w, ret.Guards);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }
+
+        w.WriteEndObject();
     }
 
     private static string GuardLabel(NodeGuard guard) =>
@@ -304,6 +333,12 @@ public static class GraphExport
         if (node.FanOut is { } fanOut)
         {
             w.WriteString("fanOut", fanOut.ToString());
+        }
+
+        if (node.Subgraph is { } subgraph)
+        {
+            w.WritePropertyName("subgraph");
+            WriteGraph(w, subgraph);
         }
 
         WriteGuards(w, node.Guards);

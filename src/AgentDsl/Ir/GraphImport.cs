@@ -23,7 +23,13 @@ public static class GraphImport
 
         using (document)
         {
-            var root = document.RootElement;
+            return ParseGraph(document.RootElement, file);
+        }
+    }
+
+    private static GraphDefinition ParseGraph(JsonElement root, string file)
+    {
+        {
             string name = Text(root, "name", file, "the graph");
             var sla = Get(root, "sla", file, "the graph");
             var inputs = Get(root, "inputs", file, "the graph").EnumerateArray()
@@ -54,6 +60,7 @@ public static class GraphImport
                     OutputBytes = n.TryGetProperty("outputBytes", out var ob) ? ob.GetDouble() : 0,
                     Guards = ParseGuards(n, file, where),
                     FanOut = n.TryGetProperty("fanOut", out var fo) ? ParseRef(fo.GetString() ?? "", file, where + ", fanOut") : null,
+                    Subgraph = n.TryGetProperty("subgraph", out var sg) ? ParseGraph(sg, file) : null,
                     Source = n.TryGetProperty("source", out var s)
                         ? new SourceSpan(Text(s, "file", file, where), Get(s, "line", file, where).GetInt32(), Get(s, "column", file, where).GetInt32())
                         : null,
