@@ -224,10 +224,10 @@ public class FlowDiagnosticsTests
         """));
 
     [Fact]
-    public Task CallToAnotherGraphsFlow_IsNotSupportedYet() =>
+    public Task NestedFlow_CalledStatically_IsReported() =>
         AgentDslVerifier.VerifyGeneratorAsync(Graph("""
                 var a = A(input);
-                return {|ADSL0003:Other.Go(a)|};
+                return {|ADSL0002:Other.Go(a)|};
         """, """
             }
 
@@ -237,6 +237,42 @@ public class FlowDiagnosticsTests
                 [Flow] public static string Go(string s) => Echo(s);
                 [Operator] public static string Echo(string s) => s;
         """));
+
+    [Fact]
+    public Task NestedFlow_OnALocalInstance_AndWithAnOmittedParameter_AreReported() =>
+        AgentDslVerifier.VerifyGeneratorAsync("""
+            using AgentDsl;
+
+            [AgentGraph]
+            public partial class Outer(Inner inner)
+            {
+                [Flow]
+                public string Run(string q)
+                {
+                    var a = {|ADSL0002:new Inner().Go(q, 1)|};
+                    return {|ADSL0002:inner.Go(a)|};
+                }
+            }
+
+            [AgentGraph]
+            public partial class Inner
+            {
+                [Flow] public string Go(string s, int n = 2) => Echo(s, n);
+                [Operator] public string Echo(string s, int n) => s;
+            }
+            """);
+
+    [Fact]
+    public Task FlowCallingItself_IsReported() =>
+        AgentDslVerifier.VerifyGeneratorAsync("""
+            using AgentDsl;
+
+            [AgentGraph]
+            public partial class Loop
+            {
+                [Flow] public string Run(string q) => {|ADSL0003:Run(q)|};
+            }
+            """);
 
     [Fact]
     public Task RefParameter_IsAnUnsupportedSignature() =>

@@ -117,6 +117,43 @@ public class FlowGraphBaselineTests
     }
 
     [Fact]
+    public void NestedGraphCall()
+    {
+        var result = GeneratorHarness.Run(/* lang=c# */ """
+            using System.Threading;
+            using System.Threading.Tasks;
+            using AgentDsl;
+
+            namespace App;
+
+            [AgentGraph]
+            public partial class Summarizer
+            {
+                [Flow] public Task<string> Summarize(string text, int words, CancellationToken ct) => Shorten(text, words, ct);
+                [Operator(OperatorKind.Llm)] public Task<string> Shorten(string text, int words, CancellationToken ct) => Task.FromResult(text);
+            }
+
+            [AgentGraph(LatencySlaMs = 900)]
+            public partial class Researcher(Summarizer summarizer)
+            {
+                private Summarizer Summaries { get; } = summarizer;
+
+                [Flow]
+                public async Task<string> Run(string q, CancellationToken ct)
+                {
+                    var notes = Search(q);
+                    var summary = await Summaries.Summarize(notes, 40, ct);
+                    return Cite(summary, q);
+                }
+
+                [Operator(OperatorKind.Tool)] public string Search(string q) => q;
+                [Operator] public string Cite(string s, string q) => s + q;
+            }
+            """);
+        Baseline.Verify(result.Run);
+    }
+
+    [Fact]
     public void ParallelBranchesWithWhenAll()
     {
         var result = GeneratorHarness.Run(/* lang=c# */ """
