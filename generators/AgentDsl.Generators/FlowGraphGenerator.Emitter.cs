@@ -157,6 +157,11 @@ namespace AgentDsl.Generators
                     w.WriteLine("Subgraph = " + subgraph + ".Definition,");
                 }
 
+                if (node.IsMerge)
+                {
+                    w.WriteLine("Merge = true,");
+                }
+
                 w.Unindent();
                 w.WriteLine("},");
             }
@@ -233,6 +238,13 @@ namespace AgentDsl.Generators
                 string call = target + "." + Escape(node.MethodName) + "(" + string.Join(", ", node.Args.Select(a => Escape(a.Parameter) + ": " + ArgCode(a))) + ")";
                 w.WriteLine("case " + Int(node.Id) + ": // " + node.Name.Replace("\n", " "));
                 w.Indent();
+                if (node.IsMerge)
+                {
+                    w.WriteLine("return default; // a merge: the runtime picks the version that ran");
+                    w.Unindent();
+                    return;
+                }
+
                 if (node.SubgraphTypeFq is { } subgraph)
                 {
                     // A nested graph: run it through its own runner, with the nested flow's inputs in order.
@@ -376,6 +388,7 @@ namespace AgentDsl.Generators
                         n.FanOutIndex = fanOut.Index;
                     }
 
+                    n.Merge = node.IsMerge;
                     if (node.SubgraphTypeFq is { } subgraph)
                     {
                         n.Subgraph = subgraph.StartsWith("global::", System.StringComparison.Ordinal) ? subgraph.Substring("global::".Length) : subgraph;

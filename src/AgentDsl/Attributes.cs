@@ -35,6 +35,13 @@ public sealed class AgentGraphAttribute : Attribute
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class FlowAttribute : Attribute
 {
+    /// <summary>
+    /// The most iterations any <c>while</c> loop of the flow runs (an agent ⇄ tool loop needs a bound). The loop is
+    /// unrolled to this many guarded iterations at compile time; after the last one the flow continues, as if the
+    /// condition had turned false. 0 (the default) makes a <c>while</c> loop an error. <c>for</c> loops with constant
+    /// bounds need no declaration.
+    /// </summary>
+    public int MaxIterations { get; set; }
 }
 
 /// <summary>

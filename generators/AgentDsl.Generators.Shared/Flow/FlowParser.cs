@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Globalization;
@@ -54,6 +55,11 @@ namespace AgentDsl.Generators
             private readonly List<ReturnSpec> _returns = new List<ReturnSpec>();
             private readonly Dictionary<int, double> _trueProbability = new Dictionary<int, double>();
             private (IParameterSymbol Symbol, string Display, string Fq)? _element;
+            private readonly Dictionary<ISymbol, int> _loopConstants = new Dictionary<ISymbol, int>(SymbolEqualityComparer.Default);
+            private readonly Stack<List<Dictionary<ISymbol, Value>>> _loops = new Stack<List<Dictionary<ISymbol, Value>>>();
+            private readonly HashSet<ISymbol> _unassigned = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+            private int _maxIterations;
+            private const int MaxUnrolledIterations = 64;
             private string? _returnTypeDisplay;
             private readonly CancellationToken _ct;
             private ISymbol? _cancellationParameter;
@@ -101,6 +107,15 @@ namespace AgentDsl.Generators
                 var model = compilation.GetSemanticModel(flowSyntax.SyntaxTree);
 
                 var parser = new Parser(model, type, operators, ct);
+                var flowAttr = flow.GetAttributes().First(a => a.AttributeClass?.ToDisplayString() == KnownTypeNames.FlowAttribute);
+                foreach (var named in flowAttr.NamedArguments)
+                {
+                    if (named.Key == "MaxIterations" && named.Value.Value is int max)
+                    {
+                        parser._maxIterations = max;
+                    }
+                }
+
                 var (outputDisplay, outputFq) = parser.LowerFlow(flow, flowSyntax);
                 ct.ThrowIfCancellationRequested();
 
@@ -212,64 +227,98 @@ namespace AgentDsl.Generators
             /// Lowers statements[start..]. An <c>if</c> without <c>else</c> whose arm always returns puts the statements
             /// after it under the negated condition (the flow's implicit else).
             /// </summary>
-            private void LowerStatements(IReadOnlyList<StatementSyntax> statements, int start, bool allowTaskReturn)
+            private void LowerStatements(IReadOnlyList<StatementSyntax> statements, int start, bool allowTaskReturn, Action? continuation = null)
             {
                 for (int i = start; i < statements.Count; i++)
                 {
                     _ct.ThrowIfCancellationRequested();
-                    if (statements[i] is IfStatementSyntax ifs
-                        && AlwaysReturns(ifs.Statement) != (ifs.Else != null && AlwaysReturns(ifs.Else.Statement)))
+                    if (statements[i] is BlockSyntax block)
                     {
-                        // Exactly one arm always returns: the rest of the block runs only on the other arm's path.
+                        // A nested block's exits guard what follows it too: lower it inline with the rest.
+                        var combined = new List<StatementSyntax>(block.Statements);
+                        for (int j = i + 1; j < statements.Count; j++)
+                        {
+                            combined.Add(statements[j]);
+                        }
+
+                        LowerStatements(combined, 0, allowTaskReturn, continuation);
+                        return;
+                    }
+
+                    if (statements[i] is IfStatementSyntax ifs
+                        && AlwaysExits(ifs.Statement) != (ifs.Else != null && AlwaysExits(ifs.Else.Statement)))
+                    {
+                        // Exactly one arm always exits (return, break): the rest runs only on the other arm's path.
                         var guard = LowerCondition(ifs.Condition);
                         if (guard is null)
                         {
                             return; // Reported; the arms would only repeat errors.
                         }
 
+                        bool thenExits = AlwaysExits(ifs.Statement);
                         var otherwise = Negate(guard);
-                        CheckFallThrough(AlwaysReturns(ifs.Statement) ? ifs.Else?.Statement : ifs.Statement);
+                        CheckFallThrough(thenExits ? ifs.Else?.Statement : ifs.Statement);
+                        var before = Snapshot();
                         _guards.Add(guard);
                         LowerStatement(ifs.Statement, allowTaskReturn);
+                        var afterThen = Snapshot();
+                        Restore(before);
                         if (ifs.Else != null)
                         {
                             _guards[_guards.Count - 1] = otherwise;
                             LowerStatement(ifs.Else.Statement, allowTaskReturn);
                         }
 
-                        _guards[_guards.Count - 1] = AlwaysReturns(ifs.Statement) ? otherwise : guard;
-                        LowerStatements(statements, i + 1, allowTaskReturn);
+                        if (!thenExits)
+                        {
+                            Restore(afterThen); // The else exited: what follows sees the then-arm's values.
+                        }
+
+                        _guards[_guards.Count - 1] = thenExits ? otherwise : guard;
+                        LowerStatements(statements, i + 1, allowTaskReturn, continuation);
                         _guards.RemoveAt(_guards.Count - 1);
                         return;
                     }
 
                     LowerStatement(statements[i], allowTaskReturn);
-                    if (AlwaysReturns(statements[i]))
+                    if (AlwaysExits(statements[i]))
                     {
                         return; // Anything after is unreachable (the C# compiler warns).
                     }
                 }
+
+                continuation?.Invoke();
             }
 
             /// <summary>
-            /// A return in an arm that can also complete normally would make what follows the if conditional on a
+            /// A return or break in an arm that can also complete normally would make what follows the if conditional on a
             /// disjunction, which guards (conjunctions) cannot express: report it.
             /// </summary>
             private void CheckFallThrough(StatementSyntax? arm)
             {
-                if (arm is null || AlwaysReturns(arm))
+                if (arm is null || AlwaysExits(arm))
                 {
                     return;
                 }
 
-                var ret = arm.DescendantNodesAndSelf(n => n is not (LambdaExpressionSyntax or LocalFunctionStatementSyntax or AnonymousMethodExpressionSyntax))
-                    .OfType<ReturnStatementSyntax>().FirstOrDefault();
-                if (ret != null)
+                var exit = arm.DescendantNodesAndSelf(n => n is not (LambdaExpressionSyntax or LocalFunctionStatementSyntax or AnonymousMethodExpressionSyntax))
+                    .FirstOrDefault(n => n is ReturnStatementSyntax || (n is BreakStatementSyntax && !n.Ancestors().TakeWhile(x => x != arm).Any(x => x is ForStatementSyntax or WhileStatementSyntax or DoStatementSyntax or ForEachStatementSyntax)));
+                if (exit != null)
                 {
-                    Report(DiagnosticDescriptors.UnsupportedFlowStatement, ret, "a return in an if arm that can also end without returning",
-                        "make every path of that arm end in a return, or move the statements after the if into an else");
+                    string what = exit is ReturnStatementSyntax ? "return" : "break";
+                    Report(DiagnosticDescriptors.UnsupportedFlowStatement, exit, $"a {what} in an if arm that can also end without a {what}",
+                        $"make every path of that arm end in a {what}, or move the statements after the if into an else");
                 }
             }
+
+            private static bool AlwaysExits(StatementSyntax statement) => statement switch
+            {
+                ReturnStatementSyntax => true,
+                BreakStatementSyntax => true,
+                BlockSyntax block => block.Statements.Count > 0 && AlwaysExits(block.Statements[block.Statements.Count - 1]),
+                IfStatementSyntax ifs => ifs.Else != null && AlwaysExits(ifs.Statement) && AlwaysExits(ifs.Else.Statement),
+                _ => false,
+            };
 
             private static bool AlwaysReturns(StatementSyntax statement) => statement switch
             {
@@ -278,6 +327,219 @@ namespace AgentDsl.Generators
                 IfStatementSyntax ifs => ifs.Else != null && AlwaysReturns(ifs.Statement) && AlwaysReturns(ifs.Else.Statement),
                 _ => false,
             };
+
+            private Dictionary<ISymbol, Value> Snapshot() => new Dictionary<ISymbol, Value>(_locals, SymbolEqualityComparer.Default);
+
+            private void Restore(Dictionary<ISymbol, Value> snapshot)
+            {
+                _locals.Clear();
+                foreach (var pair in snapshot)
+                {
+                    _locals[pair.Key] = pair.Value;
+                }
+            }
+
+            private static bool SameValue(Value a, Value b) => a.Source == b.Source && a.Index == b.Index;
+
+            /// <summary><c>x = Op(...)</c>: the local's next version (an operator result of the local's type).</summary>
+            private void LowerAssignment(AssignmentExpressionSyntax assignment, ILocalSymbol target)
+            {
+                int before = _nodes.Count;
+                var value = Eval(assignment.Right, allowPendingTask: false);
+                if (value is null)
+                {
+                    return;
+                }
+
+                string localFq = target.Type.ToDisplayString(FqFormat);
+                if (value.Source != ArgSource.Node || value.Index < before)
+                {
+                    // Only a call made here is guarded by the enclosing ifs; an older value would look as if it always ran.
+                    Report(DiagnosticDescriptors.UnsupportedFlowExpression, assignment.Right, assignment.Right.ToString(),
+                        "assign a local the result of an operator call made in the assignment; to copy another value, call an operator that returns it");
+                    return;
+                }
+
+                if (value.TypeFq != localFq)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedFlowExpression, assignment.Right, assignment.Right.ToString(),
+                        $"a flow local is assigned the result of an operator of its own type ({target.Type.ToDisplayString(DisplayFormat)}); convert inside an operator");
+                    return;
+                }
+
+                _locals[target] = value;
+                _failedLocals.Remove(target);
+            }
+
+            /// <summary>
+            /// After paths that assigned different versions of locals, a merge node per such local: its versions, latest
+            /// first; at run time the first whose node ran.
+            /// </summary>
+            private void MergeVersions(IEnumerable<ISymbol> locals, IReadOnlyList<Dictionary<ISymbol, Value>> latestFirst, SyntaxNode at)
+            {
+                foreach (var local in locals.ToList())
+                {
+                    var versions = new List<Value>();
+                    foreach (var snapshot in latestFirst)
+                    {
+                        if (snapshot.TryGetValue(local, out var v) && !versions.Any(x => SameValue(x, v)))
+                        {
+                            versions.Add(v);
+                        }
+                    }
+
+                    if (versions.Count == 0)
+                    {
+                        continue;
+                    }
+
+                    if (versions.Count == 1)
+                    {
+                        _locals[local] = versions[0];
+                        continue;
+                    }
+
+                    var type = ((ILocalSymbol)local).Type;
+                    string display = type.ToDisplayString(DisplayFormat), fq = type.ToDisplayString(FqFormat);
+                    var args = versions.Select((v, k) => new ArgSpec("v" + k.ToString(CultureInfo.InvariantCulture), display, v.TypeFq, v.Source, v.Index, null, null)).ToList();
+                    int id = _nodes.Count;
+                    var span = at.GetLocation().GetLineSpan();
+                    _nodes.Add(new NodeSpec(
+                        Id: id,
+                        Name: UniqueName("merge." + local.Name),
+                        MethodName: "merge",
+                        IsStatic: false,
+                        Kind: 0,
+                        Shape: ReturnShape.Value,
+                        ResultTypeDisplay: display,
+                        ResultTypeFq: fq,
+                        Args: args,
+                        Cost: new CostSpec(0, 0, 0, (int)DeviceKinds.Any, 0, false, false, null),
+                        FilePath: span.Path ?? string.Empty,
+                        Line: span.StartLinePosition.Line + 1,
+                        Column: span.StartLinePosition.Character + 1)
+                    {
+                        Guards = new List<GuardSpec>(_guards),
+                        IsMerge = true,
+                    });
+                    _locals[local] = new Value(ArgSource.Node, id, display, fq, null, null, false);
+                }
+            }
+
+            /// <summary>The locals a merge may concern: those visible before the construct (assigned or declared unassigned).</summary>
+            private IEnumerable<ISymbol> OuterLocals(Dictionary<ISymbol, Value> before) =>
+                before.Keys.Concat(_unassigned.Where(u => !before.ContainsKey(u)));
+
+            /// <summary><c>for (int i = a; i &lt; b; i++)</c> with constant bounds, unrolled; <c>i</c> is a constant in each copy.</summary>
+            private void LowerFor(ForStatementSyntax loop, bool allowTaskReturn)
+            {
+                const string Shape = "a flow's for loop has constant bounds, 'for (int i = a; i < b; i++)' (or <=), at most 64 iterations; loop inside an operator otherwise";
+                ILocalSymbol? counter = null;
+                int from = 0, to = 0;
+                bool ok = loop.Declaration is { Variables.Count: 1 } decl
+                    && decl.Variables[0].Initializer is { } init
+                    && _model.GetConstantValue(init.Value, _ct) is { HasValue: true, Value: int a }
+                    && (counter = _model.GetDeclaredSymbol(decl.Variables[0], _ct) as ILocalSymbol) != null
+                    && SetInt(ref from, a)
+                    && loop.Condition is BinaryExpressionSyntax cond
+                    && (cond.IsKind(SyntaxKind.LessThanExpression) || cond.IsKind(SyntaxKind.LessThanOrEqualExpression))
+                    && SymbolEqualityComparer.Default.Equals(_model.GetSymbolInfo(cond.Left, _ct).Symbol, counter)
+                    && _model.GetConstantValue(cond.Right, _ct) is { HasValue: true, Value: int b }
+                    && SetInt(ref to, cond.IsKind(SyntaxKind.LessThanOrEqualExpression) ? b + 1 : b)
+                    && loop.Incrementors.Count == 1
+                    && loop.Incrementors[0] is PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression } or PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression }
+                    && !loop.Statement.DescendantNodes().OfType<AssignmentExpressionSyntax>().Any(x => SymbolEqualityComparer.Default.Equals(_model.GetSymbolInfo(x.Left, _ct).Symbol, counter))
+                    && to - from <= MaxUnrolledIterations;
+                if (!ok || counter is null)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedFlowStatement, loop.ForKeyword.Parent!, "this for loop", Shape);
+                    return;
+                }
+
+                LowerLoop(loop, Math.Max(0, to - from), k => _loopConstants[counter] = from + k, null, allowTaskReturn);
+                _loopConstants.Remove(counter);
+            }
+
+            private static bool SetInt(ref int target, int value)
+            {
+                target = value;
+                return true;
+            }
+
+            /// <summary><c>while (cond)</c> on a bool operator result, unrolled to the flow's declared MaxIterations.</summary>
+            private void LowerWhile(WhileStatementSyntax loop, bool allowTaskReturn)
+            {
+                if (_maxIterations <= 0 || _maxIterations > MaxUnrolledIterations)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedFlowStatement, loop, "a while loop without a bound",
+                        _maxIterations <= 0
+                            ? "declare the most iterations with [Flow(MaxIterations = n)] (n from 1 to 64)"
+                            : "MaxIterations is at most 64; loop inside an operator for more");
+                    return;
+                }
+
+                LowerLoop(loop, _maxIterations, null, loop.Condition, allowTaskReturn);
+            }
+
+            /// <summary>
+            /// Unrolls a bounded loop: iteration k+1 is lowered as the continuation of iteration k's body, so a break (an
+            /// if arm that always breaks) guards every later iteration; a while condition guards its iteration. Afterwards
+            /// each local gets a merge of its versions at the loop's exits.
+            /// </summary>
+            private void LowerLoop(StatementSyntax loop, int iterations, Action<int>? setCounter, ExpressionSyntax? condition, bool allowTaskReturn)
+            {
+                var before = Snapshot();
+                var exits = new List<Dictionary<ISymbol, Value>>();
+                int depth = _guards.Count;
+                var body = loop switch
+                {
+                    ForStatementSyntax f => f.Statement,
+                    WhileStatementSyntax w => w.Statement,
+                    _ => loop,
+                };
+                IReadOnlyList<StatementSyntax> statements = body is BlockSyntax block ? block.Statements : new[] { body };
+                _loops.Push(exits);
+
+                void Iterate(int k)
+                {
+                    if (k == iterations)
+                    {
+                        exits.Add(Snapshot());
+                        return;
+                    }
+
+                    setCounter?.Invoke(k);
+                    if (condition is null)
+                    {
+                        LowerStatements(statements, 0, allowTaskReturn, () => Iterate(k + 1));
+                        return;
+                    }
+
+                    var guard = LowerCondition(condition);
+                    if (guard is null)
+                    {
+                        exits.Add(Snapshot());
+                        return;
+                    }
+
+                    exits.Add(Snapshot()); // The condition is false: the loop ends with the values as they are.
+                    _guards.Add(guard);
+                    LowerStatements(statements, 0, allowTaskReturn, () => Iterate(k + 1));
+                    _guards.RemoveAt(_guards.Count - 1);
+                }
+
+                Iterate(0);
+                _loops.Pop();
+                while (_guards.Count > depth)
+                {
+                    _guards.RemoveAt(_guards.Count - 1);
+                }
+
+                var latestFirst = Enumerable.Reverse(exits).ToList();
+                var outer = OuterLocals(before).ToList();
+                Restore(before);
+                MergeVersions(outer, latestFirst, loop);
+            }
 
             /// <summary>Lowers an <c>if</c> condition to a guard: a bool operator result (a local, an awaited call) or its negation.</summary>
             private GuardSpec? LowerCondition(ExpressionSyntax condition)
@@ -331,15 +593,25 @@ namespace AgentDsl.Generators
 
                 CheckFallThrough(ifs.Statement);
                 CheckFallThrough(ifs.Else?.Statement);
+                var before = Snapshot();
                 _guards.Add(guard);
                 LowerStatement(ifs.Statement, allowTaskReturn);
                 _guards.RemoveAt(_guards.Count - 1);
+                var afterThen = Snapshot();
+                Restore(before);
                 if (ifs.Else != null)
                 {
                     _guards.Add(Negate(guard));
                     LowerStatement(ifs.Else.Statement, allowTaskReturn);
                     _guards.RemoveAt(_guards.Count - 1);
                 }
+
+                var afterElse = Snapshot();
+                var outer = OuterLocals(before).ToList();
+                Restore(before);
+
+                // A local either arm reassigned: merge the arms' versions (the pre-if value when an arm kept it).
+                MergeVersions(outer, new[] { afterThen, afterElse, before }, ifs);
             }
 
             private void LowerStatement(StatementSyntax statement, bool allowTaskReturn)
@@ -356,11 +628,26 @@ namespace AgentDsl.Generators
                         LowerExpressionStatement(es.Expression);
                         break;
                     case ReturnStatementSyntax ret:
+                        if (_loops.Count > 0)
+                        {
+                            Report(DiagnosticDescriptors.UnsupportedFlowStatement, ret, "return inside a loop", "break out of the loop and return after it");
+                            break;
+                        }
+
                         if (ret.Expression != null)
                         {
                             LowerReturn(ret.Expression, allowTaskReturn);
                         }
 
+                        break;
+                    case BreakStatementSyntax when _loops.Count > 0:
+                        _loops.Peek().Add(Snapshot());
+                        break;
+                    case ForStatementSyntax loop:
+                        LowerFor(loop, allowTaskReturn);
+                        break;
+                    case WhileStatementSyntax loop:
+                        LowerWhile(loop, allowTaskReturn);
                         break;
                     case BlockSyntax block:
                         LowerStatements(block.Statements, 0, allowTaskReturn);
@@ -391,7 +678,12 @@ namespace AgentDsl.Generators
                 {
                     if (v.Initializer is null)
                     {
-                        Report(DiagnosticDescriptors.UnsupportedFlowStatement, v, "a local without an initializer", "flow locals are assigned once, from an operator call");
+                        // Assigned later, from an operator call (in each arm of an if, or in a loop).
+                        if (_model.GetDeclaredSymbol(v, _ct) is { } declared)
+                        {
+                            _unassigned.Add(declared);
+                        }
+
                         continue;
                     }
 
@@ -445,13 +737,21 @@ namespace AgentDsl.Generators
                     return;
                 }
 
+                if (inner is AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression } assignment
+                    && _model.GetSymbolInfo(assignment.Left, _ct).Symbol is ILocalSymbol { IsConst: false } target
+                    && !_loopConstants.ContainsKey(target))
+                {
+                    LowerAssignment(assignment, target);
+                    return;
+                }
+
                 string what = inner switch
                 {
                     AssignmentExpressionSyntax => "assignment",
                     PostfixUnaryExpressionSyntax or PrefixUnaryExpressionSyntax => "increment or decrement",
                     _ => inner.ToString(),
                 };
-                Report(DiagnosticDescriptors.UnsupportedFlowStatement, expression, what, "flow locals are assigned once, from an operator call; declare a new local for each result");
+                Report(DiagnosticDescriptors.UnsupportedFlowStatement, expression, what, "a flow local is assigned with '=' from an operator call; compute anything else inside an operator");
             }
 
             private void LowerReturn(ExpressionSyntax expression, bool allowTaskReturn)
@@ -551,6 +851,11 @@ namespace AgentDsl.Generators
                 if (symbol != null && _failedLocals.Contains(symbol))
                 {
                     return null;
+                }
+
+                if (symbol is ILocalSymbol counter && _loopConstants.TryGetValue(counter, out int iteration))
+                {
+                    return Constant(iteration, counter.Type); // A for loop's counter is a constant in each unrolled copy.
                 }
 
                 if (symbol is ILocalSymbol { IsConst: false } && _locals.TryGetValue(symbol, out var local))

@@ -68,6 +68,9 @@ namespace AgentDsl.Ir.Text
         /// <summary>Guards as text: <c>n3</c> (node 3 returned true), <c>!n3</c> (returned false).</summary>
         public List<string> Guards = new List<string>();
 
+        /// <summary>A merge node (agent.merge).</summary>
+        public bool Merge;
+
         /// <summary>For a nested-graph node: the called graph's type name; null otherwise.</summary>
         public string? Subgraph;
 
@@ -222,7 +225,7 @@ namespace AgentDsl.Ir.Text
                 sb.Append("%n").Append(id.ToString(CultureInfo.InvariantCulture)).Append(" = ");
             }
 
-            sb.Append('"').Append(node.Phase == 1 ? "llm.prefill" : node.Phase == 2 ? "kv.transfer" : node.Phase == 3 ? "llm.decode" : OpName(node.Kind)).Append("\"(");
+            sb.Append('"').Append(node.Merge ? "agent.merge" : node.Phase == 1 ? "llm.prefill" : node.Phase == 2 ? "kv.transfer" : node.Phase == 3 ? "llm.decode" : OpName(node.Kind)).Append("\"(");
             for (int i = 0; i < operands.Count; i++)
             {
                 sb.Append(i > 0 ? ", " : string.Empty).Append(Ssa(operands[i].Source, operands[i].Index));

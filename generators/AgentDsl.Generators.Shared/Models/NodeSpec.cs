@@ -86,6 +86,9 @@ namespace AgentDsl.Generators.Models
         /// <summary>For a fan-out node: the element type (fully qualified) and the operator's own result type.</summary>
         public string? ElementTypeFq { get; init; }
 
+        /// <summary>A merge node: the value of a reassigned local, from its versions (Args, latest first).</summary>
+        public bool IsMerge { get; init; }
+
         /// <summary>For a nested-graph node: the called graph class (fully qualified); null otherwise.</summary>
         public string? SubgraphTypeFq { get; init; }
 

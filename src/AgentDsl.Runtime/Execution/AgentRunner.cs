@@ -197,6 +197,21 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>
                     activity?.SetTag("agentdsl.skipped", true);
                     AgentDslTelemetry.NodesSkipped.Add(1, _runner._graphTag, new("agentdsl.node", node.Name));
                 }
+                else if (node.Merge)
+                {
+                    // The latest version of the local that was computed on this request's path.
+                    skip = !TryMerge(node);
+                    if (skip)
+                    {
+                        _skipped[nodeId] = true;
+                    }
+                    else
+                    {
+                        Release(nodeId);
+                        Finish();
+                        return;
+                    }
+                }
                 else if (Volatile.Read(ref _failure) is null)
                 {
                     foreach (var input in node.Inputs)
@@ -272,6 +287,25 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>
                     Start(lastReady, inline: true);
                 }
             }
+        }
+
+        /// <summary>Stores the first input of a merge node whose node ran; false when none did.</summary>
+        private bool TryMerge(NodeDefinition node)
+        {
+            foreach (var input in node.Inputs)
+            {
+                switch (input.Value)
+                {
+                    case { Source: ValueSource.Input, Index: var i }:
+                        _values.SetResult(node.Id, _values.Input(i));
+                        return true;
+                    case { Source: ValueSource.Node, Index: var n } when !_skipped[n]:
+                        _values.SetResult(node.Id, _values.Result(n));
+                        return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>Whether every guard's deciding node ran and returned the value the guard needs.</summary>

@@ -185,6 +185,13 @@ public sealed record NodeDefinition(
     /// </summary>
     public GraphDefinition? Subgraph { get; init; }
 
+    /// <summary>
+    /// Whether this is a merge node (MLIR <c>agent.merge</c>): the value of a flow local reassigned in an <c>if</c> arm or a
+    /// loop. Its inputs are the local's versions, latest first; the runtime takes the first whose node ran (was not
+    /// skipped), without running an operator. Merge nodes have no cost.
+    /// </summary>
+    public bool Merge { get; init; }
+
     /// <summary>Whether the node runs under a condition.</summary>
     public bool IsConditional => Guards.Count > 0;
 

@@ -198,6 +198,11 @@ public sealed class GraphDefinition
             }
 
             CheckGuards(node.Guards, node.Describe(), consumer: node.Id);
+            if (node.Merge && (node.Inputs.Count < 2 || node.Inputs.Any(i => i.Value.Source is not (ValueSource.Node or ValueSource.Input))))
+            {
+                throw new GraphDefinitionException(Name, $"{node.Describe()} is a merge: it needs two or more inputs, each a node result or a graph input");
+            }
+
             if (node.Subgraph is { } sub)
             {
                 int given = node.Inputs.Count(i => i.Value.Source != ValueSource.CancellationToken);

@@ -181,6 +181,7 @@ public static class GraphExport
             }
 
             n.Subgraph = node.Subgraph?.TypeName;
+            n.Merge = node.Merge;
 
             m.Nodes.Add(n);
         }
@@ -333,6 +334,11 @@ public static class GraphExport
         if (node.FanOut is { } fanOut)
         {
             w.WriteString("fanOut", fanOut.ToString());
+        }
+
+        if (node.Merge)
+        {
+            w.WriteBoolean("merge", true);
         }
 
         if (node.Subgraph is { } subgraph)

@@ -61,6 +61,7 @@ public static class GraphImport
                     Guards = ParseGuards(n, file, where),
                     FanOut = n.TryGetProperty("fanOut", out var fo) ? ParseRef(fo.GetString() ?? "", file, where + ", fanOut") : null,
                     Subgraph = n.TryGetProperty("subgraph", out var sg) ? ParseGraph(sg, file) : null,
+                    Merge = n.TryGetProperty("merge", out var mg) && mg.GetBoolean(),
                     Source = n.TryGetProperty("source", out var s)
                         ? new SourceSpan(Text(s, "file", file, where), Get(s, "line", file, where).GetInt32(), Get(s, "column", file, where).GetInt32())
                         : null,
