@@ -57,12 +57,12 @@ public class FlowDiagnosticsTests
         // Inside an if arm, the usual rules apply.
         """
                 var a = A(input);
-                if (Check(a)) { {|ADSL0001:a = A(a)|}; }
+                if (Check(a)) { {|ADSL0001:a += A(a)|}; }
                 return a;
         """,
         """
                 var a = A(input);
-                {|ADSL0001:for (int i = 0; i < 3; i++) { }|}
+                {|ADSL0001:for (int i = 0; i < 100; i++) { }|}
                 return a;
         """,
         """
@@ -87,7 +87,7 @@ public class FlowDiagnosticsTests
         """,
         """
                 var a = A(input);
-                {|ADSL0001:a = A(a)|};
+                {|ADSL0001:a += A(a)|};
                 return a;
         """,
         """
@@ -105,6 +105,51 @@ public class FlowDiagnosticsTests
     [Theory]
     [MemberData(nameof(UnsupportedStatements))]
     public Task UnsupportedStatement_IsReportedAtTheStatement(string body) =>
+        AgentDslVerifier.VerifyGeneratorAsync(Graph(body));
+
+    public static TheoryData<string> UnsupportedLoopsAndAssignments => new()
+    {
+        // A for loop whose bound is not a constant.
+        """
+                var a = A(input);
+                {|ADSL0001:for (int i = 0; i < a.Length; i++) { }|}
+                return a;
+        """,
+        // A return inside a loop.
+        """
+                var a = A(input);
+                for (int i = 0; i < 2; i++) { if (Check(a)) { {|ADSL0001:return a;|} } }
+                return a;
+        """,
+        // A break in an arm that can fall through.
+        """
+                var a = A(input);
+                for (int i = 0; i < 2; i++)
+                {
+                    if (Check(a)) { if (Check(input)) { {|ADSL0001:break;|} } Audit(a); }
+                    a = A(a);
+                }
+
+                return a;
+        """,
+        // Assigning an older value would not be guarded by the enclosing if.
+        """
+                var a = A(input);
+                var b = A(a);
+                if (Check(a)) { a = {|ADSL0002:b|}; }
+                return a;
+        """,
+        // A different type needs an operator.
+        """
+                object o = O(input);
+                o = {|ADSL0002:A(input)|};
+                return input;
+        """,
+    };
+
+    [Theory]
+    [MemberData(nameof(UnsupportedLoopsAndAssignments))]
+    public Task UnsupportedLoopOrAssignment_IsReported(string body) =>
         AgentDslVerifier.VerifyGeneratorAsync(Graph(body));
 
     public static TheoryData<string> UnsupportedConditions => new()

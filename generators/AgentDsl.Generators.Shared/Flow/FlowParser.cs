@@ -731,7 +731,7 @@ namespace AgentDsl.Generators
                     var discarded = Eval(inner, allowPendingTask: true);
                     if (discarded is { Source: ArgSource.Node } && _nodes.Count > before && _nodes[discarded.Index].ResultTypeFq != null)
                     {
-                        _findings.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnusedResult, expression, _nodes[discarded.Index].Name, "its result is discarded"));
+                        AddFinding(DiagnosticInfo.Create(DiagnosticDescriptors.UnusedResult, expression, _nodes[discarded.Index].Name, "its result is discarded"));
                     }
 
                     return;
@@ -1179,11 +1179,12 @@ namespace AgentDsl.Generators
             /// <summary>Graph findings for the analyzers: locals holding a result nobody reads, operators no flow calls.</summary>
             private void CollectFindings(Dictionary<IMethodSymbol, OperatorInfo> operators)
             {
+                var reported = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
                 foreach (var (local, syntax, node) in _declared)
                 {
-                    if (!_usedLocals.Contains(local))
+                    if (!_usedLocals.Contains(local) && reported.Add(local))
                     {
-                        _findings.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnusedResult, syntax, node, $"the local '{local.Name}' is never read"));
+                        AddFinding(DiagnosticInfo.Create(DiagnosticDescriptors.UnusedResult, syntax, node, $"the local '{local.Name}' is never read"));
                     }
                 }
 
@@ -1247,10 +1248,27 @@ namespace AgentDsl.Generators
             }
 
             private void Report(DiagnosticDescriptor descriptor, SyntaxNode node, params object?[] args) =>
-                _diagnostics.Add(DiagnosticInfo.Create(descriptor, node, args));
+                Add(DiagnosticInfo.Create(descriptor, node, args));
 
             private void Report(DiagnosticDescriptor descriptor, Location? location, params object?[] args) =>
-                _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, args));
+                Add(DiagnosticInfo.Create(descriptor, location, args));
+
+            private void AddFinding(DiagnosticInfo finding)
+            {
+                if (!_findings.Contains(finding))
+                {
+                    _findings.Add(finding);
+                }
+            }
+
+            /// <summary>Adds a diagnostic once: an unrolled loop lowers its body several times.</summary>
+            private void Add(DiagnosticInfo diagnostic)
+            {
+                if (!_diagnostics.Contains(diagnostic))
+                {
+                    _diagnostics.Add(diagnostic);
+                }
+            }
 
             private static int ParameterOrdinal(IMethodSymbol method, string name)
             {
