@@ -9,7 +9,7 @@ namespace AgentDsl.Tests;
 public class GraphExportTests
 {
     /// <summary>Every graph of the samples and of this test project.</summary>
-    public static TheoryData<string> Graphs => new() { nameof(SupportAgent), nameof(ExportGraph), nameof(IdentityGraph), nameof(BranchingGraph), nameof(MapGraph) };
+    public static TheoryData<string> Graphs => new() { nameof(SupportAgent), nameof(ExportGraph), nameof(IdentityGraph), nameof(BranchingGraph), nameof(MapGraph), nameof(LoopGraph) };
 
     private static (GraphDefinition Definition, string Mlir) Get(string name) => name switch
     {
@@ -18,6 +18,7 @@ public class GraphExportTests
         nameof(IdentityGraph) => (IdentityGraph.Definition, IdentityGraph.Mlir),
         nameof(BranchingGraph) => (BranchingGraph.Definition, BranchingGraph.Mlir),
         nameof(MapGraph) => (MapGraph.Definition, MapGraph.Mlir),
+        nameof(LoopGraph) => (LoopGraph.Definition, LoopGraph.Mlir),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 

@@ -93,3 +93,33 @@ public partial class MapGraph
 
     [Operator] public string Merge(float[][] vectors, int[] lengths) => $"{vectors.Length}:{lengths.Sum()}";
 }
+
+/// <summary>A bounded while loop with a reassigned local and an if that reassigns, for the exports and mlir-opt.</summary>
+[AgentGraph]
+public partial class LoopGraph
+{
+    [Flow(MaxIterations = 3)]
+    public string Run(string text)
+    {
+        var draft = Start(text);
+        while (!Good(draft))
+        {
+            draft = Improve(draft);
+        }
+
+        if (Good(draft))
+        {
+            draft = Polish(draft);
+        }
+
+        return draft;
+    }
+
+    [Operator] public string Start(string text) => text;
+
+    [Operator] public bool Good(string draft) => draft.Length > 3;
+
+    [Operator] public string Improve(string draft) => draft + "!";
+
+    [Operator] public string Polish(string draft) => draft.Trim();
+}

@@ -399,9 +399,9 @@ namespace AgentDsl.Generators
                         continue;
                     }
 
-                    var type = ((ILocalSymbol)local).Type;
-                    string display = type.ToDisplayString(DisplayFormat), fq = type.ToDisplayString(FqFormat);
-                    var args = versions.Select((v, k) => new ArgSpec("v" + k.ToString(CultureInfo.InvariantCulture), display, v.TypeFq, v.Source, v.Index, null, null)).ToList();
+                    // The versions' own type (the operators' result type), not the local's annotated one ('var' locals are nullable).
+                    string display = versions[0].TypeDisplay, fq = versions[0].TypeFq;
+                    var args = versions.Select((v, k) => new ArgSpec("v" + k.ToString(CultureInfo.InvariantCulture), v.TypeDisplay, v.TypeFq, v.Source, v.Index, null, null)).ToList();
                     int id = _nodes.Count;
                     var span = at.GetLocation().GetLineSpan();
                     _nodes.Add(new NodeSpec(
