@@ -1320,7 +1320,7 @@ namespace AgentDsl.Generators
 
             private static (string What, string Hint) DescribeStatement(StatementSyntax statement)
             {
-                const string Later = "loops and fan-out are not supported in flows yet; branch with 'if' on a bool operator result, or loop inside an operator";
+                const string Later = "not supported in a flow; see docs/dsl.md for branches, loops and fan-out, or do it inside an operator";
                 switch (statement)
                 {
                     case SwitchStatementSyntax:
@@ -1329,11 +1329,11 @@ namespace AgentDsl.Generators
                         return ("for loop", Later);
                     case ForEachStatementSyntax:
                     case ForEachVariableStatementSyntax:
-                        return ("foreach loop", Later);
+                        return ("foreach loop", "write a fan-out, 'await Task.WhenAll(items.Select(x => Op(x)))', or a for loop with constant bounds");
                     case WhileStatementSyntax:
                         return ("while loop", Later);
                     case DoStatementSyntax:
-                        return ("do loop", Later);
+                        return ("do loop", "write a while loop, with [Flow(MaxIterations = n)] on the flow");
                     case TryStatementSyntax:
                         return ("try statement", "errors are handled by the runtime, which fails the request naming the node; catch inside an operator");
                     case UsingStatementSyntax:
@@ -1349,9 +1349,10 @@ namespace AgentDsl.Generators
                     case GotoStatementSyntax:
                     case LabeledStatementSyntax:
                         return ("goto", "flows are dataflow graphs without jumps");
-                    case BreakStatementSyntax:
                     case ContinueStatementSyntax:
-                        return (statement.ToString().TrimEnd(';'), Later);
+                        return ("continue", "guard the rest of the loop body with if/else instead");
+                    case BreakStatementSyntax:
+                        return ("break", Later);
                     default:
                         return (statement.Kind().ToString(), "only local declarations from operator calls, awaited calls, 'await Task.WhenAll(...)' and a final return are supported");
                 }
