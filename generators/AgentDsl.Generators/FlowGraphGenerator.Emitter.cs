@@ -162,6 +162,11 @@ namespace AgentDsl.Generators
                     w.WriteLine("Merge = true,");
                 }
 
+                if (node.LoopId >= 0)
+                {
+                    w.WriteLine("Loop = new " + Ir + "LoopIteration(" + Int(node.LoopId) + ", " + Int(node.LoopIteration) + ", " + Int(node.LoopBound) + "),");
+                }
+
                 w.Unindent();
                 w.WriteLine("},");
             }
@@ -389,6 +394,9 @@ namespace AgentDsl.Generators
                     }
 
                     n.Merge = node.IsMerge;
+                    n.LoopId = node.LoopId;
+                    n.LoopIteration = node.LoopIteration;
+                    n.LoopBound = node.LoopBound;
                     if (node.SubgraphTypeFq is { } subgraph)
                     {
                         n.Subgraph = subgraph.StartsWith("global::", System.StringComparison.Ordinal) ? subgraph.Substring("global::".Length) : subgraph;

@@ -154,6 +154,46 @@ public class FlowGraphBaselineTests
     }
 
     [Fact]
+    public void BoundedLoopsAndMerges()
+    {
+        var result = GeneratorHarness.Run(/* lang=c# */ """
+            using System.Threading;
+            using System.Threading.Tasks;
+            using AgentDsl;
+
+            namespace App;
+
+            [AgentGraph]
+            public partial class Reviser
+            {
+                [Flow(MaxIterations = 2)]
+                public async Task<string> Run(string task, CancellationToken ct)
+                {
+                    var draft = await Draft(task, ct);
+                    while (!Good(draft))
+                    {
+                        draft = await Revise(draft, ct);
+                    }
+
+                    for (int i = 0; i < 2; i++)
+                    {
+                        if (Good(draft)) { break; }
+                        draft = Pad(draft, i);
+                    }
+
+                    return draft;
+                }
+
+                [Operator(OperatorKind.Llm)] public Task<string> Draft(string t, CancellationToken ct) => Task.FromResult(t);
+                [Operator(TrueProbability = 0.7)] public bool Good(string d) => d.Length > 3;
+                [Operator(OperatorKind.Llm)] public Task<string> Revise(string d, CancellationToken ct) => Task.FromResult(d + "!");
+                [Operator] public string Pad(string d, int i) => d + i;
+            }
+            """);
+        Baseline.Verify(result.Run);
+    }
+
+    [Fact]
     public void ParallelBranchesWithWhenAll()
     {
         var result = GeneratorHarness.Run(/* lang=c# */ """

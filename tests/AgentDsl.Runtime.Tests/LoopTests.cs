@@ -82,6 +82,15 @@ public class LoopTests
         Assert.Equal(ValueRef.Node(def.GetNode("Draft").Id), merge.Inputs[^1].Value);
         Assert.Equal(ValueRef.Node(merge.Id), def.GetNode("Finish").Inputs[0].Value);
 
+        // Each copy records its loop, iteration and bound; nodes outside the loop have none.
+        Assert.Equal([0, 1, 2, 3], def.Nodes.Where(n => n.Operator == "Revise").Select(n => n.Loop!.Iteration));
+        Assert.All(def.Nodes.Where(n => n.Operator == "IsGood"), n => Assert.Equal(new LoopIteration(0, n.Loop!.Iteration, 4), n.Loop));
+        Assert.Null(def.GetNode("Draft").Loop);
+        Assert.Null(merge.Loop);
+        Assert.Contains("loop = {id = 0 : i64, iteration = 3 : i64, bound = 4 : i64}", ToolLoopGraph.Mlir, StringComparison.Ordinal);
+        Assert.Contains("iteration 4 of ≤ 4", def.ToDot(), StringComparison.Ordinal);
+        Assert.Equal(def.GetNode("Revise#4").Loop, GraphImport.FromJson(def.ToJson()).GetNode("Revise#4").Loop);
+
         // The counter is a constant in each copy of a for loop's body.
         Assert.Equal(["0", "1", "2", "3"], RetryGraph.Definition.Nodes.Where(n => n.Operator == "Attempt").Select(n => n.Inputs[1].ConstantText!));
 

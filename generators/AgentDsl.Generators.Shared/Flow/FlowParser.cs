@@ -59,6 +59,8 @@ namespace AgentDsl.Generators
             private readonly Stack<List<Dictionary<ISymbol, Value>>> _loops = new Stack<List<Dictionary<ISymbol, Value>>>();
             private readonly HashSet<ISymbol> _unassigned = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
             private int _maxIterations;
+            private int _loopCount;
+            private (int Loop, int Iteration, int Bound) _iteration = (-1, 0, 0);
             private const int MaxUnrolledIterations = 64;
             private string? _returnTypeDisplay;
             private readonly CancellationToken _ct;
@@ -421,6 +423,9 @@ namespace AgentDsl.Generators
                     {
                         Guards = new List<GuardSpec>(_guards),
                         IsMerge = true,
+                        LoopId = _iteration.Loop,
+                        LoopIteration = _iteration.Iteration,
+                        LoopBound = _iteration.Bound,
                     });
                     _locals[local] = new Value(ArgSource.Node, id, display, fq, null, null, false);
                 }
@@ -499,6 +504,8 @@ namespace AgentDsl.Generators
                 };
                 IReadOnlyList<StatementSyntax> statements = body is BlockSyntax block ? block.Statements : new[] { body };
                 _loops.Push(exits);
+                var outerIteration = _iteration;
+                int loopId = _loopCount++;
 
                 void Iterate(int k)
                 {
@@ -509,6 +516,7 @@ namespace AgentDsl.Generators
                     }
 
                     setCounter?.Invoke(k);
+                    _iteration = (loopId, k, iterations);
                     if (condition is null)
                     {
                         LowerStatements(statements, 0, allowTaskReturn, () => Iterate(k + 1));
@@ -529,6 +537,7 @@ namespace AgentDsl.Generators
                 }
 
                 Iterate(0);
+                _iteration = outerIteration;
                 _loops.Pop();
                 while (_guards.Count > depth)
                 {
@@ -1058,6 +1067,9 @@ namespace AgentDsl.Generators
                 {
                     Guards = new List<GuardSpec>(_guards),
                     SubgraphTypeFq = subgraph,
+                    LoopId = _iteration.Loop,
+                    LoopIteration = _iteration.Iteration,
+                    LoopBound = _iteration.Bound,
                 });
 
                 if (info.TrueProbability is double tp)

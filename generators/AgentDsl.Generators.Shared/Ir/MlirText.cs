@@ -68,6 +68,11 @@ namespace AgentDsl.Ir.Text
         /// <summary>Guards as text: <c>n3</c> (node 3 returned true), <c>!n3</c> (returned false).</summary>
         public List<string> Guards = new List<string>();
 
+        /// <summary>Unrolled-loop position (-1 = none).</summary>
+        public int LoopId = -1;
+        public int LoopIteration;
+        public int LoopBound;
+
         /// <summary>A merge node (agent.merge).</summary>
         public bool Merge;
 
@@ -274,6 +279,13 @@ namespace AgentDsl.Ir.Text
             if (node.Subgraph != null)
             {
                 sb.Append(", subgraph = ").Append(Str(node.Subgraph));
+            }
+
+            if (node.LoopId >= 0)
+            {
+                sb.Append(", loop = {id = ").Append(node.LoopId.ToString(CultureInfo.InvariantCulture))
+                  .Append(" : i64, iteration = ").Append(node.LoopIteration.ToString(CultureInfo.InvariantCulture))
+                  .Append(" : i64, bound = ").Append(node.LoopBound.ToString(CultureInfo.InvariantCulture)).Append(" : i64}");
             }
 
             OptionalF64(sb, "flops", node.Flops);

@@ -86,6 +86,13 @@ namespace AgentDsl.Generators.Models
         /// <summary>For a fan-out node: the element type (fully qualified) and the operator's own result type.</summary>
         public string? ElementTypeFq { get; init; }
 
+        /// <summary>Unrolled-loop position: loop number, iteration, bound; -1 loop when not in a loop.</summary>
+        public int LoopId { get; init; } = -1;
+
+        public int LoopIteration { get; init; }
+
+        public int LoopBound { get; init; }
+
         /// <summary>A merge node: the value of a reassigned local, from its versions (Args, latest first).</summary>
         public bool IsMerge { get; init; }
 

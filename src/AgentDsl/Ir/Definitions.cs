@@ -134,6 +134,12 @@ public sealed record NodeGuard(int Node, bool When, double? Probability = null)
     public override string ToString() => (When ? "node" : "!node") + Node.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
+/// <summary>Where a node sits in an unrolled loop of the flow (the innermost one).</summary>
+/// <param name="Loop">The loop's number in the flow, 0-based in source order.</param>
+/// <param name="Iteration">The iteration this copy of the body is, 0-based.</param>
+/// <param name="Bound">The loop's bound: its constant iteration count (<c>for</c>) or declared maximum (<c>while</c>).</param>
+public sealed record LoopIteration(int Loop, int Iteration, int Bound);
+
 /// <summary>One of the flow's <c>return</c> statements: the value it returns and the guards under which it is reached.</summary>
 /// <param name="Value">The returned value (a graph input or a node result).</param>
 /// <param name="Guards">The conditions under which this return is the one taken; empty for the unconditional one.</param>
@@ -191,6 +197,9 @@ public sealed record NodeDefinition(
     /// skipped), without running an operator. Merge nodes have no cost.
     /// </summary>
     public bool Merge { get; init; }
+
+    /// <summary>For a node in a copy of an unrolled loop's body: which loop, which iteration, and the loop's bound.</summary>
+    public LoopIteration? Loop { get; init; }
 
     /// <summary>Whether the node runs under a condition.</summary>
     public bool IsConditional => Guards.Count > 0;

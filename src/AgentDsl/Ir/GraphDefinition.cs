@@ -203,6 +203,11 @@ public sealed class GraphDefinition
                 throw new GraphDefinitionException(Name, $"{node.Describe()} is a merge: it needs two or more inputs, each a node result or a graph input");
             }
 
+            if (node.Loop is { } loop && (loop.Loop < 0 || loop.Bound <= 0 || loop.Iteration < 0 || loop.Iteration >= loop.Bound))
+            {
+                throw new GraphDefinitionException(Name, $"{node.Describe()} is iteration {loop.Iteration} of loop {loop.Loop} bounded by {loop.Bound}");
+            }
+
             if (node.Subgraph is { } sub)
             {
                 int given = node.Inputs.Count(i => i.Value.Source != ValueSource.CancellationToken);

@@ -43,6 +43,10 @@ public static class GraphExport
             string label = node.Name == node.Operator
                 ? $"{node.Name}\\n[{MlirText.KindName((int)node.Kind)}] → {node.ResultType}"
                 : $"{node.Name}\\n{node.Operator} [{MlirText.KindName((int)node.Kind)}] → {node.ResultType}";
+            if (node.Loop is { } loop)
+            {
+                label += $"\\nloop {loop.Loop}: iteration {loop.Iteration + 1} of ≤ {loop.Bound}";
+            }
             sb.Append("  node").Append(node.Id).Append(" [shape=box, label=").Append(DotId(label, keepEscapes: true)).Append("];\n");
         }
 
@@ -182,6 +186,12 @@ public static class GraphExport
 
             n.Subgraph = node.Subgraph?.TypeName;
             n.Merge = node.Merge;
+            if (node.Loop is { } loop)
+            {
+                n.LoopId = loop.Loop;
+                n.LoopIteration = loop.Iteration;
+                n.LoopBound = loop.Bound;
+            }
 
             m.Nodes.Add(n);
         }
@@ -339,6 +349,15 @@ public static class GraphExport
         if (node.Merge)
         {
             w.WriteBoolean("merge", true);
+        }
+
+        if (node.Loop is { } loop)
+        {
+            w.WriteStartObject("loop");
+            w.WriteNumber("loop", loop.Loop);
+            w.WriteNumber("iteration", loop.Iteration);
+            w.WriteNumber("bound", loop.Bound);
+            w.WriteEndObject();
         }
 
         if (node.Subgraph is { } subgraph)

@@ -62,6 +62,9 @@ public static class GraphImport
                     FanOut = n.TryGetProperty("fanOut", out var fo) ? ParseRef(fo.GetString() ?? "", file, where + ", fanOut") : null,
                     Subgraph = n.TryGetProperty("subgraph", out var sg) ? ParseGraph(sg, file) : null,
                     Merge = n.TryGetProperty("merge", out var mg) && mg.GetBoolean(),
+                    Loop = n.TryGetProperty("loop", out var lp)
+                        ? new LoopIteration(Get(lp, "loop", file, where).GetInt32(), Get(lp, "iteration", file, where).GetInt32(), Get(lp, "bound", file, where).GetInt32())
+                        : null,
                     Source = n.TryGetProperty("source", out var s)
                         ? new SourceSpan(Text(s, "file", file, where), Get(s, "line", file, where).GetInt32(), Get(s, "column", file, where).GetInt32())
                         : null,
