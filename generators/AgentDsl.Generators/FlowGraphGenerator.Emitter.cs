@@ -243,6 +243,15 @@ namespace AgentDsl.Generators
                 string call = target + "." + Escape(node.MethodName) + "(" + string.Join(", ", node.Args.Select(a => Escape(a.Parameter) + ": " + ArgCode(a))) + ")";
                 w.WriteLine("case " + Int(node.Id) + ": // " + node.Name.Replace("\n", " "));
                 w.Indent();
+                if (node.IsCaseTest)
+                {
+                    var value = node.Args[0];
+                    w.WriteLine("values.SetResult<bool>(" + Int(node.Id) + ", global::System.Collections.Generic.EqualityComparer<" + value.TypeFq + ">.Default.Equals(" + ArgCode(value) + ", " + ArgCode(node.Args[1]) + "));");
+                    w.WriteLine("return default;");
+                    w.Unindent();
+                    return;
+                }
+
                 if (node.IsMerge)
                 {
                     w.WriteLine("return default; // a merge: the runtime picks the version that ran");

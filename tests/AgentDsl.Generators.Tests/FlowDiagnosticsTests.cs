@@ -37,10 +37,16 @@ public class FlowDiagnosticsTests
 
     public static TheoryData<string> UnsupportedStatements => new()
     {
-        // switch statement: marker covers the whole statement.
+        // A switch section with two labels would need a disjunction: marker on the second label.
         """
                 var a = A(input);
-                {|ADSL0001:switch (a) { default: break; }|}
+                switch (a) { case "x": {|ADSL0001:case "y":|} Audit(a); break; default: break; }
+                return a;
+        """,
+        // A switch where only some sections return.
+        """
+                var a = A(input);
+                {|ADSL0001:switch (a) { case "x": return a; default: break; }|}
                 return a;
         """,
         // A return in an arm that can also fall through: what follows would run under a disjunction.
@@ -92,7 +98,7 @@ public class FlowDiagnosticsTests
         """,
         """
                 var a = A(input);
-                {|ADSL0001:switch (a) { default: break; }|}
+                switch (a) { {|ADSL0001:case string s when s.Length > 2:|} Audit(a); break; }
                 return a;
         """,
         """
@@ -336,7 +342,7 @@ public class FlowDiagnosticsTests
     public Task SeveralErrors_AreAllReportedInOneBuild() =>
         AgentDslVerifier.VerifyGeneratorAsync(Graph("""
                 var a = A({|ADSL0002:input + "x"|});
-                {|ADSL0001:switch (a) { default: break; }|}
+                {|ADSL0001:do { } while (false);|}
                 return {|ADSL0003:Helper(a)|};
         """));
 

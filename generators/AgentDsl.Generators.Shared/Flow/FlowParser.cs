@@ -313,8 +313,13 @@ namespace AgentDsl.Generators
                 }
             }
 
+            private static bool SwitchAlwaysReturns(SwitchStatementSyntax s) =>
+                s.Sections.Any(x => x.Labels.Any(l => l is DefaultSwitchLabelSyntax))
+                && s.Sections.All(x => x.Statements.Count > 0 && AlwaysReturns(x.Statements[x.Statements.Count - 1]));
+
             private static bool AlwaysExits(StatementSyntax statement) => statement switch
             {
+                SwitchStatementSyntax s => SwitchAlwaysReturns(s),
                 ReturnStatementSyntax => true,
                 BreakStatementSyntax => true,
                 BlockSyntax block => block.Statements.Count > 0 && AlwaysExits(block.Statements[block.Statements.Count - 1]),
@@ -324,6 +329,7 @@ namespace AgentDsl.Generators
 
             private static bool AlwaysReturns(StatementSyntax statement) => statement switch
             {
+                SwitchStatementSyntax s => SwitchAlwaysReturns(s),
                 ReturnStatementSyntax => true,
                 BlockSyntax block => block.Statements.Count > 0 && AlwaysReturns(block.Statements[block.Statements.Count - 1]),
                 IfStatementSyntax ifs => ifs.Else != null && AlwaysReturns(ifs.Statement) && AlwaysReturns(ifs.Else.Statement),
@@ -434,6 +440,141 @@ namespace AgentDsl.Generators
             /// <summary>The locals a merge may concern: those visible before the construct (assigned or declared unassigned).</summary>
             private IEnumerable<ISymbol> OuterLocals(Dictionary<ISymbol, Value> before) =>
                 before.Keys.Concat(_unassigned.Where(u => !before.ContainsKey(u)));
+
+            /// <summary>
+            /// <c>switch</c> on an operator result (or parameter) with one constant label per section: a case-test node per
+            /// label (value == constant), each section guarded by its test and the failed tests before it, default by all
+            /// failed. Every section ends in break, or every section (with a default) returns.
+            /// </summary>
+            private void LowerSwitch(SwitchStatementSyntax sw, bool allowTaskReturn)
+            {
+                const string Shape = "a flow's switch has one constant label per section (case X: or default:) and ends each section with break, or returns from every section";
+                var value = Eval(sw.Expression, allowPendingTask: false);
+                if (value is null)
+                {
+                    return;
+                }
+
+                if (value.Source != ArgSource.Node && value.Source != ArgSource.Input)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedFlowExpression, sw.Expression, sw.Expression.ToString(), "switch on an operator result or a flow parameter");
+                    return;
+                }
+
+                var sections = new List<(SwitchSectionSyntax Section, ExpressionSyntax? Label, List<StatementSyntax> Body)>();
+                foreach (var section in sw.Sections)
+                {
+                    if (section.Labels.Count != 1 || section.Labels[0] is not (CaseSwitchLabelSyntax or DefaultSwitchLabelSyntax))
+                    {
+                        Report(DiagnosticDescriptors.UnsupportedFlowStatement, section.Labels[section.Labels.Count > 1 ? 1 : 0], "this switch label", Shape);
+                        return;
+                    }
+
+                    var label = (section.Labels[0] as CaseSwitchLabelSyntax)?.Value;
+                    var body = section.Statements.SelectMany(st => st is BlockSyntax b ? b.Statements : (IEnumerable<StatementSyntax>)new[] { st }).ToList();
+                    if (body.Count > 0 && body[body.Count - 1] is BreakStatementSyntax)
+                    {
+                        body.RemoveAt(body.Count - 1);
+                    }
+
+                    var stray = body.SelectMany(st => st.DescendantNodesAndSelf(n => n is not (ForStatementSyntax or WhileStatementSyntax or DoStatementSyntax or ForEachStatementSyntax or LambdaExpressionSyntax)))
+                        .OfType<BreakStatementSyntax>().FirstOrDefault();
+                    if (stray != null)
+                    {
+                        Report(DiagnosticDescriptors.UnsupportedFlowStatement, stray!, "a break inside a switch section", Shape);
+                        return;
+                    }
+
+                    sections.Add((section, label, body));
+                }
+
+                bool anyReturns = sections.Any(x => x.Body.Count > 0 && AlwaysReturns(x.Body[x.Body.Count - 1]));
+                bool allReturn = sections.All(x => x.Body.Count > 0 && AlwaysReturns(x.Body[x.Body.Count - 1])) && sections.Any(x => x.Label is null);
+                if (anyReturns && !allReturn)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedFlowStatement, sw.SwitchKeyword.Parent!, "a switch where some sections return", Shape);
+                    return;
+                }
+
+                // The tests, in source order: section i runs when test i holds and the earlier ones failed.
+                var tests = new List<GuardSpec>();
+                foreach (var (section, label, _) in sections)
+                {
+                    if (label is null)
+                    {
+                        continue;
+                    }
+
+                    var constant = _model.GetConstantValue(label, _ct);
+                    var type = _model.GetTypeInfo(sw.Expression, _ct).Type;
+                    if (!constant.HasValue || type is null)
+                    {
+                        Report(DiagnosticDescriptors.UnsupportedFlowExpression, label, label.ToString(), "a case label is a constant");
+                        return;
+                    }
+
+                    var c = Constant(constant.Value, type);
+                    int id = _nodes.Count;
+                    var span = label.GetLocation().GetLineSpan();
+                    _nodes.Add(new NodeSpec(
+                        Id: id,
+                        Name: UniqueName("case " + label),
+                        MethodName: "==",
+                        IsStatic: true,
+                        Kind: 0,
+                        Shape: ReturnShape.Value,
+                        ResultTypeDisplay: "bool",
+                        ResultTypeFq: "bool",
+                        Args: new List<ArgSpec>
+                        {
+                            new ArgSpec("value", value.TypeDisplay, value.TypeFq, value.Source, value.Index, null, null),
+                            new ArgSpec("case", c.TypeDisplay, c.TypeFq, ArgSource.Constant, 0, c.Code, c.Literal),
+                        },
+                        Cost: new CostSpec(0, 0, 0, (int)DeviceKinds.Any, 0, false, false, null),
+                        FilePath: span.Path ?? string.Empty,
+                        Line: span.StartLinePosition.Line + 1,
+                        Column: span.StartLinePosition.Character + 1)
+                    {
+                        Guards = new List<GuardSpec>(_guards),
+                        IsCaseTest = true,
+                        LoopId = _iteration.Loop,
+                        LoopIteration = _iteration.Iteration,
+                        LoopBound = _iteration.Bound,
+                    });
+                    tests.Add(new GuardSpec(id, true));
+                }
+
+                var before = Snapshot();
+                var outer = OuterLocals(before).ToList();
+                var afters = new List<Dictionary<ISymbol, Value>>();
+                int depth = _guards.Count;
+                int testIndex = 0;
+                foreach (var (section, label, body) in sections.Where(x => x.Label != null).Concat(sections.Where(x => x.Label is null)))
+                {
+                    int upTo = label is null ? tests.Count : testIndex;
+                    for (int t = 0; t < upTo; t++)
+                    {
+                        _guards.Add(new GuardSpec(tests[t].Node, false));
+                    }
+
+                    if (label != null)
+                    {
+                        _guards.Add(tests[testIndex++]);
+                    }
+
+                    LowerStatements(body, 0, allowTaskReturn);
+                    afters.Add(Snapshot());
+                    Restore(before);
+                    _guards.RemoveRange(depth, _guards.Count - depth);
+                }
+
+                if (!sections.Any(x => x.Label is null))
+                {
+                    afters.Add(before); // No default: the value may stay as it was.
+                }
+
+                MergeVersions(outer, afters, sw);
+            }
 
             /// <summary><c>for (int i = a; i &lt; b; i++)</c> with constant bounds, unrolled; <c>i</c> is a constant in each copy.</summary>
             private void LowerFor(ForStatementSyntax loop, bool allowTaskReturn)
@@ -654,6 +795,9 @@ namespace AgentDsl.Generators
                         break;
                     case ForStatementSyntax loop:
                         LowerFor(loop, allowTaskReturn);
+                        break;
+                    case SwitchStatementSyntax sw:
+                        LowerSwitch(sw, allowTaskReturn);
                         break;
                     case WhileStatementSyntax loop:
                         LowerWhile(loop, allowTaskReturn);
@@ -1335,8 +1479,6 @@ namespace AgentDsl.Generators
                 const string Later = "not supported in a flow; see docs/dsl.md for branches, loops and fan-out, or do it inside an operator";
                 switch (statement)
                 {
-                    case SwitchStatementSyntax:
-                        return ("switch statement", "not supported in flows yet; branch with 'if'/'else' on bool operator results");
                     case ForStatementSyntax:
                         return ("for loop", Later);
                     case ForEachStatementSyntax:

@@ -93,6 +93,9 @@ namespace AgentDsl.Generators.Models
 
         public int LoopBound { get; init; }
 
+        /// <summary>A switch's case test: Args[0] == Args[1] (a constant), with EqualityComparer&lt;T&gt;.Default; result bool.</summary>
+        public bool IsCaseTest { get; init; }
+
         /// <summary>A merge node: the value of a reassigned local, from its versions (Args, latest first).</summary>
         public bool IsMerge { get; init; }
 
