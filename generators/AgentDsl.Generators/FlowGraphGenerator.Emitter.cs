@@ -272,6 +272,16 @@ namespace AgentDsl.Generators
                 {
                     // One call per element, concurrently; the results, in order, are the node's result.
                     string items = ArgCode(fanOut);
+                    if (node.Shape == ReturnShape.Void || node.Shape == ReturnShape.Task)
+                    {
+                        // A foreach for side effects: no results to keep.
+                        w.WriteLine(node.Shape == ReturnShape.Task
+                            ? "return global::AgentDsl.FanOut.ForEachAsync<" + node.ElementTypeFq + ">(" + items + ", __element => " + call + ");"
+                            : "return global::AgentDsl.FanOut.ForEach<" + node.ElementTypeFq + ">(" + items + ", __element => " + call + ", cancellationToken);");
+                        w.Unindent();
+                        return;
+                    }
+
                     string types = "<" + node.ElementTypeFq + ", " + node.ItemResultTypeFq + ">";
                     w.WriteLine(node.Shape == ReturnShape.TaskOfT
                         ? "return global::AgentDsl.FanOut.MapAsync" + types + "(values, " + Int(node.Id) + ", " + items + ", __element => " + call + ");"

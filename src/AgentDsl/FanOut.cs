@@ -83,4 +83,64 @@ public static class FanOut
             },
             cancellationToken));
     }
+
+    /// <summary>Calls the async <paramref name="body"/> on every element, all started before any is awaited (a foreach for side effects).</summary>
+    /// <typeparam name="TIn">The element type.</typeparam>
+    /// <param name="items">The collection (read once).</param>
+    /// <param name="body">The operator call for one element.</param>
+    /// <returns>A task that completes when every call has; it fails with the first call's exception.</returns>
+    public static ValueTask ForEachAsync<TIn>(IEnumerable<TIn> items, Func<TIn, Task> body)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(body);
+        var array = items as TIn[] ?? [.. items];
+        if (array.Length == 0)
+        {
+            return default;
+        }
+
+        var tasks = new Task[array.Length];
+        for (int i = 0; i < array.Length; i++)
+        {
+            tasks[i] = body(array[i]);
+        }
+
+        return new ValueTask(Task.WhenAll(tasks));
+    }
+
+    /// <summary>Calls the synchronous <paramref name="body"/> on every element, spread over the thread pool (a foreach for side effects).</summary>
+    /// <typeparam name="TIn">The element type.</typeparam>
+    /// <param name="items">The collection (read once).</param>
+    /// <param name="body">The operator call for one element.</param>
+    /// <param name="cancellationToken">Stops starting new calls.</param>
+    /// <returns>A task that completes when every call has.</returns>
+    public static ValueTask ForEach<TIn>(IEnumerable<TIn> items, Action<TIn> body, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(body);
+        var array = items as TIn[] ?? [.. items];
+        if (array.Length <= 1)
+        {
+            if (array.Length == 1)
+            {
+                body(array[0]);
+            }
+
+            return default;
+        }
+
+        return new ValueTask(Task.Run(
+            () =>
+            {
+                try
+                {
+                    Parallel.For(0, array.Length, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount }, i => body(array[i]));
+                }
+                catch (AggregateException ex) when (ex.InnerExceptions.Count >= 1)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
+                }
+            },
+            cancellationToken));
+    }
 }

@@ -180,6 +180,18 @@ public class FlowDiagnosticsTests
 
     public static TheoryData<string> UnsupportedFanOuts => new()
     {
+        // A foreach body with two statements.
+        """
+                var parts = Parts(input);
+                {|ADSL0001:foreach (var p in parts) { Audit(p); Audit(input); }|}
+                return input;
+        """,
+        // A foreach whose operator's task is not awaited.
+        """
+                var parts = Parts(input);
+                foreach (var p in parts) { {|ADSL0002:C(p, ct)|}; }
+                return input;
+        """,
         // The body is more than one operator call on the element.
         """
                 var parts = Parts(input);

@@ -50,6 +50,27 @@ public class FanOutTests
         Assert.Contains("cannot summarize 'fail'", error.InnerException!.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("a b c d")]
+    [InlineData("")]
+    public async Task ForEachStatements_CallTheOperatorOnEveryElement(string text)
+    {
+        using var host = await TestHost.StartAsync(s => s.AddAgentDsl().AddGraph<ForEachGraph>());
+        var graph = host.Services.GetRequiredService<ForEachGraph>();
+        var direct = new ForEachGraph();
+
+        var result = await host.Runner<ForEachGraph>().RunAsync(text);
+
+        Assert.Equal(await direct.Run(text, CancellationToken.None), result.Output);
+        Assert.Equal(direct.Stored.Order(StringComparer.Ordinal), graph.Stored.Order(StringComparer.Ordinal));
+        Assert.Equal(direct.Counted.Order(StringComparer.Ordinal), graph.Counted.Order(StringComparer.Ordinal));
+
+        var def = ForEachGraph.Definition;
+        Assert.Equal("void", def.GetNode("Store").ResultType);
+        Assert.Equal(ValueRef.Node(def.GetNode("Words").Id), def.GetNode("Count").FanOut);
+        Assert.Equal("int[]", def.GetNode("Length").ResultType);
+    }
+
     [Fact]
     public void Definition_RecordsTheFanOut()
     {

@@ -54,7 +54,7 @@ namespace AgentDsl.Generators
             private readonly List<GuardSpec> _guards = new List<GuardSpec>();
             private readonly List<ReturnSpec> _returns = new List<ReturnSpec>();
             private readonly Dictionary<int, double> _trueProbability = new Dictionary<int, double>();
-            private (IParameterSymbol Symbol, string Display, string Fq)? _element;
+            private (IParameterSymbol? Parameter, ILocalSymbol? Local, string Display, string Fq)? _element;
             private readonly Dictionary<ISymbol, int> _loopConstants = new Dictionary<ISymbol, int>(SymbolEqualityComparer.Default);
             private readonly Stack<List<Dictionary<ISymbol, Value>>> _loops = new Stack<List<Dictionary<ISymbol, Value>>>();
             private readonly HashSet<ISymbol> _unassigned = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
@@ -793,6 +793,9 @@ namespace AgentDsl.Generators
                     case BreakStatementSyntax when _loops.Count > 0:
                         _loops.Peek().Add(Snapshot());
                         break;
+                    case ForEachStatementSyntax each:
+                        LowerForEach(each);
+                        break;
                     case ForStatementSyntax loop:
                         LowerFor(loop, allowTaskReturn);
                         break;
@@ -1027,7 +1030,8 @@ namespace AgentDsl.Generators
                     return local;
                 }
 
-                if (symbol is IParameterSymbol element && _element != null && SymbolEqualityComparer.Default.Equals(element, _element.Value.Symbol))
+                if (symbol != null && _element != null
+                    && (SymbolEqualityComparer.Default.Equals(symbol, _element.Value.Parameter) || SymbolEqualityComparer.Default.Equals(symbol, _element.Value.Local)))
                 {
                     return new Value(ArgSource.Element, 0, _element.Value.Display, _element.Value.Fq, null, null, false);
                 }
@@ -1295,7 +1299,7 @@ namespace AgentDsl.Generators
                 }
 
                 int before = _nodes.Count;
-                _element = (elementSymbol, elementSymbol.Type.ToDisplayString(DisplayFormat), elementSymbol.Type.ToDisplayString(FqFormat));
+                _element = (elementSymbol, null, elementSymbol.Type.ToDisplayString(DisplayFormat), elementSymbol.Type.ToDisplayString(FqFormat));
                 var value = LowerCall(call);
                 _element = null;
                 if (value is null)
@@ -1330,6 +1334,76 @@ namespace AgentDsl.Generators
                     ItemResultTypeFq = node.ResultTypeFq,
                 };
                 return new Value(ArgSource.Node, value.Index, node.ResultTypeDisplay + "[]", node.ResultTypeFq + "[]", null, null, false);
+            }
+
+            /// <summary>
+            /// <c>foreach (var x in items) Op(x, ...);</c> (or <c>await Op(x, ...)</c>): a fan-out for the side effects, one
+            /// call per element, concurrently; what follows does not wait for it unless it reads a result (use Select for
+            /// results).
+            /// </summary>
+            private void LowerForEach(ForEachStatementSyntax each)
+            {
+                const string Shape = "a flow's foreach calls one operator on each element, 'foreach (var x in items) { await Op(x, ...); }'; for results use 'await Task.WhenAll(items.Select(x => Op(x, ...)))'";
+                var statements = each.Statement is BlockSyntax block ? block.Statements.ToList() : new List<StatementSyntax> { each.Statement };
+                var inner = statements.Count == 1 && statements[0] is ExpressionStatementSyntax es ? Unwrap(es.Expression) : null;
+                bool awaited = false;
+                if (inner is AwaitExpressionSyntax aw)
+                {
+                    inner = StripConfigureAwait(Unwrap(aw.Expression));
+                    awaited = true;
+                }
+
+                if (inner is not InvocationExpressionSyntax call || _model.GetDeclaredSymbol(each, _ct) is not ILocalSymbol elementSymbol)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedFlowStatement, each.ForEachKeyword.Parent!, "this foreach loop", Shape);
+                    return;
+                }
+
+                var collection = Eval(each.Expression, allowPendingTask: false);
+                if (collection is null)
+                {
+                    return;
+                }
+
+                if (collection.Source != ArgSource.Node && collection.Source != ArgSource.Input)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedFlowExpression, each.Expression, each.Expression.ToString(), "a foreach goes over an operator result or a flow parameter");
+                    return;
+                }
+
+                int before = _nodes.Count;
+                _element = (null, elementSymbol, elementSymbol.Type.ToDisplayString(DisplayFormat), elementSymbol.Type.ToDisplayString(FqFormat));
+                var value = LowerCall(call);
+                _element = null;
+                if (value is null || _nodes.Count != before + 1 || _nodes[value.Index].Args.Count(a => a.Source == ArgSource.Element) != 1)
+                {
+                    if (value != null)
+                    {
+                        Report(DiagnosticDescriptors.UnsupportedFlowExpression, call, call.ToString(), "the element must be passed directly, once, to the one operator the foreach calls");
+                    }
+
+                    _nodes.RemoveRange(before, _nodes.Count - before);
+                    return;
+                }
+
+                var node = _nodes[value.Index];
+                bool isTask = node.Shape == ReturnShape.Task || node.Shape == ReturnShape.TaskOfT;
+                if (isTask != awaited || node.Shape == ReturnShape.ValueTask || node.Shape == ReturnShape.ValueTaskOfT)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedFlowExpression, call, call.ToString(), isTask ? "await the operator's task in the foreach body" : Shape);
+                    _nodes.RemoveRange(before, _nodes.Count - before);
+                    return;
+                }
+
+                bool hasResult = node.ResultTypeFq != null;
+                _nodes[value.Index] = node with
+                {
+                    ResultTypeDisplay = hasResult ? node.ResultTypeDisplay + "[]" : "void",
+                    ResultTypeFq = hasResult ? node.ResultTypeFq + "[]" : null,
+                    FanOut = new ArgSpec(each.Identifier.ValueText, collection.TypeDisplay, collection.TypeFq, collection.Source, collection.Index, null, null),
+                    ElementTypeFq = elementSymbol.Type.ToDisplayString(FqFormat),
+                    ItemResultTypeFq = node.ResultTypeFq,
+                };
             }
 
             /// <summary>Graph findings for the analyzers: locals holding a result nobody reads, operators no flow calls.</summary>
@@ -1483,7 +1557,7 @@ namespace AgentDsl.Generators
                         return ("for loop", Later);
                     case ForEachStatementSyntax:
                     case ForEachVariableStatementSyntax:
-                        return ("foreach loop", "write a fan-out, 'await Task.WhenAll(items.Select(x => Op(x)))', or a for loop with constant bounds");
+                        return ("this foreach loop", "write a fan-out, 'await Task.WhenAll(items.Select(x => Op(x)))', or a for loop with constant bounds");
                     case WhileStatementSyntax:
                         return ("while loop", Later);
                     case DoStatementSyntax:
