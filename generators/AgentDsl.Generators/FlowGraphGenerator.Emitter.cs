@@ -283,9 +283,10 @@ namespace AgentDsl.Generators
                     }
 
                     string types = "<" + node.ElementTypeFq + ", " + node.ItemResultTypeFq + ">";
+                    string asList = node.CollectsList ? ", asList: true" : string.Empty;
                     w.WriteLine(node.Shape == ReturnShape.TaskOfT
-                        ? "return global::AgentDsl.FanOut.MapAsync" + types + "(values, " + Int(node.Id) + ", " + items + ", __element => " + call + ");"
-                        : "return global::AgentDsl.FanOut.Map" + types + "(values, " + Int(node.Id) + ", " + items + ", __element => " + call + ", cancellationToken);");
+                        ? "return global::AgentDsl.FanOut.MapAsync" + types + "(values, " + Int(node.Id) + ", " + items + ", __element => " + call + asList + ");"
+                        : "return global::AgentDsl.FanOut.Map" + types + "(values, " + Int(node.Id) + ", " + items + ", __element => " + call + ", cancellationToken" + asList + ");");
                     w.Unindent();
                     return;
                 }

@@ -15,7 +15,8 @@ public static class FanOut
     /// <param name="items">The collection (an array, list or any sequence; read once).</param>
     /// <param name="body">The operator call for one element.</param>
     /// <returns>A task that completes when every call has; it fails with the first call's exception.</returns>
-    public static ValueTask MapAsync<TIn, TOut>(NodeValues values, int nodeId, IEnumerable<TIn> items, Func<TIn, Task<TOut>> body)
+    /// <param name="asList">Store a <see cref="List{T}"/> instead of an array (a foreach that adds to a list).</param>
+    public static ValueTask MapAsync<TIn, TOut>(NodeValues values, int nodeId, IEnumerable<TIn> items, Func<TIn, Task<TOut>> body, bool asList = false)
     {
         ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(items);
@@ -23,7 +24,7 @@ public static class FanOut
         var array = items as TIn[] ?? [.. items];
         if (array.Length == 0)
         {
-            values.SetResult(nodeId, Array.Empty<TOut>());
+            values.SetResult<object>(nodeId, asList ? new List<TOut>() : Array.Empty<TOut>());
             return default;
         }
 
@@ -33,8 +34,11 @@ public static class FanOut
             tasks[i] = body(array[i]);
         }
 
-        return values.SetResultAsync(nodeId, Task.WhenAll(tasks));
+        return asList ? StoreListAsync(values, nodeId, Task.WhenAll(tasks)) : values.SetResultAsync(nodeId, Task.WhenAll(tasks));
     }
+
+    private static async ValueTask StoreListAsync<TOut>(NodeValues values, int nodeId, Task<TOut[]> all) =>
+        values.SetResult(nodeId, new List<TOut>(await all.ConfigureAwait(false)));
 
     /// <summary>
     /// Calls the synchronous <paramref name="body"/> on every element, spread over the thread pool (at most one call per
@@ -47,8 +51,9 @@ public static class FanOut
     /// <param name="items">The collection (read once).</param>
     /// <param name="body">The operator call for one element.</param>
     /// <param name="cancellationToken">Stops starting new calls.</param>
+    /// <param name="asList">Store a <see cref="List{T}"/> instead of an array (a foreach that adds to a list).</param>
     /// <returns>A task that completes when every call has.</returns>
-    public static ValueTask Map<TIn, TOut>(NodeValues values, int nodeId, IEnumerable<TIn> items, Func<TIn, TOut> body, CancellationToken cancellationToken)
+    public static ValueTask Map<TIn, TOut>(NodeValues values, int nodeId, IEnumerable<TIn> items, Func<TIn, TOut> body, CancellationToken cancellationToken, bool asList = false)
     {
         ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(items);
@@ -62,7 +67,7 @@ public static class FanOut
                 results[0] = body(array[0]);
             }
 
-            values.SetResult(nodeId, results);
+            values.SetResult<object>(nodeId, asList ? new List<TOut>(results) : results);
             return default;
         }
 
@@ -79,7 +84,7 @@ public static class FanOut
                     System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
                 }
 
-                values.SetResult(nodeId, results);
+                values.SetResult<object>(nodeId, asList ? new List<TOut>(results) : results);
             },
             cancellationToken));
     }

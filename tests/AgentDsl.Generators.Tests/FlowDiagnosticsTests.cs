@@ -186,6 +186,13 @@ public class FlowDiagnosticsTests
                 {|ADSL0001:foreach (var p in parts) { Audit(p); Audit(input); }|}
                 return input;
         """,
+        // A foreach adding to a list of another type.
+        """
+                var parts = Parts(input);
+                var all = new System.Collections.Generic.List<object>();
+                foreach (var p in parts) { all.Add({|ADSL0002:A(p)|}); }
+                return input;
+        """,
         // A foreach whose operator's task is not awaited.
         """
                 var parts = Parts(input);

@@ -71,6 +71,22 @@ public class FanOutTests
         Assert.Equal("int[]", def.GetNode("Length").ResultType);
     }
 
+    [Theory]
+    [InlineData("alpha be gamma delta")]
+    [InlineData("")]
+    public async Task ForEachAddingToAList_CollectsTheResultsInOrder(string text)
+    {
+        using var host = await TestHost.StartAsync(s => s.AddAgentDsl().AddGraph<CollectGraph>());
+
+        var result = await host.Runner<CollectGraph>().RunAsync(text);
+
+        Assert.Equal(await new CollectGraph().Run(text, CancellationToken.None), result.Output);
+        var def = CollectGraph.Definition;
+        Assert.Equal("List<string>", def.GetNode("Summarize").ResultType);
+        Assert.Equal(ValueRef.Node(def.GetNode("Summarize").Id), def.GetNode("Join").Inputs[0].Value);
+        Assert.Equal(CollectGraph.Mlir, def.ToMlir());
+    }
+
     [Fact]
     public void Definition_RecordsTheFanOut()
     {

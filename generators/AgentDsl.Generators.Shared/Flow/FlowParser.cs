@@ -59,6 +59,7 @@ namespace AgentDsl.Generators
             private readonly Stack<List<Dictionary<ISymbol, Value>>> _loops = new Stack<List<Dictionary<ISymbol, Value>>>();
             private readonly HashSet<ISymbol> _unassigned = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
             private int _maxIterations;
+            private readonly Dictionary<ISymbol, string> _collectors = new Dictionary<ISymbol, string>(SymbolEqualityComparer.Default);
             private int _loopCount;
             private (int Loop, int Iteration, int Bound) _iteration = (-1, 0, 0);
             private const int MaxUnrolledIterations = 64;
@@ -843,6 +844,13 @@ namespace AgentDsl.Generators
                         continue;
                     }
 
+                    if (_model.GetDeclaredSymbol(v, _ct) is ILocalSymbol collector && IsEmptyList(v.Initializer.Value, collector.Type))
+                    {
+                        // Filled by a foreach that adds an operator result per element (a fan-in).
+                        _collectors[collector] = collector.Type.ToDisplayString(FqFormat);
+                        continue;
+                    }
+
                     var value = Eval(v.Initializer.Value, allowPendingTask: true);
                     if (_model.GetDeclaredSymbol(v, _ct) is { } local)
                     {
@@ -1336,6 +1344,18 @@ namespace AgentDsl.Generators
                 return new Value(ArgSource.Node, value.Index, node.ResultTypeDisplay + "[]", node.ResultTypeFq + "[]", null, null, false);
             }
 
+            /// <summary><c>new List&lt;T&gt;()</c>, <c>new()</c> or <c>[]</c> for a List&lt;T&gt; local.</summary>
+            private bool IsEmptyList(ExpressionSyntax initializer, ITypeSymbol type) =>
+                type is INamedTypeSymbol { Name: "List", TypeArguments.Length: 1 } list
+                && list.ContainingNamespace?.ToDisplayString() == "System.Collections.Generic"
+                && Unwrap(initializer) switch
+                {
+                    ObjectCreationExpressionSyntax o => (o.ArgumentList?.Arguments.Count ?? 0) == 0 && o.Initializer is null,
+                    ImplicitObjectCreationExpressionSyntax o => o.ArgumentList.Arguments.Count == 0 && o.Initializer is null,
+                    CollectionExpressionSyntax c => c.Elements.Count == 0,
+                    _ => false,
+                };
+
             /// <summary>
             /// <c>foreach (var x in items) Op(x, ...);</c> (or <c>await Op(x, ...)</c>): a fan-out for the side effects, one
             /// call per element, concurrently; what follows does not wait for it unless it reads a result (use Select for
@@ -1346,6 +1366,17 @@ namespace AgentDsl.Generators
                 const string Shape = "a flow's foreach calls one operator on each element, 'foreach (var x in items) { await Op(x, ...); }'; for results use 'await Task.WhenAll(items.Select(x => Op(x, ...)))'";
                 var statements = each.Statement is BlockSyntax block ? block.Statements.ToList() : new List<StatementSyntax> { each.Statement };
                 var inner = statements.Count == 1 && statements[0] is ExpressionStatementSyntax es ? Unwrap(es.Expression) : null;
+                ISymbol? collector = null;
+                if (inner is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Add" } add } addCall
+                    && addCall.ArgumentList.Arguments.Count == 1
+                    && _model.GetSymbolInfo(add.Expression, _ct).Symbol is ILocalSymbol target
+                    && _collectors.ContainsKey(target))
+                {
+                    // results.Add(Op(x)): the fan-out's results become the list (the fan-in).
+                    collector = target;
+                    inner = Unwrap(addCall.ArgumentList.Arguments[0].Expression);
+                }
+
                 bool awaited = false;
                 if (inner is AwaitExpressionSyntax aw)
                 {
@@ -1396,6 +1427,31 @@ namespace AgentDsl.Generators
                 }
 
                 bool hasResult = node.ResultTypeFq != null;
+                if (collector != null)
+                {
+                    string listFq = _collectors[collector];
+                    if (!hasResult || listFq != "global::System.Collections.Generic.List<" + node.ResultTypeFq + ">")
+                    {
+                        Report(DiagnosticDescriptors.UnsupportedFlowExpression, call, call.ToString(), "add the operator's result itself to a List of its type");
+                        _nodes.RemoveRange(before, _nodes.Count - before);
+                        return;
+                    }
+
+                    _collectors.Remove(collector);
+                    var listType = ((ILocalSymbol)collector).Type;
+                    _nodes[value.Index] = node with
+                    {
+                        ResultTypeDisplay = "List<" + node.ResultTypeDisplay + ">",
+                        ResultTypeFq = listFq,
+                        FanOut = new ArgSpec(each.Identifier.ValueText, collection.TypeDisplay, collection.TypeFq, collection.Source, collection.Index, null, null),
+                        ElementTypeFq = elementSymbol.Type.ToDisplayString(FqFormat),
+                        ItemResultTypeFq = node.ResultTypeFq,
+                        CollectsList = true,
+                    };
+                    _locals[collector] = new Value(ArgSource.Node, value.Index, "List<" + node.ResultTypeDisplay + ">", listFq, null, null, false);
+                    return;
+                }
+
                 _nodes[value.Index] = node with
                 {
                     ResultTypeDisplay = hasResult ? node.ResultTypeDisplay + "[]" : "void",

@@ -93,6 +93,9 @@ namespace AgentDsl.Generators.Models
 
         public int LoopBound { get; init; }
 
+        /// <summary>For a fan-out from a foreach that adds to a list: the result is a List&lt;T&gt;, not an array.</summary>
+        public bool CollectsList { get; init; }
+
         /// <summary>A switch's case test: Args[0] == Args[1] (a constant), with EqualityComparer&lt;T&gt;.Default; result bool.</summary>
         public bool IsCaseTest { get; init; }
 

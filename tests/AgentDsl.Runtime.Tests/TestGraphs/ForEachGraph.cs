@@ -48,3 +48,40 @@ public partial class ForEachGraph
 
     [Operator] public int Total(string[] words) => words.Length;
 }
+
+/// <summary>foreach that adds an operator result per element to a list: fan-out, then fan-in as a List.</summary>
+[AgentGraph]
+public partial class CollectGraph
+{
+    [Flow]
+    public async Task<string> Run(string text, CancellationToken ct)
+    {
+        var words = Words(text);
+        var summaries = new List<string>();
+        foreach (var w in words)
+        {
+            summaries.Add(await Summarize(w, ct));
+        }
+
+        List<int> lengths = [];
+        foreach (var w in words)
+        {
+            lengths.Add(Length(w));
+        }
+
+        return Join(summaries, lengths);
+    }
+
+    [Operator] public string[] Words(string text) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    [Operator(OperatorKind.Llm)]
+    public async Task<string> Summarize(string word, CancellationToken ct)
+    {
+        await Task.Delay(word.Length, ct);
+        return word[..1];
+    }
+
+    [Operator] public int Length(string word) => word.Length;
+
+    [Operator] public string Join(List<string> summaries, List<int> lengths) => string.Join(",", summaries.Zip(lengths, (s, n) => s + n));
+}
