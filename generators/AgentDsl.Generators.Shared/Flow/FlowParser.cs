@@ -314,26 +314,19 @@ namespace AgentDsl.Generators
                 }
             }
 
-            private static bool SwitchAlwaysReturns(SwitchStatementSyntax s) =>
-                s.Sections.Any(x => x.Labels.Any(l => l is DefaultSwitchLabelSyntax))
-                && s.Sections.All(x => x.Statements.Count > 0 && AlwaysReturns(x.Statements[x.Statements.Count - 1]));
+            private static bool AlwaysExits(StatementSyntax statement) => Ends(statement, breakExits: true);
 
-            private static bool AlwaysExits(StatementSyntax statement) => statement switch
-            {
-                SwitchStatementSyntax s => SwitchAlwaysReturns(s),
-                ReturnStatementSyntax => true,
-                BreakStatementSyntax => true,
-                BlockSyntax block => block.Statements.Count > 0 && AlwaysExits(block.Statements[block.Statements.Count - 1]),
-                IfStatementSyntax ifs => ifs.Else != null && AlwaysExits(ifs.Statement) && AlwaysExits(ifs.Else.Statement),
-                _ => false,
-            };
+            private static bool AlwaysReturns(StatementSyntax statement) => Ends(statement, breakExits: false);
 
-            private static bool AlwaysReturns(StatementSyntax statement) => statement switch
+            /// <summary>Whether every path through <paramref name="statement"/> ends in a return (or, with <paramref name="breakExits"/>, a break).</summary>
+            private static bool Ends(StatementSyntax statement, bool breakExits) => statement switch
             {
-                SwitchStatementSyntax s => SwitchAlwaysReturns(s),
                 ReturnStatementSyntax => true,
-                BlockSyntax block => block.Statements.Count > 0 && AlwaysReturns(block.Statements[block.Statements.Count - 1]),
-                IfStatementSyntax ifs => ifs.Else != null && AlwaysReturns(ifs.Statement) && AlwaysReturns(ifs.Else.Statement),
+                BreakStatementSyntax => breakExits,
+                BlockSyntax block => block.Statements.Count > 0 && Ends(block.Statements[block.Statements.Count - 1], breakExits),
+                IfStatementSyntax ifs => ifs.Else != null && Ends(ifs.Statement, breakExits) && Ends(ifs.Else.Statement, breakExits),
+                SwitchStatementSyntax sw => sw.Sections.Any(x => x.Labels.Any(l => l is DefaultSwitchLabelSyntax))
+                    && sw.Sections.All(x => x.Statements.Count > 0 && Ends(x.Statements[x.Statements.Count - 1], breakExits: false)),
                 _ => false,
             };
 
@@ -411,29 +404,8 @@ namespace AgentDsl.Generators
                     // The versions' own type (the operators' result type), not the local's annotated one ('var' locals are nullable).
                     string display = versions[0].TypeDisplay, fq = versions[0].TypeFq;
                     var args = versions.Select((v, k) => new ArgSpec("v" + k.ToString(CultureInfo.InvariantCulture), v.TypeDisplay, v.TypeFq, v.Source, v.Index, null, null)).ToList();
-                    int id = _nodes.Count;
-                    var span = at.GetLocation().GetLineSpan();
-                    _nodes.Add(new NodeSpec(
-                        Id: id,
-                        Name: UniqueName("merge." + local.Name),
-                        MethodName: "merge",
-                        IsStatic: false,
-                        Kind: 0,
-                        Shape: ReturnShape.Value,
-                        ResultTypeDisplay: display,
-                        ResultTypeFq: fq,
-                        Args: args,
-                        Cost: new CostSpec(0, 0, 0, (int)DeviceKinds.Any, 0, false, false, null),
-                        FilePath: span.Path ?? string.Empty,
-                        Line: span.StartLinePosition.Line + 1,
-                        Column: span.StartLinePosition.Character + 1)
-                    {
-                        Guards = new List<GuardSpec>(_guards),
-                        IsMerge = true,
-                        LoopId = _iteration.Loop,
-                        LoopIteration = _iteration.Iteration,
-                        LoopBound = _iteration.Bound,
-                    });
+                    int id = AddNode(UniqueName("merge." + local.Name), "merge", isStatic: false, kind: 0, ReturnShape.Value, display, fq, args, NoCost, at,
+                        n => n with { IsMerge = true });
                     _locals[local] = new Value(ArgSource.Node, id, display, fq, null, null, false);
                 }
             }
@@ -515,33 +487,13 @@ namespace AgentDsl.Generators
                     }
 
                     var c = Constant(constant.Value, type);
-                    int id = _nodes.Count;
-                    var span = label.GetLocation().GetLineSpan();
-                    _nodes.Add(new NodeSpec(
-                        Id: id,
-                        Name: UniqueName("case " + label),
-                        MethodName: "==",
-                        IsStatic: true,
-                        Kind: 0,
-                        Shape: ReturnShape.Value,
-                        ResultTypeDisplay: "bool",
-                        ResultTypeFq: "bool",
-                        Args: new List<ArgSpec>
-                        {
-                            new ArgSpec("value", value.TypeDisplay, value.TypeFq, value.Source, value.Index, null, null),
-                            new ArgSpec("case", c.TypeDisplay, c.TypeFq, ArgSource.Constant, 0, c.Code, c.Literal),
-                        },
-                        Cost: new CostSpec(0, 0, 0, (int)DeviceKinds.Any, 0, false, false, null),
-                        FilePath: span.Path ?? string.Empty,
-                        Line: span.StartLinePosition.Line + 1,
-                        Column: span.StartLinePosition.Character + 1)
+                    var args = new List<ArgSpec>
                     {
-                        Guards = new List<GuardSpec>(_guards),
-                        IsCaseTest = true,
-                        LoopId = _iteration.Loop,
-                        LoopIteration = _iteration.Iteration,
-                        LoopBound = _iteration.Bound,
-                    });
+                        new ArgSpec("value", value.TypeDisplay, value.TypeFq, value.Source, value.Index, null, null),
+                        new ArgSpec("case", c.TypeDisplay, c.TypeFq, ArgSource.Constant, 0, c.Code, c.Literal),
+                    };
+                    int id = AddNode(UniqueName("case " + label), "==", isStatic: true, kind: 0, ReturnShape.Value, "bool", "bool", args, NoCost, label,
+                        n => n with { IsCaseTest = true });
                     tests.Add(new GuardSpec(id, true));
                 }
 
@@ -1203,30 +1155,8 @@ namespace AgentDsl.Generators
 
                 args.Sort((a, b) => ParameterOrdinal(method, a.Parameter).CompareTo(ParameterOrdinal(method, b.Parameter)));
 
-                int id = _nodes.Count;
-                string name = UniqueName(info.Name);
-                var span = invocation.GetLocation().GetLineSpan();
-                _nodes.Add(new NodeSpec(
-                    Id: id,
-                    Name: name,
-                    MethodName: method.Name,
-                    IsStatic: method.IsStatic,
-                    Kind: info.Kind,
-                    Shape: info.Shape,
-                    ResultTypeDisplay: info.ResultDisplay,
-                    ResultTypeFq: info.ResultFq,
-                    Args: args,
-                    Cost: info.Cost,
-                    FilePath: span.Path ?? string.Empty,
-                    Line: span.StartLinePosition.Line + 1,
-                    Column: span.StartLinePosition.Character + 1)
-                {
-                    Guards = new List<GuardSpec>(_guards),
-                    SubgraphTypeFq = subgraph,
-                    LoopId = _iteration.Loop,
-                    LoopIteration = _iteration.Iteration,
-                    LoopBound = _iteration.Bound,
-                });
+                int id = AddNode(UniqueName(info.Name), method.Name, method.IsStatic, info.Kind, info.Shape, info.ResultDisplay, info.ResultFq, args, info.Cost, invocation,
+                    n => n with { SubgraphTypeFq = subgraph });
 
                 if (info.TrueProbability is double tp)
                 {
@@ -1460,6 +1390,26 @@ namespace AgentDsl.Generators
                     ElementTypeFq = elementSymbol.Type.ToDisplayString(FqFormat),
                     ItemResultTypeFq = node.ResultTypeFq,
                 };
+            }
+
+            /// <summary>Cost hints of the nodes the lowering adds itself (merges, case tests): none.</summary>
+            private static readonly CostSpec NoCost = new CostSpec(0, 0, 0, (int)DeviceKinds.Any, 0, false, false, null);
+
+            /// <summary>Adds a node at <paramref name="at"/> under the current guards and loop iteration; returns its id.</summary>
+            private int AddNode(string name, string method, bool isStatic, int kind, ReturnShape shape, string resultDisplay, string? resultFq,
+                List<ArgSpec> args, CostSpec cost, SyntaxNode at, Func<NodeSpec, NodeSpec> complete)
+            {
+                int id = _nodes.Count;
+                var span = at.GetLocation().GetLineSpan();
+                _nodes.Add(complete(new NodeSpec(id, name, method, isStatic, kind, shape, resultDisplay, resultFq, args, cost,
+                    span.Path ?? string.Empty, span.StartLinePosition.Line + 1, span.StartLinePosition.Character + 1)
+                {
+                    Guards = new List<GuardSpec>(_guards),
+                    LoopId = _iteration.Loop,
+                    LoopIteration = _iteration.Iteration,
+                    LoopBound = _iteration.Bound,
+                }));
+                return id;
             }
 
             /// <summary>Graph findings for the analyzers: locals holding a result nobody reads, operators no flow calls.</summary>
@@ -1765,7 +1715,7 @@ namespace AgentDsl.Generators
                     {
                         Name = flow.ContainingType.Name,
                         Kind = 6,
-                        Cost = new CostSpec(0, 0, 0, (int)DeviceKinds.Any, 0, false, false, null),
+                        Cost = NoCost,
                     };
                     var (shape, result) = Classify(flow.ReturnType);
                     info.Shape = shape;

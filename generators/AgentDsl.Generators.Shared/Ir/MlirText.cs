@@ -143,32 +143,38 @@ namespace AgentDsl.Ir.Text
                 WriteNode(sb, id, graph.Nodes[id], graph);
             }
 
-            sb.Append("    \"agent.return\"(");
+            string output = ValueType(graph.OutputType);
             if (graph.Returns.Count > 1)
             {
-                // Conditional returns: agent.select picks the candidate whose guards hold.
-                var select = new StringBuilder("    %ret = \"agent.select\"(");
-                var types = new StringBuilder();
-                var guards = new StringBuilder();
+                // Conditional returns: agent.select picks the candidate whose guards hold, and the graph returns it.
+                sb.Append("    %ret = \"agent.select\"(");
                 for (int i = 0; i < graph.Returns.Count; i++)
                 {
-                    var r = graph.Returns[i];
-                    select.Append(i > 0 ? ", " : string.Empty).Append(Ssa(r.Source, r.Index));
-                    types.Append(i > 0 ? ", " : string.Empty).Append(ValueType(graph.OutputType));
-                    guards.Append(i > 0 ? ", " : string.Empty).Append(StrArray(r.Guards));
+                    sb.Append(i > 0 ? ", " : string.Empty).Append(Ssa(graph.Returns[i].Source, graph.Returns[i].Index));
                 }
 
-                select.Append(") {guards = [").Append(guards).Append("]} : (").Append(types).Append(") -> ").Append(ValueType(graph.OutputType)).Append('\n');
-                sb.Insert(sb.Length - "    \"agent.return\"(".Length, select.ToString());
-                sb.Append("%ret) : (").Append(ValueType(graph.OutputType)).Append(") -> ()\n");
+                sb.Append(") {guards = [");
+                for (int i = 0; i < graph.Returns.Count; i++)
+                {
+                    sb.Append(i > 0 ? ", " : string.Empty).Append(StrArray(graph.Returns[i].Guards));
+                }
+
+                sb.Append("]} : (");
+                for (int i = 0; i < graph.Returns.Count; i++)
+                {
+                    sb.Append(i > 0 ? ", " : string.Empty).Append(output);
+                }
+
+                sb.Append(") -> ").Append(output).Append('\n');
+                sb.Append("    \"agent.return\"(%ret) : (").Append(output).Append(") -> ()\n");
             }
             else if (graph.OutputSource >= 0)
             {
-                sb.Append(Ssa(graph.OutputSource, graph.OutputIndex)).Append(") : (").Append(ValueType(graph.OutputType)).Append(") -> ()\n");
+                sb.Append("    \"agent.return\"(").Append(Ssa(graph.OutputSource, graph.OutputIndex)).Append(") : (").Append(output).Append(") -> ()\n");
             }
             else
             {
-                sb.Append(") : () -> ()\n");
+                sb.Append("    \"agent.return\"() : () -> ()\n");
             }
 
             sb.Append("  }) {sym_name = ").Append(Str(graph.Name))

@@ -397,7 +397,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>
                 var nodes = _timings.Where(t => t is not null).Select(t => t!).ToArray();
                 var result = new AgentRunResult(def, output, elapsed, nodes)
                 {
-                    SkippedNodes = [.. Enumerable.Range(0, _skipped.Length).Where(i => _skipped[i])],
+                    SkippedNodes = def.HasBranches ? [.. Enumerable.Range(0, _skipped.Length).Where(i => _skipped[i])] : [],
                 };
                 AgentDslTelemetry.RequestDuration.Record(elapsed.TotalMilliseconds, _runner._graphTag);
                 AgentDslTelemetry.Requests.Add(1, _runner._graphTag, new("agentdsl.outcome", "completed"));

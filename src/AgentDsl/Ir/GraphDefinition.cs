@@ -56,6 +56,7 @@ public sealed class GraphDefinition
         Returns = returns is { Count: > 0 } ? [.. returns] : output is { } o ? [new GraphReturn(o, [])] : [];
 
         Validate();
+        HasBranches = Nodes.Any(n => n.IsConditional || n.Merge) || Returns.Length > 1;
 
         var edges = ImmutableArray.CreateBuilder<EdgeDefinition>();
         var dependents = new List<int>[Nodes.Length];
@@ -141,7 +142,7 @@ public sealed class GraphDefinition
     public ImmutableArray<GraphReturn> Returns { get; }
 
     /// <summary>Whether the flow has conditional nodes or returns (an <c>if</c>).</summary>
-    public bool HasBranches => Nodes.Any(n => n.IsConditional) || Returns.Length > 1;
+    public bool HasBranches { get; }
 
     /// <summary>The C# type of the flow's result, or <c>void</c>.</summary>
     public string OutputType { get; }
