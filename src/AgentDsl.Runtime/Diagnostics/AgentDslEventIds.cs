@@ -38,4 +38,25 @@ public static class AgentDslEventIds
 
     /// <summary>No OpenCL platform: kernels run on the managed CPU device.</summary>
     public const int NoOpenClPlatform = 1033;
+
+    /// <summary>A request was rejected at admission.</summary>
+    public const int RequestRejected = 1040;
+
+    /// <summary>A graph was re-placed (device out or back, slow-down).</summary>
+    public const int GraphReplanned = 1041;
+
+    /// <summary>A device was taken out of service for a graph.</summary>
+    public const int DeviceTakenOut = 1042;
+
+    /// <summary>Re-planning found no device for a node.</summary>
+    public const int ReplanFailed = 1043;
+
+    /// <summary>A node attempt failed and is retried.</summary>
+    public const int NodeRetried = 1044;
+
+    /// <summary>Shutdown: draining in-flight requests.</summary>
+    public const int Draining = 1050;
+
+    /// <summary>Shutdown: requests still in flight when the host's shutdown timeout ran out were cancelled.</summary>
+    public const int DrainTimedOut = 1051;
 }

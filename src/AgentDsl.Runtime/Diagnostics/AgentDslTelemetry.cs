@@ -35,4 +35,22 @@ public static class AgentDslTelemetry
 
     internal static Counter<long> NodesSkipped { get; } =
         Meter.CreateCounter<long>("agentdsl.node.skipped", unit: "{node}", description: "Nodes skipped because their if arm was not taken, per graph and node.");
+
+    internal static Counter<long> Rejections { get; } =
+        Meter.CreateCounter<long>("agentdsl.requests.rejected", unit: "{request}", description: "Requests rejected at admission, per graph and reason (QueueFull, DeadlineUnreachable, ShuttingDown, NoDevice).");
+
+    internal static Counter<long> SlaOutcomes { get; } =
+        Meter.CreateCounter<long>("agentdsl.requests.sla", unit: "{request}", description: "Ended requests per graph, tagged agentdsl.sla_met true or false (rejected and failed requests count as false): SLA attainment is the true share.");
+
+    internal static Histogram<double> RequestCost { get; } =
+        Meter.CreateHistogram<double>("agentdsl.request.cost", unit: "USD", description: "Device cost of a request: busy time on each device at its hourly price, plus costs the devices report (tokens).");
+
+    internal static Counter<long> Retries { get; } =
+        Meter.CreateCounter<long>("agentdsl.node.retries", unit: "{attempt}", description: "Node attempts retried, per graph, node and reason.");
+
+    internal static Counter<long> Replans { get; } =
+        Meter.CreateCounter<long>("agentdsl.replans", unit: "{plan}", description: "Re-plans per graph and reason (device-out, device-back, slowdown).");
+
+    internal static Counter<long> Abandoned { get; } =
+        Meter.CreateCounter<long>("agentdsl.node.abandoned", unit: "{attempt}", description: "Attempts abandoned after their timeout while the operator had not returned (a hung device), per device.");
 }

@@ -1,75 +1,122 @@
 using System.Diagnostics;
+using System.Globalization;
 using AgentDsl.Devices;
 using AgentDsl.Diagnostics;
 using AgentDsl.Hosting;
 using AgentDsl.Ir;
+using AgentDsl.Orchestration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace AgentDsl.Execution;
 
 /// <summary>
-/// Runs requests through <typeparamref name="TGraph"/> as a dataflow: a node starts as soon as the
-/// nodes it reads from have finished, on the device the placement policy chose for it; independent
-/// branches run concurrently. The first failure cancels the rest of the request and, once every
-/// started node has stopped, fails it with an <see cref="AgentNodeException"/> naming the node.
+/// Runs requests through <typeparamref name="TGraph"/>: the orchestrator of one graph. A node starts as soon as the
+/// nodes it reads from have finished, on the device the placement policy chose for it, through that device's
+/// earliest-deadline-first queue; independent branches run concurrently. Admission control rejects requests that
+/// cannot meet their deadline or exceed the in-flight limit; measured node times feed re-planning when a device
+/// slows down, fails or disappears; per-operator retries, timeouts and circuit breakers come from Polly. The first
+/// failure cancels the rest of the request and fails it with an <see cref="AgentNodeException"/> naming the node.
 /// </summary>
 /// <typeparam name="TGraph">The graph class.</typeparam>
-public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>
+public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposable
     where TGraph : class, IAgentGraph<TGraph>
 {
     private readonly TGraph _graph;
     private readonly GraphDefinition _definition;
-    private readonly IAgentDevice[] _placement;
+    private readonly AgentRuntime _runtime;
+    private readonly DeviceQueue[] _queues;
+    private readonly IPlacementPolicy _policy;
     private readonly ILogger _logger;
+    private readonly AgentDslOptions _options;
     private readonly bool _logNodes;
     private readonly KeyValuePair<string, object?> _graphTag;
     private readonly IServiceProvider? _services;
+    private readonly NodeEstimates _estimates;
+    private readonly AgentGraphStatistics _statistics = new();
+    private readonly long _slaTicks;
+    private readonly long _minReplanTicks;
+    private readonly object _planGate = new();
+    private readonly long[] _outUntil;
+    private readonly int[] _topologicalOrder;
+    private readonly int[][] _predecessors;
+    private int[] _placement;
+    private int[] _usedQueues = [];
+    private double _criticalPathMs;
+    private long _criticalPathAt;
+    private long _nextReturn = long.MaxValue;
+    private long _lastReplan;
+    private int _replanDue;
+    private string? _unplaceable;
+    private int _inFlight;
+    private long _requestIds;
 
     /// <summary>Creates the runner and places the graph's nodes.</summary>
-    /// <exception cref="PlacementException">A node fits none of <paramref name="devices"/>.</exception>
+    /// <exception cref="PlacementException">A node fits none of the devices.</exception>
     public AgentRunner(
         TGraph graph,
-        IEnumerable<IAgentDevice> devices,
-        IEnumerable<IDeviceSource> deviceSources,
+        AgentRuntime runtime,
         IPlacementPolicy placementPolicy,
         IOptions<AgentDslOptions> options,
         ILogger<AgentRunner<TGraph>> logger,
         IServiceProvider? services = null)
     {
-        _services = services;
         ArgumentNullException.ThrowIfNull(graph);
-        ArgumentNullException.ThrowIfNull(devices);
-        ArgumentNullException.ThrowIfNull(deviceSources);
+        ArgumentNullException.ThrowIfNull(runtime);
         ArgumentNullException.ThrowIfNull(placementPolicy);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
 
+        _services = services;
         _graph = graph;
         _definition = TGraph.Definition;
+        _runtime = runtime;
+        _queues = runtime.Queues;
+        _policy = placementPolicy;
         _logger = logger;
-        _logNodes = options.Value.LogNodes;
+        _options = options.Value;
+        _logNodes = _options.LogNodes;
         _graphTag = new("agentdsl.graph", _definition.Name);
-
-        var deviceList = devices.Concat(deviceSources.SelectMany(s => s.AgentDevices)).ToList();
-        var placement = placementPolicy.Place(_definition, deviceList);
-        if (placement.Count != _definition.Nodes.Length)
+        _slaTicks = _definition.Sla.HasLatencyBound ? (long)(_definition.Sla.LatencyMs / 1000.0 * Stopwatch.Frequency) : 0;
+        _minReplanTicks = (long)(_options.Replanning.MinInterval.TotalSeconds * Stopwatch.Frequency);
+        _estimates = new NodeEstimates(_definition.Nodes.Length, _queues, _options.Replanning.EstimateLifetime);
+        _outUntil = new long[_queues.Length];
+        _topologicalOrder = TopologicalOrder(_definition);
+        var predecessors = _definition.Nodes.Select(_ => new List<int>()).ToArray();
+        for (int i = 0; i < predecessors.Length; i++)
         {
-            throw new PlacementException($"Graph '{_definition.Name}': the placement policy {placementPolicy.GetType().Name} placed {placement.Count} nodes; the graph has {_definition.Nodes.Length}.");
+            foreach (int d in _definition.DependentsOf(i))
+            {
+                predecessors[d].Add(i);
+            }
         }
 
-        _placement = [.. placement];
-        LogGraphPlaced(_definition.Name, _definition.Nodes.Length, string.Join(", ", _definition.Nodes.Select(n => $"{n.Name}→{_placement[n.Id].Descriptor.Name}")));
+        _predecessors = [.. predecessors.Select(p => p.ToArray())];
+        _resilience = BuildResilience();
+
+        _placement = Plan("start") ?? throw new PlacementException(_unplaceable!);
+        LogGraphPlaced(_definition.Name, _definition.Nodes.Length, DescribePlacement(_placement));
+        _runtime.DeviceStateChanged += OnDeviceStateChanged;
     }
 
     /// <summary>The graph this runner runs.</summary>
     public GraphDefinition Definition => _definition;
 
-    /// <summary>The device of each node, indexed by node id.</summary>
-    public IReadOnlyList<IAgentDevice> Placement => _placement;
+    /// <summary>The device of each node under the current plan, indexed by node id.</summary>
+    public IReadOnlyList<IAgentDevice> Placement => [.. Volatile.Read(ref _placement).Select(d => _queues[d].Device)];
 
     /// <inheritdoc/>
-    public Task<AgentRunResult> RunUntypedAsync(object?[] inputs, CancellationToken cancellationToken = default)
+    public AgentGraphStatistics Statistics => _statistics;
+
+    /// <summary>The predicted latency of a request admitted now, in milliseconds: the critical path under the current plan and measurements, plus the longest backlog among the devices the plan uses.</summary>
+    public double PredictedLatencyMs => CriticalPathMs(Stopwatch.GetTimestamp()) + MaxBacklogMs();
+
+    /// <inheritdoc/>
+    public Task<AgentRunResult> RunUntypedAsync(object?[] inputs, CancellationToken cancellationToken = default) =>
+        RunUntypedAsync(inputs, options: null, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<AgentRunResult> RunUntypedAsync(object?[] inputs, AgentRequestOptions? options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         if (inputs.Length != _definition.Inputs.Length)
@@ -80,17 +127,308 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        return new Run(this, inputs, cancellationToken).ExecuteAsync();
+        long now = Stopwatch.GetTimestamp();
+        long budget = options?.Budget is { } b ? (long)(b.TotalSeconds * Stopwatch.Frequency) : _slaTicks;
+        _statistics.OnSubmitted();
+        if (Admit(now, budget) is { } rejected)
+        {
+            return Task.FromException<AgentRunResult>(rejected);
+        }
+
+        return new Run(this, inputs, now, budget, cancellationToken).ExecuteAsync();
     }
+
+    /// <inheritdoc/>
+    public void Dispose() => _runtime.DeviceStateChanged -= OnDeviceStateChanged;
+
+    /// <summary>Admission control: null to admit (and count the request in), or the rejection.</summary>
+    private AgentRequestRejectedException? Admit(long now, long budgetTicks)
+    {
+        if (!_runtime.TryEnter())
+        {
+            return Reject(RejectionReason.ShuttingDown, "the host is shutting down and admits no new requests.");
+        }
+
+        if (Interlocked.Increment(ref _inFlight) > _options.MaxInFlightRequests)
+        {
+            LeaveInFlight();
+            return Reject(RejectionReason.QueueFull, string.Create(CultureInfo.InvariantCulture, $"{_options.MaxInFlightRequests} requests are already in flight (AgentDsl:MaxInFlightRequests)."));
+        }
+
+        MaybeReplan(now);
+        if (Volatile.Read(ref _unplaceable) is { } unplaceable)
+        {
+            LeaveInFlight();
+            return Reject(RejectionReason.NoDevice, unplaceable);
+        }
+
+        if (_options.AdmissionControl && budgetTicks > 0)
+        {
+            double budgetMs = budgetTicks * 1000.0 / Stopwatch.Frequency;
+            double path = CriticalPathMs(now);
+            (double backlog, string? busiest) = MaxBacklog();
+            if (path + backlog > budgetMs)
+            {
+                LeaveInFlight();
+                string why = busiest is null
+                    ? string.Create(CultureInfo.InvariantCulture, $"predicted latency {path:0.##} ms (critical path of measured node times) exceeds the budget of {budgetMs:0.##} ms.")
+                    : string.Create(CultureInfo.InvariantCulture, $"predicted latency {path + backlog:0.##} ms (critical path {path:0.##} ms + {backlog:0.##} ms queued on {busiest}) exceeds the budget of {budgetMs:0.##} ms.");
+                return Reject(RejectionReason.DeadlineUnreachable, why, path + backlog, budgetMs);
+            }
+        }
+
+        return null;
+    }
+
+    private AgentRequestRejectedException Reject(RejectionReason reason, string message, double predictedMs = 0, double budgetMs = 0)
+    {
+        _statistics.OnRejected(reason);
+        var tag = new KeyValuePair<string, object?>("agentdsl.reason", reason.ToString());
+        AgentDslTelemetry.Rejections.Add(1, _graphTag, tag);
+        AgentDslTelemetry.Requests.Add(1, _graphTag, new("agentdsl.outcome", "rejected"));
+        AgentDslTelemetry.SlaOutcomes.Add(1, _graphTag, new("agentdsl.sla_met", false));
+        LogRejected(_definition.Name, reason.ToString(), message);
+        return new AgentRequestRejectedException(_definition.Name, reason, message) { PredictedMs = predictedMs, BudgetMs = budgetMs };
+    }
+
+    private void LeaveInFlight()
+    {
+        Interlocked.Decrement(ref _inFlight);
+        _runtime.Exit();
+    }
+
+    /// <summary>The longest backlog among the devices the current plan uses, and that device.</summary>
+    private (double Milliseconds, string? Device) MaxBacklog()
+    {
+        double max = 0;
+        string? device = null;
+        foreach (int q in Volatile.Read(ref _usedQueues))
+        {
+            double backlog = _queues[q].BacklogMilliseconds;
+            if (backlog > max)
+            {
+                (max, device) = (backlog, _queues[q].Name);
+            }
+        }
+
+        return (max, device);
+    }
+
+    private double MaxBacklogMs() => MaxBacklog().Milliseconds;
+
+    /// <summary>The critical path of expected node times under the current plan, refreshed at most every 50 ms.</summary>
+    private double CriticalPathMs(long now)
+    {
+        if (now - Volatile.Read(ref _criticalPathAt) < Stopwatch.Frequency / 20)
+        {
+            return Volatile.Read(ref _criticalPathMs);
+        }
+
+        var placement = Volatile.Read(ref _placement);
+        var finish = new double[_definition.Nodes.Length];
+        double longest = 0;
+        foreach (int id in _topologicalOrder)
+        {
+            double start = 0;
+            foreach (int p in _predecessors[id])
+            {
+                start = Math.Max(start, finish[p]);
+            }
+
+            double ms = _estimates.Milliseconds(id, placement[id]);
+            finish[id] = start + (double.IsNaN(ms) ? 0 : ms);
+            longest = Math.Max(longest, finish[id]);
+        }
+
+        Volatile.Write(ref _criticalPathMs, longest);
+        Volatile.Write(ref _criticalPathAt, now);
+        return longest;
+    }
+
+    private static int[] TopologicalOrder(GraphDefinition graph)
+    {
+        var remaining = new int[graph.Nodes.Length];
+        var order = new List<int>(graph.Nodes.Length);
+        var ready = new Queue<int>();
+        for (int i = 0; i < remaining.Length; i++)
+        {
+            remaining[i] = graph.DependencyCountOf(i);
+            if (remaining[i] == 0)
+            {
+                ready.Enqueue(i);
+            }
+        }
+
+        while (ready.TryDequeue(out int id))
+        {
+            order.Add(id);
+            foreach (int d in graph.DependentsOf(id))
+            {
+                if (--remaining[d] == 0)
+                {
+                    ready.Enqueue(d);
+                }
+            }
+        }
+
+        return [.. order];
+    }
+
+    private void OnDeviceStateChanged(int device, bool inService)
+    {
+        Interlocked.Exchange(ref _replanDue, 1);
+        if (!inService)
+        {
+            // Taken out: re-plan at once, not at the next request.
+            TryReplan(Stopwatch.GetTimestamp(), "device-out", force: true);
+        }
+    }
+
+    /// <summary>Re-plans when something asked for it (slow-down, a device out) or an out device is due back.</summary>
+    private void MaybeReplan(long now)
+    {
+        if (Volatile.Read(ref _replanDue) != 0)
+        {
+            TryReplan(now, "slowdown", force: false);
+        }
+        else if (now >= Volatile.Read(ref _nextReturn))
+        {
+            TryReplan(now, "device-back", force: true);
+        }
+    }
+
+    private void TryReplan(long now, string reason, bool force)
+    {
+        if (!force && now - Volatile.Read(ref _lastReplan) < _minReplanTicks)
+        {
+            return;
+        }
+
+        if (!Monitor.TryEnter(_planGate))
+        {
+            return;
+        }
+
+        try
+        {
+            if (reason == "slowdown" && Interlocked.Exchange(ref _replanDue, 0) == 0 && !force)
+            {
+                return;
+            }
+
+            Interlocked.Exchange(ref _replanDue, 0);
+            var previous = Volatile.Read(ref _placement);
+            var next = Plan(reason);
+            if (next is null)
+            {
+                return;
+            }
+
+            Volatile.Write(ref _placement, next);
+            Volatile.Write(ref _criticalPathAt, 0);
+            AgentDslTelemetry.Replans.Add(1, _graphTag, new("agentdsl.reason", reason));
+            var moved = Enumerable.Range(0, next.Length).Where(i => next[i] != previous[i]).ToList();
+            LogReplanned(
+                _definition.Name,
+                reason,
+                moved.Count == 0 ? "no node moved" : string.Join(", ", moved.Select(i => $"{_definition.Nodes[i].Name} {_queues[previous[i]].Name}→{_queues[next[i]].Name}")));
+        }
+        finally
+        {
+            Monitor.Exit(_planGate);
+        }
+    }
+
+    /// <summary>Asks the policy for a placement over the devices in service; null (and <see cref="_unplaceable"/> set) when it finds none.</summary>
+    private int[]? Plan(string reason)
+    {
+        long now = Stopwatch.GetTimestamp();
+        Volatile.Write(ref _lastReplan, now);
+        var inService = new List<IAgentDevice>(_queues.Length);
+        long nextReturn = long.MaxValue;
+        for (int d = 0; d < _queues.Length; d++)
+        {
+            long until = Math.Max(Volatile.Read(ref _outUntil[d]), _runtime.IsOut(d, now) ? _runtime.NextReturn(now) : 0);
+            if (until > now)
+            {
+                nextReturn = Math.Min(nextReturn, until);
+                continue;
+            }
+
+            inService.Add(_queues[d].Device);
+        }
+
+        Volatile.Write(ref _nextReturn, nextReturn);
+        IReadOnlyList<IAgentDevice> placed;
+        try
+        {
+            placed = _policy.Place(new PlacementRequest(_definition, inService, _estimates, reason));
+            if (placed.Count != _definition.Nodes.Length)
+            {
+                throw new PlacementException($"Graph '{_definition.Name}': the placement policy {_policy.GetType().Name} placed {placed.Count} nodes; the graph has {_definition.Nodes.Length}.");
+            }
+        }
+        catch (PlacementException ex)
+        {
+            Volatile.Write(ref _unplaceable, ex.Message);
+            LogReplanFailed(_definition.Name, reason, ex.Message);
+            return null;
+        }
+
+        var result = new int[placed.Count];
+        for (int i = 0; i < placed.Count; i++)
+        {
+            int index = Array.FindIndex(_queues, q => ReferenceEquals(q.Device, placed[i]));
+            if (index < 0 || !inService.Contains(placed[i]))
+            {
+                string message = $"Graph '{_definition.Name}': the placement policy {_policy.GetType().Name} put {_definition.Nodes[i].Describe()} on '{placed[i]?.Descriptor.Name}', which is not a device in service.";
+                Volatile.Write(ref _unplaceable, message);
+                LogReplanFailed(_definition.Name, reason, message);
+                return null;
+            }
+
+            result[i] = index;
+        }
+
+        Volatile.Write(ref _unplaceable, null);
+        Volatile.Write(ref _usedQueues, [.. result.Distinct()]);
+        _estimates.OnPlanned();
+        return result;
+    }
+
+    /// <summary>Takes a device out for this graph (its breaker for one of the graph's operators opened) and re-plans.</summary>
+    private void TakeOut(int device, TimeSpan duration, string reason)
+    {
+        long until = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        long previous = Interlocked.Exchange(ref _outUntil[device], until);
+        if (previous < Stopwatch.GetTimestamp())
+        {
+            _runtime.LogDeviceOut(_queues[device].Name, $"graph {_definition.Name}", reason, duration.TotalMilliseconds);
+        }
+
+        TryReplan(Stopwatch.GetTimestamp(), "device-out", force: true);
+    }
+
+    private string DescribePlacement(int[] placement) =>
+        string.Join(", ", _definition.Nodes.Select(n => $"{n.Name}→{_queues[placement[n.Id]].Name}"));
 
     [LoggerMessage(EventId = AgentDslEventIds.GraphPlaced, Level = LogLevel.Information, Message = "Graph {GraphName}: {NodeCount} nodes placed: {Placement}")]
     private partial void LogGraphPlaced(string graphName, int nodeCount, string placement);
 
+    [LoggerMessage(EventId = AgentDslEventIds.GraphReplanned, Level = LogLevel.Information, Message = "Graph {GraphName} re-planned ({Reason}): {Moves}")]
+    private partial void LogReplanned(string graphName, string reason, string moves);
+
+    [LoggerMessage(EventId = AgentDslEventIds.ReplanFailed, Level = LogLevel.Error, Message = "Graph {GraphName}: re-planning ({Reason}) failed: {Message}")]
+    private partial void LogReplanFailed(string graphName, string reason, string message);
+
+    [LoggerMessage(EventId = AgentDslEventIds.RequestRejected, Level = LogLevel.Debug, Message = "Graph {GraphName}: request rejected ({Reason}): {Message}")]
+    private partial void LogRejected(string graphName, string reason, string message);
+
     [LoggerMessage(EventId = AgentDslEventIds.RunCompleted, Level = LogLevel.Debug, Message = "Graph {GraphName}: request completed in {ElapsedMs} ms")]
     private partial void LogDebugRunCompleted(string graphName, double elapsedMs);
 
-    [LoggerMessage(EventId = AgentDslEventIds.SlaMissed, Level = LogLevel.Warning, Message = "Graph {GraphName}: request took {ElapsedMs} ms, over its SLA of {SlaMs} ms")]
-    private partial void LogSlaMissed(string graphName, double elapsedMs, double slaMs);
+    [LoggerMessage(EventId = AgentDslEventIds.SlaMissed, Level = LogLevel.Warning, Message = "Graph {GraphName}: request took {ElapsedMs} ms, over its budget of {BudgetMs} ms")]
+    private partial void LogSlaMissed(string graphName, double elapsedMs, double budgetMs);
 
     [LoggerMessage(EventId = AgentDslEventIds.RunFailed, Level = LogLevel.Error, Message = "Graph {GraphName}: request failed at node {NodeName} ({Source}) on device {Device}")]
     private partial void LogRunFailed(Exception exception, string graphName, string nodeName, string source, string device);
@@ -101,336 +439,6 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>
     [LoggerMessage(EventId = AgentDslEventIds.NodeCompleted, Level = LogLevel.Debug, Message = "Graph {GraphName}: node {NodeName} completed on {Device} in {ElapsedMs} ms")]
     private partial void LogDebugNodeCompleted(string graphName, string nodeName, string device, double elapsedMs);
 
-    private sealed class Work(string graph, NodeDefinition node, NodeValues values, TGraph instance) : NodeWork(graph, node, values)
-    {
-        public override ValueTask InvokeManagedAsync(CancellationToken cancellationToken) =>
-            TGraph.InvokeNodeAsync(instance, Node.Id, Values, cancellationToken);
-    }
-
-    /// <summary>The state of one request.</summary>
-    private sealed class Run
-    {
-        private readonly AgentRunner<TGraph> _runner;
-        private readonly NodeValues _values;
-        private readonly int[] _waitingOn;
-        private readonly NodeRun?[] _timings;
-        private readonly bool[] _skipped;
-        private readonly CancellationToken _requestToken;
-        private readonly CancellationTokenSource _cts;
-        private readonly TaskCompletionSource<AgentRunResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly long _start;
-        private readonly Activity? _activity;
-        private int _remaining;
-        private int _inFlight;
-        private Exception? _failure;
-        private int _failedNode = -1;
-
-        public Run(AgentRunner<TGraph> runner, object?[] inputs, CancellationToken cancellationToken)
-        {
-            _runner = runner;
-            var def = runner._definition;
-            _values = new NodeValues(inputs, def.Nodes.Length) { Services = runner._services };
-            _waitingOn = new int[def.Nodes.Length];
-            for (int i = 0; i < _waitingOn.Length; i++)
-            {
-                _waitingOn[i] = def.DependencyCountOf(i);
-            }
-
-            _timings = new NodeRun?[def.Nodes.Length];
-            _skipped = new bool[def.Nodes.Length];
-            _remaining = def.Nodes.Length;
-            _requestToken = cancellationToken;
-            _cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            _activity = AgentDslTelemetry.ActivitySource.StartActivity(AgentDslTelemetry.RunActivityName, ActivityKind.Internal);
-            _activity?.SetTag("agentdsl.graph", def.Name);
-            _activity?.SetTag("agentdsl.nodes", def.Nodes.Length);
-            _start = Stopwatch.GetTimestamp();
-        }
-
-        public Task<AgentRunResult> ExecuteAsync()
-        {
-            var roots = _runner._definition.Roots;
-
-            // Hold one in-flight slot while the roots start so the request cannot complete early.
-            _inFlight = 1;
-            for (int i = 0; i < roots.Length; i++)
-            {
-                Start(roots[i], inline: false);
-            }
-
-            Finish();
-            return _completion.Task;
-        }
-
-        private void Start(int nodeId, bool inline)
-        {
-            Interlocked.Increment(ref _inFlight);
-            if (inline)
-            {
-                _ = RunNodeAsync(nodeId);
-            }
-            else
-            {
-                ThreadPool.QueueUserWorkItem(static state => _ = state.Run.RunNodeAsync(state.NodeId), (Run: this, NodeId: nodeId), preferLocal: false);
-            }
-        }
-
-        private async Task RunNodeAsync(int nodeId)
-        {
-            var node = _runner._definition.Nodes[nodeId];
-            var device = _runner._placement[nodeId];
-            using var activity = AgentDslTelemetry.ActivitySource.StartActivity(AgentDslTelemetry.NodeActivityName, ActivityKind.Internal, _activity?.Context ?? default);
-            activity?.SetTag("agentdsl.graph", _runner._definition.Name);
-            activity?.SetTag("agentdsl.node", node.Name);
-            activity?.SetTag("agentdsl.operator", node.Operator);
-            activity?.SetTag("agentdsl.device", device.Descriptor.Name);
-
-            long started = Stopwatch.GetTimestamp();
-            bool skip = false;
-            try
-            {
-                skip = node.IsConditional && !GuardsHold(node.Guards);
-                if (skip)
-                {
-                    // Not taken: the node and (through its own guards) its arm are skipped; dependents still get released.
-                    _skipped[nodeId] = true;
-                    activity?.SetTag("agentdsl.skipped", true);
-                    AgentDslTelemetry.NodesSkipped.Add(1, _runner._graphTag, new("agentdsl.node", node.Name));
-                }
-                else if (node.Merge)
-                {
-                    // The latest version of the local that was computed on this request's path.
-                    skip = !TryMerge(node);
-                    if (skip)
-                    {
-                        _skipped[nodeId] = true;
-                    }
-                    else
-                    {
-                        Release(nodeId);
-                        Finish();
-                        return;
-                    }
-                }
-                else if (Volatile.Read(ref _failure) is null)
-                {
-                    foreach (var input in node.Inputs)
-                    {
-                        if (input.Value.Source == ValueSource.Node && _skipped[input.Value.Index])
-                        {
-                            throw new InvalidOperationException(
-                                $"Parameter '{input.Parameter}' reads the result of {_runner._definition.Nodes[input.Value.Index].Describe()}, which was skipped by its condition; the graph's guards are inconsistent.");
-                        }
-                    }
-
-                    // A node queued before the request was cancelled does not start.
-                    _cts.Token.ThrowIfCancellationRequested();
-                    await device.RunAsync(new Work(_runner._definition.Name, node, _values, _runner._graph), _cts.Token).ConfigureAwait(false);
-                }
-            }
-            catch (Exception ex)
-            {
-                activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
-                Fail(nodeId, ex);
-                Finish();
-                return;
-            }
-
-            if (skip)
-            {
-                Release(nodeId);
-                Finish();
-                return;
-            }
-
-            long ended = Stopwatch.GetTimestamp();
-            var duration = Stopwatch.GetElapsedTime(started, ended);
-            _timings[nodeId] = new NodeRun(nodeId, node.Name, device.Descriptor.Name, Stopwatch.GetElapsedTime(_start, started), duration);
-            AgentDslTelemetry.NodeDuration.Record(
-                duration.TotalMilliseconds,
-                _runner._graphTag,
-                new("agentdsl.node", node.Name),
-                new("agentdsl.device", device.Descriptor.Name));
-            if (_runner._logNodes)
-            {
-                _runner.LogDebugNodeCompleted(_runner._definition.Name, node.Name, device.Descriptor.Name, duration.TotalMilliseconds);
-            }
-
-            Release(nodeId);
-            Finish();
-        }
-
-        /// <summary>Counts a finished (or skipped) node and starts the dependents it was the last dependency of.</summary>
-        private void Release(int nodeId)
-        {
-            if (Volatile.Read(ref _failure) is null)
-            {
-                var dependents = _runner._definition.DependentsOf(nodeId);
-                int lastReady = -1;
-                foreach (int dependent in dependents)
-                {
-                    if (Interlocked.Decrement(ref _waitingOn[dependent]) == 0)
-                    {
-                        // Run the last ready dependent on this thread (a chain costs no dispatch); others go to the pool.
-                        if (lastReady >= 0)
-                        {
-                            Start(lastReady, inline: false);
-                        }
-
-                        lastReady = dependent;
-                    }
-                }
-
-                Interlocked.Decrement(ref _remaining);
-                if (lastReady >= 0)
-                {
-                    Start(lastReady, inline: true);
-                }
-            }
-        }
-
-        /// <summary>Stores the first input of a merge node whose node ran; false when none did.</summary>
-        private bool TryMerge(NodeDefinition node)
-        {
-            foreach (var input in node.Inputs)
-            {
-                switch (input.Value)
-                {
-                    case { Source: ValueSource.Input, Index: var i }:
-                        _values.SetResult(node.Id, _values.Input(i));
-                        return true;
-                    case { Source: ValueSource.Node, Index: var n } when !_skipped[n]:
-                        _values.SetResult(node.Id, _values.Result(n));
-                        return true;
-                }
-            }
-
-            return false;
-        }
-
-        /// <summary>Whether every guard's deciding node ran and returned the value the guard needs.</summary>
-        private bool GuardsHold(IReadOnlyList<NodeGuard> guards)
-        {
-            foreach (var guard in guards)
-            {
-                if (_skipped[guard.Node] || _values.Result(guard.Node) is not bool decided || decided != guard.When)
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-
-        /// <summary>The value of the return the flow took: the first whose guards hold.</summary>
-        private object? SelectOutput()
-        {
-            foreach (var ret in _runner._definition.Returns)
-            {
-                if (!GuardsHold(ret.Guards))
-                {
-                    continue;
-                }
-
-                return ret.Value switch
-                {
-                    { Source: ValueSource.Node, Index: var n } when _skipped[n] => throw new InvalidOperationException(
-                        $"The flow's return reads {_runner._definition.Nodes[n].Describe()}, which was skipped by its condition."),
-                    { Source: ValueSource.Node, Index: var n } => _values.Result(n),
-                    { Source: ValueSource.Input, Index: var i } => _values.Input(i),
-                    _ => null,
-                };
-            }
-
-            if (_runner._definition.Returns.Length > 0)
-            {
-                throw new InvalidOperationException($"No return of flow '{_runner._definition.Flow}' was reached: the guards of its {_runner._definition.Returns.Length} returns all failed.");
-            }
-
-            return null;
-        }
-
-        private void Fail(int nodeId, Exception exception)
-        {
-            if (Interlocked.CompareExchange(ref _failure, exception, null) is null)
-            {
-                _failedNode = nodeId;
-                try
-                {
-                    _cts.Cancel();
-                }
-                catch (AggregateException)
-                {
-                    // A callback registered by an operator threw; the request fails with the first error anyway.
-                }
-            }
-        }
-
-        /// <summary>Called when a node stops (or the start-up slot is released); completes the request when nothing is in flight.</summary>
-        private void Finish()
-        {
-            if (Interlocked.Decrement(ref _inFlight) != 0)
-            {
-                return;
-            }
-
-            var elapsed = Stopwatch.GetElapsedTime(_start);
-            var def = _runner._definition;
-            var failure = Volatile.Read(ref _failure);
-            _cts.Dispose();
-            if (failure is null && Volatile.Read(ref _remaining) == 0)
-            {
-                object? output;
-                try
-                {
-                    output = SelectOutput();
-                }
-                catch (InvalidOperationException ex)
-                {
-                    AgentDslTelemetry.Requests.Add(1, _runner._graphTag, new("agentdsl.outcome", "failed"));
-                    _activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
-                    _activity?.Dispose();
-                    _completion.TrySetException(new InvalidOperationException($"Graph '{def.Name}': {ex.Message}", ex));
-                    return;
-                }
-
-                var nodes = _timings.Where(t => t is not null).Select(t => t!).ToArray();
-                var result = new AgentRunResult(def, output, elapsed, nodes)
-                {
-                    SkippedNodes = def.HasBranches ? [.. Enumerable.Range(0, _skipped.Length).Where(i => _skipped[i])] : [],
-                };
-                AgentDslTelemetry.RequestDuration.Record(elapsed.TotalMilliseconds, _runner._graphTag);
-                AgentDslTelemetry.Requests.Add(1, _runner._graphTag, new("agentdsl.outcome", "completed"));
-                _activity?.SetTag("agentdsl.met_sla", result.MetSla);
-                _activity?.Dispose();
-                _runner.LogDebugRunCompleted(def.Name, elapsed.TotalMilliseconds);
-                if (!result.MetSla)
-                {
-                    _runner.LogSlaMissed(def.Name, elapsed.TotalMilliseconds, def.Sla.LatencyMs);
-                }
-
-                _completion.TrySetResult(result);
-                return;
-            }
-
-            if (failure is OperationCanceledException && _requestToken.IsCancellationRequested)
-            {
-                AgentDslTelemetry.Requests.Add(1, _runner._graphTag, new("agentdsl.outcome", "cancelled"));
-                _activity?.SetStatus(ActivityStatusCode.Error, "cancelled");
-                _activity?.Dispose();
-                _runner.LogRunCancelled(def.Name);
-                _completion.TrySetCanceled(_requestToken);
-                return;
-            }
-
-            var node = def.Nodes[_failedNode];
-            string device = _runner._placement[_failedNode].Descriptor.Name;
-            var error = new AgentNodeException(def.Name, node, device, failure ?? new InvalidOperationException("The request ended with nodes that never ran."));
-            AgentDslTelemetry.Requests.Add(1, _runner._graphTag, new("agentdsl.outcome", "failed"));
-            _activity?.SetStatus(ActivityStatusCode.Error, error.Message);
-            _activity?.Dispose();
-            _runner.LogRunFailed(error.InnerException!, def.Name, node.Name, node.Source?.ToString() ?? "unknown", device);
-            _completion.TrySetException(error);
-        }
-    }
+    [LoggerMessage(EventId = AgentDslEventIds.NodeRetried, Level = LogLevel.Information, Message = "Graph {GraphName}: node {NodeName} attempt {Attempt} failed on {Device} ({Error}); retrying")]
+    private partial void LogRetry(string graphName, string nodeName, int attempt, string device, string error);
 }

@@ -12,16 +12,154 @@ public sealed class AgentDslOptions
     /// <summary>Default <see cref="CpuMaxConcurrency"/>: 0, no limit beyond the thread pool's.</summary>
     public const int DefaultCpuMaxConcurrency = 0;
 
+    /// <summary>Default <see cref="MaxInFlightRequests"/>.</summary>
+    public const int DefaultMaxInFlightRequests = 10_000;
+
     /// <summary>How many nodes the managed CPU device runs at once; 0 means no limit beyond the thread pool's.</summary>
     [Range(0, 1_000_000)]
     public int CpuMaxConcurrency { get; set; } = DefaultCpuMaxConcurrency;
 
     /// <summary>Whether to log each node's completion at Debug level (off by default: it is per node, per request).</summary>
     public bool LogNodes { get; set; }
+
+    /// <summary>
+    /// Backpressure: the most requests of one graph admitted and not yet ended. A request beyond it is rejected
+    /// (<c>QueueFull</c>) at once rather than queued without bound.
+    /// </summary>
+    [Range(1, 100_000_000)]
+    public int MaxInFlightRequests { get; set; } = DefaultMaxInFlightRequests;
+
+    /// <summary>
+    /// Whether to reject, at admission, a request whose predicted latency (measured node times along the critical
+    /// path plus the backlog of the devices it uses) exceeds its budget. On by default; requests of graphs without
+    /// an SLA and without a per-request budget are never rejected for time.
+    /// </summary>
+    public bool AdmissionControl { get; set; } = true;
+
+    /// <summary>Per-device overrides, by device name (<c>cpu</c>, <c>opencl:0:0</c>, …).</summary>
+    public Dictionary<string, DeviceOptions> Devices { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Resilience of operators that name no policy of their own.</summary>
+    [ValidateObjectMembers]
+    public OperatorResilienceOptions Resilience { get; set; } = new();
+
+    /// <summary>Per-operator resilience, by operator name (<c>Search</c>) or graph and operator (<c>SupportAgent.Search</c>, which wins).</summary>
+    public Dictionary<string, OperatorResilienceOptions> Operators { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>When and how the runtime re-plans.</summary>
+    [ValidateObjectMembers]
+    public ReplanningOptions Replanning { get; set; } = new();
+}
+
+/// <summary>Settings of one device.</summary>
+public sealed class DeviceOptions
+{
+    /// <summary>Nodes the device runs at once; 0 keeps the device's own figure.</summary>
+    [Range(0, 1_000_000)]
+    public int MaxConcurrency { get; set; }
+
+    /// <summary>What an hour of the device costs, in US dollars; overrides the device's own figure. Busy time at this price is the cost per request.</summary>
+    [Range(0, 1_000_000)]
+    public double? HourlyCostUsd { get; set; }
+}
+
+/// <summary>
+/// Retries, timeouts and circuit breakers of an operator, built with Polly (Microsoft.Extensions.Resilience). Retries
+/// apply only to operators declared <c>[Operator(SafeToRetry = true)]</c> (and to any node whose device reports
+/// itself unavailable before starting); a retry runs on whatever device the current plan gives the node, so after a
+/// device is taken out it runs elsewhere.
+/// </summary>
+public sealed class OperatorResilienceOptions
+{
+    /// <summary>Retries after the first attempt, for operators that are safe to retry.</summary>
+    [Range(0, 100)]
+    public int MaxRetries { get; set; } = 2;
+
+    /// <summary>Wait before a retry.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// How long one attempt may run before it is abandoned (and counted as a failure of its device); <see langword="null"/>
+    /// uses the graph's SLA (a node running longer than the whole request's budget is hung), none when the graph has no SLA.
+    /// An operator that ignores its cancellation token is abandoned, not waited for.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    public TimeSpan? Timeout { get; set; }
+
+    /// <summary>Whether a circuit breaker watches the operator on each device; when it opens the device is taken out for the operator and the graph re-planned.</summary>
+    public bool CircuitBreaker { get; set; } = true;
+
+    /// <summary>Failure ratio in the sampling window that opens the breaker.</summary>
+    [Range(0.01, 1.0)]
+    public double FailureRatio { get; set; } = 0.5;
+
+    /// <summary>Attempts in the sampling window before the breaker may open.</summary>
+    [Range(2, 1_000_000)]
+    public int MinimumThroughput { get; set; } = 4;
+
+    /// <summary>The breaker's sampling window.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.5", "1.00:00:00")]
+    public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a device stays out before it is probed back in (the breaker's half-open trial).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.5", "1.00:00:00")]
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>When the runtime re-plans from measurements.</summary>
+public sealed class ReplanningOptions
+{
+    /// <summary>Re-plan when a node's measured mean on its device grows past this multiple of the mean the plan was made with.</summary>
+    [Range(1.1, 1000)]
+    public double SlowdownFactor { get; set; } = 3;
+
+    /// <summary>The shortest time between two re-plans of a graph.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan MinInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>A measurement older than this reads as the best the device has done for the node, so devices that slowed down are tried again.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.1", "1.00:00:00")]
+    public TimeSpan EstimateLifetime { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>Validates <see cref="AgentDslOptions"/> at start-up (source-generated, no reflection).</summary>
 [OptionsValidator]
 public sealed partial class AgentDslOptionsValidator : IValidateOptions<AgentDslOptions>
+{
+}
+
+/// <summary>Validates what attributes cannot: per-device and per-operator entries, with their keys in the message.</summary>
+internal sealed class AgentDslOptionsEntriesValidator : IValidateOptions<AgentDslOptions>
+{
+    private static readonly OperatorResilienceOptionsValidator Operator = new();
+    private static readonly DeviceOptionsValidator Device = new();
+
+    public ValidateOptionsResult Validate(string? name, AgentDslOptions options)
+    {
+        var builder = new ValidateOptionsResultBuilder();
+        foreach (var (key, value) in options.Operators)
+        {
+            builder.AddResult(Operator.Validate($"{AgentDslOptions.SectionName}:Operators:{key}", value));
+        }
+
+        foreach (var (key, value) in options.Devices)
+        {
+            builder.AddResult(Device.Validate($"{AgentDslOptions.SectionName}:Devices:{key}", value));
+        }
+
+        return builder.Build();
+    }
+}
+
+/// <summary>Validates one <see cref="OperatorResilienceOptions"/>.</summary>
+[OptionsValidator]
+internal sealed partial class OperatorResilienceOptionsValidator : IValidateOptions<OperatorResilienceOptions>
+{
+}
+
+/// <summary>Validates one <see cref="DeviceOptions"/>.</summary>
+[OptionsValidator]
+internal sealed partial class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
 {
 }

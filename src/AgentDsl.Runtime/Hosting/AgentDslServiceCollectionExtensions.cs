@@ -3,6 +3,7 @@ using AgentDsl.Devices;
 using AgentDsl.Execution;
 using AgentDsl.Hosting;
 using AgentDsl.Kernels;
+using AgentDsl.Orchestration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -65,9 +66,12 @@ public static class AgentDslServiceCollectionExtensions
 
             options.ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentDslOptions>, AgentDslOptionsValidator>());
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentDslOptions>, AgentDslOptionsEntriesValidator>());
             services.TryAddSingleton<CpuDevice>();
             services.AddSingleton<IAgentDevice>(sp => sp.GetRequiredService<CpuDevice>());
-            services.TryAddSingleton<IPlacementPolicy, DefaultPlacementPolicy>();
+            services.TryAddSingleton<IPlacementPolicy, PlannedPlacementPolicy>();
+            services.TryAddSingleton<AgentRuntime>();
+            services.AddHostedService<AgentDslShutdown>();
             services.TryAddSingleton(sp => new KernelDevices(
                 sp.GetServices<IKernelDevice>().Concat(sp.GetServices<IDeviceSource>().SelectMany(s => s.KernelDevices)),
                 KernelDeviceLog.OnDeviceFailed(sp.GetRequiredService<ILoggerFactory>().CreateLogger<KernelDevices>())));

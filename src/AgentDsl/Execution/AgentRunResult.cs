@@ -10,6 +10,9 @@ namespace AgentDsl.Execution;
 /// <param name="Duration">How long it ran.</param>
 public sealed record NodeRun(int NodeId, string Name, string Device, TimeSpan Started, TimeSpan Duration)
 {
+    /// <summary>0 when the first attempt succeeded; otherwise how many attempts failed (or were refused) before.</summary>
+    public int Attempt { get; init; }
+
     /// <summary>When it finished, relative to the request's start.</summary>
     public TimeSpan Finished => Started + Duration;
 }
@@ -43,8 +46,17 @@ public class AgentRunResult
     /// <summary>The ids of the nodes skipped because their <c>if</c> arm was not taken, in id order; empty for a flow without branches.</summary>
     public IReadOnlyList<int> SkippedNodes { get; init; } = [];
 
-    /// <summary>Whether <see cref="Elapsed"/> is within the graph's SLA (always true without one).</summary>
-    public bool MetSla => !Graph.Sla.HasLatencyBound || Elapsed <= Graph.Sla.Latency;
+    /// <summary>The request's latency budget (its own, or the graph's SLA); <see langword="null"/> without one.</summary>
+    public TimeSpan? Budget { get; init; }
+
+    /// <summary>Device cost of the request in US dollars: busy time on each device at its hourly price, plus what devices reported.</summary>
+    public double CostUsd { get; init; }
+
+    /// <summary>The request's id within the runtime (it also tags the node messages sent to remote devices).</summary>
+    public long RequestId { get; init; }
+
+    /// <summary>Whether <see cref="Elapsed"/> is within the request's budget (or the graph's SLA; always true without either).</summary>
+    public bool MetSla => Budget is { } budget ? Elapsed <= budget : !Graph.Sla.HasLatencyBound || Elapsed <= Graph.Sla.Latency;
 }
 
 /// <summary>The outcome of a completed request, with a typed result.</summary>
@@ -56,6 +68,9 @@ public sealed class AgentRunResult<TOutput> : AgentRunResult
         : base((result ?? throw new ArgumentNullException(nameof(result))).Graph, result.OutputValue, result.Elapsed, result.Nodes)
     {
         SkippedNodes = result.SkippedNodes;
+        Budget = result.Budget;
+        CostUsd = result.CostUsd;
+        RequestId = result.RequestId;
         Output = (TOutput)result.OutputValue!;
     }
 

@@ -20,4 +20,17 @@ public interface IAgentRunner<TGraph>
     /// <exception cref="OperationCanceledException">The request was cancelled.</exception>
     /// <exception cref="ArgumentException">The number of inputs does not match the graph.</exception>
     Task<AgentRunResult> RunUntypedAsync(object?[] inputs, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs one request with untyped inputs and per-request settings (a latency budget other than the SLA).</summary>
+    /// <param name="inputs">The flow's arguments in order (cancellation token excluded).</param>
+    /// <param name="options">Per-request settings; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the request; the token reaches every operator.</param>
+    /// <returns>The result with per-node timings.</returns>
+    /// <exception cref="AgentRequestRejectedException">Admission turned the request away; nothing ran.</exception>
+    /// <exception cref="AgentNodeException">An operator failed; the exception names the node and wraps the original.</exception>
+    Task<AgentRunResult> RunUntypedAsync(object?[] inputs, AgentRequestOptions? options, CancellationToken cancellationToken = default) =>
+        RunUntypedAsync(inputs, cancellationToken);
+
+    /// <summary>Running totals of this graph's requests: submitted, completed, failed, rejected, cancelled, SLA met, cost.</summary>
+    AgentGraphStatistics Statistics => throw new NotSupportedException($"{GetType().Name} keeps no statistics.");
 }

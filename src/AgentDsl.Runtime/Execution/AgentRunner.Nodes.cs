@@ -1,0 +1,282 @@
+using System.Diagnostics;
+using AgentDsl.Devices;
+using AgentDsl.Diagnostics;
+using AgentDsl.Hosting;
+using AgentDsl.Ir;
+using AgentDsl.Orchestration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Registry;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace AgentDsl.Execution;
+
+public sealed partial class AgentRunner<TGraph>
+{
+    /// <summary>The prefix of a user-registered Polly pipeline that replaces an operator's retry pipeline: <c>agentdsl:{graph}.{operator}</c>.</summary>
+    public const string PipelineKeyPrefix = "agentdsl:";
+
+    private readonly NodeResilience[] _resilience;
+
+    /// <summary>How one node ran: where, when, after how many attempts, at what reported extra cost.</summary>
+    private readonly record struct NodeOutcome(int Device, long Started, long Ended, int Attempt, double ReportedCostUsd);
+
+    /// <summary>Runs a node to completion: retries (Polly) around attempts, each on the device the current plan gives it.</summary>
+    private ValueTask<NodeOutcome> ExecuteNodeAsync(Run run, NodeDefinition node, CancellationToken cancellationToken)
+    {
+        var resilience = _resilience[node.Id];
+        if (resilience.Retry is null)
+        {
+            return AttemptUntilStartedAsync(run, node, new AttemptCounter(), cancellationToken);
+        }
+
+        return ExecuteWithRetryAsync(run, node, resilience.Retry, cancellationToken);
+    }
+
+    private async ValueTask<NodeOutcome> ExecuteWithRetryAsync(Run run, NodeDefinition node, ResiliencePipeline retry, CancellationToken cancellationToken)
+    {
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        try
+        {
+            var state = (Runner: this, Run: run, Node: node, Attempts: new AttemptCounter());
+            return await retry.ExecuteAsync(
+                static (ctx, s) => s.Runner.AttemptUntilStartedAsync(s.Run, s.Node, s.Attempts, ctx.CancellationToken),
+                context,
+                state).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    /// <summary>
+    /// One attempt, repeated (on the new plan) while the device refuses the work before starting it: it reported itself
+    /// unavailable, or its circuit is open. Such work never ran, so this is safe for every operator.
+    /// </summary>
+    private async ValueTask<NodeOutcome> AttemptUntilStartedAsync(Run run, NodeDefinition node, AttemptCounter attempts, CancellationToken cancellationToken)
+    {
+        int refused = 0;
+        while (true)
+        {
+            int attempt = attempts.Next();
+            try
+            {
+                return await AttemptAsync(run, node, attempt, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is DeviceUnavailableException or BrokenCircuitException
+                && !cancellationToken.IsCancellationRequested && ++refused <= _queues.Length)
+            {
+                _statistics.OnRetry();
+                AgentDslTelemetry.Retries.Add(1, _graphTag, new("agentdsl.node", node.Name), new("agentdsl.reason", ex is DeviceUnavailableException ? "device-unavailable" : "circuit-open"));
+                LogRetry(_definition.Name, node.Name, attempt, _queues[run.DeviceOf(node.Id)].Name, ex.Message);
+            }
+        }
+    }
+
+    private async ValueTask<NodeOutcome> AttemptAsync(Run run, NodeDefinition node, int attempt, CancellationToken cancellationToken)
+    {
+        long now = Stopwatch.GetTimestamp();
+        MaybeReplan(now);
+        int d = Volatile.Read(ref _placement)[node.Id];
+        run.SetDevice(node.Id, d);
+        var queue = _queues[d];
+        double expected = _estimates.Milliseconds(node.Id, d);
+        long estimate = double.IsNaN(expected) ? 0 : (long)(expected / 1000.0 * Stopwatch.Frequency);
+
+        // Waits for a slot, earliest deadline first; a cancelled wait takes no slot.
+        await queue.EnterAsync(run.DeadlineTicks, estimate, cancellationToken).ConfigureAwait(false);
+        long started = Stopwatch.GetTimestamp();
+        long ended = 0;
+        var work = new Work(_definition.Name, node, run.Values, _graph)
+        {
+            RequestId = run.RequestId,
+            Deadline = run.DeadlineUtc,
+            Attempt = attempt,
+        };
+        try
+        {
+            var pipeline = _resilience[node.Id].DevicePipeline(this, node, d);
+            if (pipeline is null)
+            {
+                await queue.Device.RunAsync(work, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                var context = ResilienceContextPool.Shared.Get(cancellationToken);
+                try
+                {
+                    await pipeline.ExecuteAsync(static (ctx, s) => s.Runner.RunAbandonableAsync(s.Queue, s.Work, ctx.CancellationToken), context, (Runner: this, Queue: queue, Work: work)).ConfigureAwait(false);
+                }
+                finally
+                {
+                    ResilienceContextPool.Shared.Return(context);
+                }
+            }
+
+            ended = Stopwatch.GetTimestamp();
+        }
+        catch (DeviceUnavailableException ex)
+        {
+            queue.Exit(0, estimate);
+            _runtime.TakeOut(d, Stopwatch.GetTimestamp() + (long)(_resilience[node.Id].Options.BreakDuration.TotalSeconds * Stopwatch.Frequency), ex.Message);
+            throw;
+        }
+        catch
+        {
+            queue.Exit(Stopwatch.GetTimestamp() - started, estimate);
+            throw;
+        }
+
+        queue.Exit(ended - started, estimate);
+        double ms = (ended - started) * 1000.0 / Stopwatch.Frequency;
+        if (_estimates.Record(node.Id, d, ms, _options.Replanning.SlowdownFactor))
+        {
+            Interlocked.Exchange(ref _replanDue, 1);
+        }
+
+        return new NodeOutcome(d, started, ended, attempt, work.ReportedCostUsd);
+    }
+
+    /// <summary>Runs the work; when the attempt's token fires (its timeout, or the request ending) the work is abandoned, not awaited.</summary>
+    private async ValueTask RunAbandonableAsync(DeviceQueue queue, Work work, CancellationToken cancellationToken)
+    {
+        var pending = queue.Device.RunAsync(work, cancellationToken);
+        if (pending.IsCompleted)
+        {
+            await pending.ConfigureAwait(false);
+            return;
+        }
+
+        var task = pending.AsTask();
+        try
+        {
+            await task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!task.IsCompleted)
+        {
+            AgentDslTelemetry.Abandoned.Add(1, _graphTag, queue.Tag);
+            _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            throw;
+        }
+    }
+
+    private NodeResilience[] BuildResilience()
+    {
+        var provider = _services?.GetService<ResiliencePipelineProvider<string>>();
+        var loggerFactory = _services?.GetService<ILoggerFactory>();
+        var result = new NodeResilience[_definition.Nodes.Length];
+        foreach (var node in _definition.Nodes)
+        {
+            var options = _options.Operators.GetValueOrDefault($"{_definition.Name}.{node.Operator}")
+                ?? _options.Operators.GetValueOrDefault(node.Operator)
+                ?? _options.Resilience;
+            var timeout = options.Timeout ?? (_definition.Sla.HasLatencyBound ? _definition.Sla.Latency : null);
+            ResiliencePipeline? retry = null;
+            if (provider is not null && provider.TryGetPipeline($"{PipelineKeyPrefix}{_definition.Name}.{node.Operator}", out var custom))
+            {
+                retry = custom;
+            }
+            else if (node.Cost.SafeToRetry && options.MaxRetries > 0 && !node.Merge)
+            {
+                var builder = new ResiliencePipelineBuilder { Name = $"{PipelineKeyPrefix}{_definition.Name}.{node.Name}" };
+                builder.AddRetry(new RetryStrategyOptions
+                {
+                    MaxRetryAttempts = options.MaxRetries,
+                    Delay = options.RetryDelay,
+                    BackoffType = DelayBackoffType.Constant,
+                    ShouldHandle = static args => ValueTask.FromResult(
+                        args.Outcome.Exception is { } ex && !(ex is OperationCanceledException && args.Context.CancellationToken.IsCancellationRequested)),
+                    OnRetry = args =>
+                    {
+                        _statistics.OnRetry();
+                        AgentDslTelemetry.Retries.Add(1, _graphTag, new("agentdsl.node", node.Name), new("agentdsl.reason", args.Outcome.Exception is TimeoutRejectedException ? "timeout" : "failed"));
+                        LogRetry(_definition.Name, node.Name, args.AttemptNumber, "its device", args.Outcome.Exception?.Message ?? "?");
+                        return default;
+                    },
+                });
+                if (loggerFactory is not null)
+                {
+                    builder.ConfigureTelemetry(loggerFactory);
+                }
+
+                retry = builder.Build();
+            }
+
+            result[node.Id] = new NodeResilience(options, timeout, retry, _queues.Length, loggerFactory);
+        }
+
+        return result;
+    }
+
+    /// <summary>Whether a failure counts against the device (the breaker): everything but the request's own cancellation.</summary>
+    private static bool CountsAgainstDevice(Exception exception, CancellationToken token) =>
+        exception is TimeoutRejectedException or not OperationCanceledException || !token.IsCancellationRequested;
+
+    /// <summary>Counts attempts across retries.</summary>
+    private sealed class AttemptCounter
+    {
+        private int _next;
+
+        public int Next() => _next++;
+    }
+
+    /// <summary>The resilience of one node: its retry pipeline, and per device a timeout + circuit breaker pipeline (built on first use).</summary>
+    private sealed class NodeResilience(OperatorResilienceOptions options, TimeSpan? timeout, ResiliencePipeline? retry, int devices, ILoggerFactory? loggerFactory)
+    {
+        private readonly ResiliencePipeline?[] _devicePipelines = new ResiliencePipeline?[devices];
+        private readonly bool _needsDevicePipeline = options.CircuitBreaker || timeout is not null;
+
+        public OperatorResilienceOptions Options { get; } = options;
+
+        public ResiliencePipeline? Retry { get; } = retry;
+
+        public ResiliencePipeline? DevicePipeline(AgentRunner<TGraph> runner, NodeDefinition node, int device)
+        {
+            if (!_needsDevicePipeline || node.Merge)
+            {
+                return null;
+            }
+
+            var pipeline = Volatile.Read(ref _devicePipelines[device]);
+            if (pipeline is not null)
+            {
+                return pipeline;
+            }
+
+            var builder = new ResiliencePipelineBuilder { Name = $"{PipelineKeyPrefix}{runner._definition.Name}.{node.Name}", InstanceName = runner._queues[device].Name };
+            if (Options.CircuitBreaker)
+            {
+                builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
+                {
+                    FailureRatio = Options.FailureRatio,
+                    MinimumThroughput = Options.MinimumThroughput,
+                    SamplingDuration = Options.SamplingDuration,
+                    BreakDuration = Options.BreakDuration,
+                    ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Exception is { } ex && CountsAgainstDevice(ex, args.Context.CancellationToken)),
+                    OnOpened = args =>
+                    {
+                        runner.TakeOut(device, args.BreakDuration, $"the circuit breaker of {node.Describe()} opened after {args.Outcome.Exception?.GetType().Name}: {args.Outcome.Exception?.Message}");
+                        return default;
+                    },
+                });
+            }
+
+            if (timeout is { } t)
+            {
+                builder.AddTimeout(t);
+            }
+
+            if (loggerFactory is not null)
+            {
+                builder.ConfigureTelemetry(loggerFactory);
+            }
+
+            pipeline = builder.Build();
+            return Interlocked.CompareExchange(ref _devicePipelines[device], pipeline, null) ?? pipeline;
+        }
+    }
+}

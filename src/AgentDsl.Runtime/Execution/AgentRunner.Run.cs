@@ -1,0 +1,416 @@
+using System.Diagnostics;
+using AgentDsl.Devices;
+using AgentDsl.Diagnostics;
+using AgentDsl.Ir;
+
+namespace AgentDsl.Execution;
+
+public sealed partial class AgentRunner<TGraph>
+{
+    private sealed class Work(string graph, NodeDefinition node, NodeValues values, TGraph instance) : NodeWork(graph, node, values)
+    {
+        public override ValueTask InvokeManagedAsync(CancellationToken cancellationToken) =>
+            TGraph.InvokeNodeAsync(instance, Node.Id, Values, cancellationToken);
+    }
+
+    /// <summary>The state of one request.</summary>
+    private sealed class Run
+    {
+        private readonly AgentRunner<TGraph> _runner;
+        private readonly int[] _waitingOn;
+        private readonly NodeRun?[] _timings;
+        private readonly bool[] _skipped;
+        private readonly int[] _deviceOf;
+        private readonly CancellationToken _requestToken;
+        private readonly CancellationTokenSource _cts;
+        private readonly TaskCompletionSource<AgentRunResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly long _start;
+        private readonly long _budgetTicks;
+        private readonly Activity? _activity;
+        private int _remaining;
+        private int _inFlight;
+        private Exception? _failure;
+        private int _failedNode = -1;
+        private double _cost;
+
+        public Run(AgentRunner<TGraph> runner, object?[] inputs, long arrival, long budgetTicks, CancellationToken cancellationToken)
+        {
+            _runner = runner;
+            var def = runner._definition;
+            Values = new NodeValues(inputs, def.Nodes.Length) { Services = runner._services };
+            _waitingOn = new int[def.Nodes.Length];
+            for (int i = 0; i < _waitingOn.Length; i++)
+            {
+                _waitingOn[i] = def.DependencyCountOf(i);
+            }
+
+            _timings = new NodeRun?[def.Nodes.Length];
+            _skipped = new bool[def.Nodes.Length];
+            _deviceOf = new int[def.Nodes.Length];
+            _remaining = def.Nodes.Length;
+            _requestToken = cancellationToken;
+            _cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, runner._runtime.ShutdownToken);
+            _activity = AgentDslTelemetry.ActivitySource.StartActivity(AgentDslTelemetry.RunActivityName, ActivityKind.Internal);
+            _activity?.SetTag("agentdsl.graph", def.Name);
+            _activity?.SetTag("agentdsl.nodes", def.Nodes.Length);
+            _start = arrival;
+            _budgetTicks = budgetTicks;
+            RequestId = Interlocked.Increment(ref runner._requestIds);
+            DeadlineTicks = budgetTicks > 0 ? arrival + budgetTicks : long.MaxValue;
+            DeadlineUtc = budgetTicks > 0 ? DateTimeOffset.UtcNow + TimeSpan.FromSeconds(budgetTicks / (double)Stopwatch.Frequency) : DateTimeOffset.MaxValue;
+        }
+
+        public NodeValues Values { get; }
+
+        public long RequestId { get; }
+
+        /// <summary>The deadline in Stopwatch ticks (orders the device queues).</summary>
+        public long DeadlineTicks { get; }
+
+        public DateTimeOffset DeadlineUtc { get; }
+
+        public int DeviceOf(int nodeId) => _deviceOf[nodeId];
+
+        public void SetDevice(int nodeId, int device) => _deviceOf[nodeId] = device;
+
+        public Task<AgentRunResult> ExecuteAsync()
+        {
+            var roots = _runner._definition.Roots;
+
+            // Hold one in-flight slot while the roots start so the request cannot complete early.
+            _inFlight = 1;
+            for (int i = 0; i < roots.Length; i++)
+            {
+                Start(roots[i], inline: false);
+            }
+
+            Finish();
+            return _completion.Task;
+        }
+
+        private void Start(int nodeId, bool inline)
+        {
+            Interlocked.Increment(ref _inFlight);
+            if (inline)
+            {
+                _ = RunNodeAsync(nodeId);
+            }
+            else
+            {
+                ThreadPool.QueueUserWorkItem(static state => _ = state.Run.RunNodeAsync(state.NodeId), (Run: this, NodeId: nodeId), preferLocal: false);
+            }
+        }
+
+        private async Task RunNodeAsync(int nodeId)
+        {
+            var node = _runner._definition.Nodes[nodeId];
+            using var activity = AgentDslTelemetry.ActivitySource.StartActivity(AgentDslTelemetry.NodeActivityName, ActivityKind.Internal, _activity?.Context ?? default);
+            activity?.SetTag("agentdsl.graph", _runner._definition.Name);
+            activity?.SetTag("agentdsl.node", node.Name);
+            activity?.SetTag("agentdsl.operator", node.Operator);
+
+            NodeOutcome outcome = default;
+            bool skip = false;
+            try
+            {
+                skip = node.IsConditional && !GuardsHold(node.Guards);
+                if (skip)
+                {
+                    // Not taken: the node and (through its own guards) its arm are skipped; dependents still get released.
+                    _skipped[nodeId] = true;
+                    activity?.SetTag("agentdsl.skipped", true);
+                    AgentDslTelemetry.NodesSkipped.Add(1, _runner._graphTag, new("agentdsl.node", node.Name));
+                }
+                else if (node.Merge)
+                {
+                    // The latest version of the local that was computed on this request's path.
+                    skip = !TryMerge(node);
+                    if (skip)
+                    {
+                        _skipped[nodeId] = true;
+                    }
+                    else
+                    {
+                        Release(nodeId);
+                        Finish();
+                        return;
+                    }
+                }
+                else if (Volatile.Read(ref _failure) is null)
+                {
+                    foreach (var input in node.Inputs)
+                    {
+                        if (input.Value.Source == ValueSource.Node && _skipped[input.Value.Index])
+                        {
+                            throw new InvalidOperationException(
+                                $"Parameter '{input.Parameter}' reads the result of {_runner._definition.Nodes[input.Value.Index].Describe()}, which was skipped by its condition; the graph's guards are inconsistent.");
+                        }
+                    }
+
+                    // A node queued before the request was cancelled does not start.
+                    _cts.Token.ThrowIfCancellationRequested();
+                    outcome = await _runner.ExecuteNodeAsync(this, node, _cts.Token).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+                Fail(nodeId, ex);
+                Finish();
+                return;
+            }
+
+            if (skip || outcome.Ended == 0)
+            {
+                Release(nodeId);
+                Finish();
+                return;
+            }
+
+            var queue = _runner._queues[outcome.Device];
+            activity?.SetTag("agentdsl.device", queue.Name);
+            if (outcome.Attempt > 0)
+            {
+                activity?.SetTag("agentdsl.attempt", outcome.Attempt);
+            }
+
+            var duration = Stopwatch.GetElapsedTime(outcome.Started, outcome.Ended);
+            _timings[nodeId] = new NodeRun(nodeId, node.Name, queue.Name, Stopwatch.GetElapsedTime(_start, outcome.Started), duration) { Attempt = outcome.Attempt };
+            AddCost((duration.TotalHours * queue.HourlyCostUsd) + outcome.ReportedCostUsd);
+            AgentDslTelemetry.NodeDuration.Record(duration.TotalMilliseconds, _runner._graphTag, new("agentdsl.node", node.Name), queue.Tag);
+            if (_runner._logNodes)
+            {
+                _runner.LogDebugNodeCompleted(_runner._definition.Name, node.Name, queue.Name, duration.TotalMilliseconds);
+            }
+
+            Release(nodeId);
+            Finish();
+        }
+
+        private void AddCost(double usd)
+        {
+            if (usd <= 0)
+            {
+                return;
+            }
+
+            double current = Volatile.Read(ref _cost);
+            while (true)
+            {
+                double seen = Interlocked.CompareExchange(ref _cost, current + usd, current);
+                if (seen.Equals(current))
+                {
+                    return;
+                }
+
+                current = seen;
+            }
+        }
+
+        /// <summary>Counts a finished (or skipped) node and starts the dependents it was the last dependency of.</summary>
+        private void Release(int nodeId)
+        {
+            if (Volatile.Read(ref _failure) is null)
+            {
+                var dependents = _runner._definition.DependentsOf(nodeId);
+                int lastReady = -1;
+                foreach (int dependent in dependents)
+                {
+                    if (Interlocked.Decrement(ref _waitingOn[dependent]) == 0)
+                    {
+                        // Run the last ready dependent on this thread (a chain costs no dispatch); others go to the pool.
+                        if (lastReady >= 0)
+                        {
+                            Start(lastReady, inline: false);
+                        }
+
+                        lastReady = dependent;
+                    }
+                }
+
+                Interlocked.Decrement(ref _remaining);
+                if (lastReady >= 0)
+                {
+                    Start(lastReady, inline: true);
+                }
+            }
+        }
+
+        /// <summary>Stores the first input of a merge node whose node ran; false when none did.</summary>
+        private bool TryMerge(NodeDefinition node)
+        {
+            foreach (var input in node.Inputs)
+            {
+                switch (input.Value)
+                {
+                    case { Source: ValueSource.Input, Index: var i }:
+                        Values.SetResult(node.Id, Values.Input(i));
+                        return true;
+                    case { Source: ValueSource.Node, Index: var n } when !_skipped[n]:
+                        Values.SetResult(node.Id, Values.Result(n));
+                        return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>Whether every guard's deciding node ran and returned the value the guard needs.</summary>
+        private bool GuardsHold(IReadOnlyList<NodeGuard> guards)
+        {
+            foreach (var guard in guards)
+            {
+                if (_skipped[guard.Node] || Values.Result(guard.Node) is not bool decided || decided != guard.When)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>The value of the return the flow took: the first whose guards hold.</summary>
+        private object? SelectOutput()
+        {
+            foreach (var ret in _runner._definition.Returns)
+            {
+                if (!GuardsHold(ret.Guards))
+                {
+                    continue;
+                }
+
+                return ret.Value switch
+                {
+                    { Source: ValueSource.Node, Index: var n } when _skipped[n] => throw new InvalidOperationException(
+                        $"The flow's return reads {_runner._definition.Nodes[n].Describe()}, which was skipped by its condition."),
+                    { Source: ValueSource.Node, Index: var n } => Values.Result(n),
+                    { Source: ValueSource.Input, Index: var i } => Values.Input(i),
+                    _ => null,
+                };
+            }
+
+            if (_runner._definition.Returns.Length > 0)
+            {
+                throw new InvalidOperationException($"No return of flow '{_runner._definition.Flow}' was reached: the guards of its {_runner._definition.Returns.Length} returns all failed.");
+            }
+
+            return null;
+        }
+
+        private void Fail(int nodeId, Exception exception)
+        {
+            if (Interlocked.CompareExchange(ref _failure, exception, null) is null)
+            {
+                _failedNode = nodeId;
+                try
+                {
+                    _cts.Cancel();
+                }
+                catch (AggregateException)
+                {
+                    // A callback registered by an operator threw; the request fails with the first error anyway.
+                }
+            }
+        }
+
+        /// <summary>Called when a node stops (or the start-up slot is released); completes the request when nothing is in flight.</summary>
+        private void Finish()
+        {
+            if (Interlocked.Decrement(ref _inFlight) != 0)
+            {
+                return;
+            }
+
+            var elapsed = Stopwatch.GetElapsedTime(_start);
+            var def = _runner._definition;
+            var failure = Volatile.Read(ref _failure);
+            bool shutDown = _runner._runtime.ShutdownToken.IsCancellationRequested;
+            _cts.Dispose();
+            _runner.LeaveInFlight();
+            double cost = Volatile.Read(ref _cost);
+            if (failure is null && Volatile.Read(ref _remaining) == 0)
+            {
+                object? output;
+                try
+                {
+                    output = SelectOutput();
+                }
+                catch (InvalidOperationException ex)
+                {
+                    Ended("failed", metSla: false, cost);
+                    _runner._statistics.OnFailed(cost);
+                    _activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+                    _activity?.Dispose();
+                    _completion.TrySetException(new InvalidOperationException($"Graph '{def.Name}': {ex.Message}", ex));
+                    return;
+                }
+
+                var nodes = new List<NodeRun>(_timings.Length);
+                foreach (var t in _timings)
+                {
+                    if (t is not null)
+                    {
+                        nodes.Add(t);
+                    }
+                }
+
+                var budget = _budgetTicks > 0 ? TimeSpan.FromSeconds(_budgetTicks / (double)Stopwatch.Frequency) : (TimeSpan?)null;
+                var result = new AgentRunResult(def, output, elapsed, nodes)
+                {
+                    SkippedNodes = def.HasBranches ? [.. Enumerable.Range(0, _skipped.Length).Where(i => _skipped[i])] : [],
+                    Budget = budget,
+                    CostUsd = cost,
+                    RequestId = RequestId,
+                };
+                bool met = result.MetSla;
+                AgentDslTelemetry.RequestDuration.Record(elapsed.TotalMilliseconds, _runner._graphTag);
+                Ended("completed", met, cost);
+                _runner._statistics.OnCompleted(met, cost);
+                _activity?.SetTag("agentdsl.met_sla", met);
+                _activity?.Dispose();
+                _runner.LogDebugRunCompleted(def.Name, elapsed.TotalMilliseconds);
+                if (!met)
+                {
+                    _runner.LogSlaMissed(def.Name, elapsed.TotalMilliseconds, budget?.TotalMilliseconds ?? 0);
+                }
+
+                _completion.TrySetResult(result);
+                return;
+            }
+
+            if (failure is OperationCanceledException && _requestToken.IsCancellationRequested)
+            {
+                Ended("cancelled", metSla: false, cost);
+                _runner._statistics.OnCancelled();
+                _activity?.SetStatus(ActivityStatusCode.Error, "cancelled");
+                _activity?.Dispose();
+                _runner.LogRunCancelled(def.Name);
+                _completion.TrySetCanceled(_requestToken);
+                return;
+            }
+
+            var node = def.Nodes[_failedNode];
+            string device = _runner._queues[_deviceOf[_failedNode]].Name;
+            var reason = failure is OperationCanceledException && shutDown
+                ? new OperationCanceledException("The host shut down (its shutdown timeout ran out) before the request finished.", failure)
+                : failure ?? new InvalidOperationException("The request ended with nodes that never ran.");
+            var error = new AgentNodeException(def.Name, node, device, reason);
+            Ended("failed", metSla: false, cost);
+            _runner._statistics.OnFailed(cost);
+            _activity?.SetStatus(ActivityStatusCode.Error, error.Message);
+            _activity?.Dispose();
+            _runner.LogRunFailed(error.InnerException!, def.Name, node.Name, node.Source?.ToString() ?? "unknown", device);
+            _completion.TrySetException(error);
+        }
+
+        private void Ended(string outcome, bool metSla, double cost)
+        {
+            AgentDslTelemetry.Requests.Add(1, _runner._graphTag, new("agentdsl.outcome", outcome));
+            AgentDslTelemetry.SlaOutcomes.Add(1, _runner._graphTag, new("agentdsl.sla_met", metSla));
+            if (outcome != "cancelled")
+            {
+                AgentDslTelemetry.RequestCost.Record(cost, _runner._graphTag);
+            }
+        }
+    }
+}
