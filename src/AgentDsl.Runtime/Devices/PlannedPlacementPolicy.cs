@@ -9,9 +9,10 @@ namespace AgentDsl.Devices;
 /// with each node's time on each device taken from the runtime's measurements and each device's backlog as the time
 /// it becomes free. A device with concurrency <c>c</c> is planned as <c>min(c, 8)</c> parallel slots.
 /// <para>
-/// Before a node has been measured on a device its time there is a prior: the best time measured for the node on any
-/// device (1 ms when none), times 0.9 on a device kind the node prefers (so a preferred device is tried) and times 2 on
-/// others. Measurements then decide. Without any measurement this reproduces the kind-preference placement of
+/// Before a node has been measured on a device its time there is a prior: the best mean measured for the node on any
+/// device (what it costs when its device is well; 1 ms when none), times 0.9 on a device kind the node prefers (so a preferred device is tried) and times 2 on
+/// others, and never below the quickest node measured on that device (its launch or network latency). Measurements
+/// then decide. Without any measurement this reproduces the kind-preference placement of
 /// <see cref="DefaultPlacementPolicy"/>.
 /// </para>
 /// </summary>
@@ -91,22 +92,32 @@ public sealed class PlannedPlacementPolicy : IPlacementPolicy
             }
             else
             {
-                double best = double.PositiveInfinity;
-                foreach (var other in request.Devices)
-                {
-                    if (request.Estimates.TryGetMilliseconds(node.Id, other, out double measured))
-                    {
-                        best = Math.Min(best, measured);
-                    }
-                }
-
-                double prior = double.IsPositiveInfinity(best) ? 1.0 : best;
+                double best = request.Estimates.BestMilliseconds(node.Id);
+                double prior = double.IsNaN(best) ? 1.0 : best;
                 bool preferred = (node.Cost.PreferredDevices & request.Devices[d].Descriptor.Kind) != 0;
-                seconds = prior * (preferred ? 0.9 : 2.0) / 1000.0;
+
+                // No node runs faster on a device than the quickest node measured there (its launch or network latency).
+                seconds = Math.Max(prior * (preferred ? 0.9 : 2.0), FloorMilliseconds(d)) / 1000.0;
             }
 
             _seconds[(node.Id, d)] = seconds;
             return seconds;
+        }
+
+        private double FloorMilliseconds(int d)
+        {
+            double floor = 0;
+            bool any = false;
+            foreach (var n in request.Graph.Nodes)
+            {
+                if (request.Estimates.TryGetMilliseconds(n.Id, request.Devices[d], out double ms))
+                {
+                    floor = any ? Math.Min(floor, ms) : ms;
+                    any = true;
+                }
+            }
+
+            return floor;
         }
 
         public bool Fits(NodeDefinition node, PlanDevice device)
@@ -144,6 +155,8 @@ public sealed class PlannedPlacementPolicy : IPlacementPolicy
             milliseconds = double.NaN;
             return false;
         }
+
+        public double BestMilliseconds(int nodeId) => double.NaN;
 
         public double BacklogMilliseconds(IAgentDevice device) => 0;
     }

@@ -65,7 +65,7 @@ public sealed partial class AgentRunner<TGraph>
             int attempt = attempts.Next();
             try
             {
-                return await AttemptAsync(run, node, attempt, cancellationToken).ConfigureAwait(false);
+                return await AttemptAsync(run, node, attempt, attempts, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is DeviceUnavailableException or BrokenCircuitException
                 && !cancellationToken.IsCancellationRequested && ++refused <= _queues.Length)
@@ -77,11 +77,17 @@ public sealed partial class AgentRunner<TGraph>
         }
     }
 
-    private async ValueTask<NodeOutcome> AttemptAsync(Run run, NodeDefinition node, int attempt, CancellationToken cancellationToken)
+    private async ValueTask<NodeOutcome> AttemptAsync(Run run, NodeDefinition node, int attempt, AttemptCounter attempts, CancellationToken cancellationToken)
     {
         long now = Stopwatch.GetTimestamp();
         MaybeReplan(now);
         int d = Volatile.Read(ref _placement)[node.Id];
+        if (attempts.LastFailed == d && AlternativeTo(node, d, now) is { } other)
+        {
+            // A retry goes elsewhere when the plan still points at the device that just failed.
+            d = other;
+        }
+
         run.SetDevice(node.Id, d);
         var queue = _queues[d];
         double expected = _estimates.Milliseconds(node.Id, d);
@@ -122,12 +128,14 @@ public sealed partial class AgentRunner<TGraph>
         catch (DeviceUnavailableException ex)
         {
             queue.Exit(0, estimate);
+            attempts.LastFailed = d;
             _runtime.TakeOut(d, Stopwatch.GetTimestamp() + (long)(_resilience[node.Id].Options.BreakDuration.TotalSeconds * Stopwatch.Frequency), ex.Message);
             throw;
         }
         catch
         {
             queue.Exit(Stopwatch.GetTimestamp() - started, estimate);
+            attempts.LastFailed = d;
             throw;
         }
 
@@ -216,10 +224,37 @@ public sealed partial class AgentRunner<TGraph>
     private static bool CountsAgainstDevice(Exception exception, CancellationToken token) =>
         exception is TimeoutRejectedException or not OperationCanceledException || !token.IsCancellationRequested;
 
-    /// <summary>Counts attempts across retries.</summary>
+    /// <summary>The best other device in service that can run the node (measured or prior time), or null.</summary>
+    private int? AlternativeTo(NodeDefinition node, int failed, long now)
+    {
+        int? best = null;
+        double bestMs = double.PositiveInfinity;
+        for (int d = 0; d < _queues.Length; d++)
+        {
+            var device = _queues[d].Device;
+            if (d == failed || _runtime.IsOut(d, now) || Volatile.Read(ref _outUntil[d]) > now
+                || (node.Cost.AllowedDevices & device.Descriptor.Kind) == 0 || !device.CanRun(node))
+            {
+                continue;
+            }
+
+            double ms = _estimates.Milliseconds(node.Id, d);
+            ms = (double.IsNaN(ms) ? 1e6 : ms) + _queues[d].BacklogMilliseconds;
+            if (ms < bestMs)
+            {
+                (best, bestMs) = (d, ms);
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>Counts attempts across retries and remembers where the last one failed.</summary>
     private sealed class AttemptCounter
     {
         private int _next;
+
+        public int LastFailed { get; set; } = -1;
 
         public int Next() => _next++;
     }

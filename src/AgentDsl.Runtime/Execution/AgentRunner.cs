@@ -45,6 +45,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
     private double _criticalPathMs;
     private long _criticalPathAt;
     private long _nextReturn = long.MaxValue;
+    private long _nextProbe = long.MaxValue;
     private long _lastReplan;
     private int _replanDue;
     private string? _unplaceable;
@@ -295,6 +296,10 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
         {
             TryReplan(now, "device-back", force: true);
         }
+        else if (now >= Volatile.Read(ref _nextProbe))
+        {
+            TryReplan(now, "probe", force: true);
+        }
     }
 
     private void TryReplan(long now, string reason, bool force)
@@ -326,12 +331,23 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
 
             Volatile.Write(ref _placement, next);
             Volatile.Write(ref _criticalPathAt, 0);
+
+            // After moving work away from a slow device, look again once its measurement has gone stale (it may have recovered).
+            bool moved = !next.AsSpan().SequenceEqual(previous);
+            if (reason is "slowdown" or "probe" && moved)
+            {
+                Volatile.Write(ref _nextProbe, now + (long)(_options.Replanning.EstimateLifetime.TotalSeconds * Stopwatch.Frequency) + 1);
+            }
+            else if (reason == "probe")
+            {
+                Volatile.Write(ref _nextProbe, long.MaxValue);
+            }
             AgentDslTelemetry.Replans.Add(1, _graphTag, new("agentdsl.reason", reason));
-            var moved = Enumerable.Range(0, next.Length).Where(i => next[i] != previous[i]).ToList();
+            var moves = Enumerable.Range(0, next.Length).Where(i => next[i] != previous[i]).ToList();
             LogReplanned(
                 _definition.Name,
                 reason,
-                moved.Count == 0 ? "no node moved" : string.Join(", ", moved.Select(i => $"{_definition.Nodes[i].Name} {_queues[previous[i]].Name}→{_queues[next[i]].Name}")));
+                moves.Count == 0 ? "no node moved" : string.Join(", ", moves.Select(i => $"{_definition.Nodes[i].Name} {_queues[previous[i]].Name}→{_queues[next[i]].Name}")));
         }
         finally
         {

@@ -33,7 +33,16 @@ internal sealed class NodeEstimates : INodeTimeEstimates
         _maxAgeTicks = (long)(maxAge.TotalSeconds * Stopwatch.Frequency);
     }
 
-    /// <summary>Records one run; returns true when the mean has grown past <paramref name="slowdownFactor"/> × the mean the plan was made with.</summary>
+    /// <summary>A slow-down must also add this much to the node's time (sub-millisecond nodes jitter by more than any factor).</summary>
+    public const double MinSlowdownMs = 1;
+
+    /// <summary>Samples whose median decides a slow-down (robust to a couple of outliers such as timer jitter).</summary>
+    public const int Window = 5;
+
+    /// <summary>
+    /// Records one run; returns true when the median of the last <see cref="Window"/> runs since the plan exceeds
+    /// <paramref name="slowdownFactor"/> × the mean the plan was made with.
+    /// </summary>
     public bool Record(int nodeId, int device, double milliseconds, double slowdownFactor)
     {
         var e = _entries[(nodeId * _devices) + device];
@@ -42,19 +51,30 @@ internal sealed class NodeEstimates : INodeTimeEstimates
             e.Mean = e.Samples == 0 ? milliseconds : (Alpha * milliseconds) + ((1 - Alpha) * e.Mean);
             e.Samples++;
             e.SincePlan++;
+            e.Recent[e.SincePlan % Window] = milliseconds;
             e.LastSample = Stopwatch.GetTimestamp();
             if (e.Samples >= MinSamples)
             {
                 e.Best = Math.Min(e.Best, e.Mean);
             }
 
-            // A node first measured under this plan sets its own reference after a few samples.
-            if (e.PlannedMean is null && e.SincePlan >= MinSamples)
+            // The reference is the lowest mean reached under this plan (a node first measured under it sets its own after a
+            // few samples), so a slow start such as JIT compilation does not hide a later slow-down.
+            if (e.SincePlan >= MinSamples)
             {
-                e.PlannedMean = e.Mean;
+                e.PlannedMean = Math.Min(e.PlannedMean ?? double.PositiveInfinity, e.Mean);
             }
 
-            return e.PlannedMean is { } planned && e.SincePlan >= MinSamples && e.Mean > slowdownFactor * Math.Max(planned, 0.01);
+            if (e.PlannedMean is not { } planned || e.SincePlan < Window)
+            {
+                return false;
+            }
+
+            Span<double> recent = stackalloc double[Window];
+            e.Recent.CopyTo(recent);
+            recent.Sort();
+            double median = recent[Window / 2];
+            return median > slowdownFactor * planned && median - planned > MinSlowdownMs;
         }
     }
 
@@ -65,7 +85,15 @@ internal sealed class NodeEstimates : INodeTimeEstimates
         {
             lock (e)
             {
-                e.PlannedMean = e.Samples >= MinSamples ? FreshMean(e) : null;
+                // A stale mean has just been planned with as the best the device did: restart the mean from there,
+                // so a recovered device is judged on its new samples, not on the slow ones it was moved away for.
+                double fresh = FreshMean(e);
+                if (e.Samples >= MinSamples && fresh != e.Mean)
+                {
+                    e.Mean = fresh;
+                }
+
+                e.PlannedMean = e.Samples >= MinSamples ? fresh : null;
                 e.SincePlan = 0;
             }
         }
@@ -88,6 +116,21 @@ internal sealed class NodeEstimates : INodeTimeEstimates
         return !double.IsNaN(milliseconds);
     }
 
+    public double BestMilliseconds(int nodeId)
+    {
+        double best = double.PositiveInfinity;
+        for (int d = 0; d < _devices; d++)
+        {
+            var e = _entries[(nodeId * _devices) + d];
+            lock (e)
+            {
+                best = Math.Min(best, e.Samples >= MinSamples ? e.Best : e.Samples > 0 ? e.Mean : double.PositiveInfinity);
+            }
+        }
+
+        return double.IsPositiveInfinity(best) ? double.NaN : best;
+    }
+
     public double BacklogMilliseconds(IAgentDevice device)
     {
         var queue = Array.Find(_queues, q => ReferenceEquals(q.Device, device));
@@ -106,5 +149,6 @@ internal sealed class NodeEstimates : INodeTimeEstimates
         public double Best = double.PositiveInfinity;
         public long LastSample;
         public double? PlannedMean;
+        public double[] Recent = new double[Window];
     }
 }

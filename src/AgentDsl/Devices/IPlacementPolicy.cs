@@ -44,6 +44,12 @@ public interface INodeTimeEstimates
     /// </summary>
     bool TryGetMilliseconds(int nodeId, IAgentDevice device, out double milliseconds);
 
+    /// <summary>
+    /// The best expected time measured for <paramref name="nodeId"/> on any device (the lowest mean it has reached), or
+    /// NaN before any measurement: what the node costs when its device is well, a prior for devices it has not run on.
+    /// </summary>
+    double BestMilliseconds(int nodeId);
+
     /// <summary>Estimated milliseconds of work queued and running on <paramref name="device"/>, divided by its concurrency.</summary>
     double BacklogMilliseconds(IAgentDevice device);
 }

@@ -1,0 +1,79 @@
+using AgentDsl.Execution;
+
+using Xunit;
+
+namespace AgentDsl.Runtime.Tests;
+
+/// <summary>How a batch of requests ended; every request lands in exactly one list.</summary>
+internal sealed class Outcomes
+{
+    public List<AgentRunResult> Completed { get; } = [];
+
+    public List<AgentNodeException> Failed { get; } = [];
+
+    public List<AgentRequestRejectedException> Rejected { get; } = [];
+
+    public List<OperationCanceledException> Cancelled { get; } = [];
+
+    public List<Exception> Other { get; } = [];
+
+    public int Total => Completed.Count + Failed.Count + Rejected.Count + Cancelled.Count + Other.Count;
+
+    public static async Task<Outcomes> DriveAsync(int count, int concurrency, Func<int, Task<AgentRunResult>> run, TimeSpan? limit = null)
+    {
+        var outcomes = new Outcomes();
+        using var gate = new SemaphoreSlim(concurrency);
+        var tasks = Enumerable.Range(0, count).Select(async i =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                var result = await run(i);
+                lock (outcomes)
+                {
+                    outcomes.Completed.Add(result);
+                }
+            }
+            catch (Exception ex)
+            {
+                lock (outcomes)
+                {
+                    switch (ex)
+                    {
+                        case AgentNodeException failed: outcomes.Failed.Add(failed); break;
+                        case AgentRequestRejectedException rejected: outcomes.Rejected.Add(rejected); break;
+                        case OperationCanceledException cancelled: outcomes.Cancelled.Add(cancelled); break;
+                        default: outcomes.Other.Add(ex); break;
+                    }
+                }
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }).ToList();
+
+        // A lost request would hang here: fail loudly instead.
+        await Task.WhenAll(tasks).WaitAsync(limit ?? TimeSpan.FromSeconds(60));
+        return outcomes;
+    }
+
+    /// <summary>Asserts the batch adds up and matches the runner's own statistics delta.</summary>
+    public void AssertAccountedFor(int expected, Counts before, Counts after)
+    {
+        Assert.Empty(Other);
+        Assert.Equal(expected, Total);
+        Assert.Equal(expected, after.Submitted - before.Submitted);
+        Assert.Equal(Completed.Count, after.Completed - before.Completed);
+        Assert.Equal(Failed.Count, after.Failed - before.Failed);
+        Assert.Equal(Rejected.Count, after.Rejected - before.Rejected);
+        Assert.Equal(Cancelled.Count, after.Cancelled - before.Cancelled);
+        Assert.Equal(0, after.InFlight);
+    }
+}
+
+/// <summary>A copy of a graph's counters at one moment.</summary>
+internal sealed record Counts(long Submitted, long Completed, long Failed, long Rejected, long Cancelled, long InFlight)
+{
+    public static Counts Of(AgentGraphStatistics s) => new(s.Submitted, s.Completed, s.Failed, s.Rejected, s.Cancelled, s.InFlight);
+}
