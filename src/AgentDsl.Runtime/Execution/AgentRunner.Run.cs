@@ -32,9 +32,13 @@ public sealed partial class AgentRunner<TGraph>
         private Exception? _failure;
         private int _failedNode = -1;
         private double _cost;
+        private readonly PlanSnapshot? _reservation;
+        private readonly bool[]? _unreserved;
 
-        public Run(AgentRunner<TGraph> runner, object?[] inputs, long arrival, long budgetTicks, CancellationToken cancellationToken)
+        public Run(AgentRunner<TGraph> runner, object?[] inputs, long arrival, long budgetTicks, PlanSnapshot? reservation, CancellationToken cancellationToken)
         {
+            _reservation = reservation;
+            _unreserved = reservation is null ? null : new bool[reservation.Ticks.Length];
             _runner = runner;
             var def = runner._definition;
             Values = new NodeValues(inputs, def.Nodes.Length) { Services = runner._services };
@@ -109,6 +113,7 @@ public sealed partial class AgentRunner<TGraph>
             activity?.SetTag("agentdsl.node", node.Name);
             activity?.SetTag("agentdsl.operator", node.Operator);
 
+            Unreserve(nodeId);
             NodeOutcome outcome = default;
             bool skip = false;
             try
@@ -185,6 +190,16 @@ public sealed partial class AgentRunner<TGraph>
 
             Release(nodeId);
             Finish();
+        }
+
+        /// <summary>Gives back the work reserved for the node at admission: it is now queued, running, or skipped.</summary>
+        private void Unreserve(int nodeId)
+        {
+            if (_reservation is not null && !_unreserved![nodeId])
+            {
+                _unreserved[nodeId] = true;
+                _runner._queues[_reservation.Queue[nodeId]].Reserve(-_reservation.Ticks[nodeId]);
+            }
         }
 
         private void AddCost(double usd)
@@ -326,6 +341,11 @@ public sealed partial class AgentRunner<TGraph>
             var failure = Volatile.Read(ref _failure);
             bool shutDown = _runner._runtime.ShutdownToken.IsCancellationRequested;
             _cts.Dispose();
+            for (int n = 0; _reservation is not null && n < _unreserved!.Length; n++)
+            {
+                Unreserve(n); // nodes that never started (the request failed first)
+            }
+
             _runner.LeaveInFlight();
             double cost = Volatile.Read(ref _cost);
             if (failure is null && Volatile.Read(ref _remaining) == 0)

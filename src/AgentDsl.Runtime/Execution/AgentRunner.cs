@@ -42,8 +42,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
     private readonly int[][] _predecessors;
     private int[] _placement;
     private int[] _usedQueues = [];
-    private double _criticalPathMs;
-    private long _criticalPathAt;
+    private PlanSnapshot _snapshot = new(0, [], [], 0);
     private long _nextReturn = long.MaxValue;
     private long _nextProbe = long.MaxValue;
     private long _lastReplan;
@@ -110,7 +109,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
     public AgentGraphStatistics Statistics => _statistics;
 
     /// <summary>The predicted latency of a request admitted now, in milliseconds: the critical path under the current plan and measurements, plus the longest backlog among the devices the plan uses.</summary>
-    public double PredictedLatencyMs => CriticalPathMs(Stopwatch.GetTimestamp()) + MaxBacklogMs();
+    public double PredictedLatencyMs => Snapshot(Stopwatch.GetTimestamp()).CriticalPathMs + MaxBacklogMs();
 
     /// <inheritdoc/>
     public Task<AgentRunResult> RunUntypedAsync(object?[] inputs, CancellationToken cancellationToken = default) =>
@@ -131,20 +130,24 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
         long now = Stopwatch.GetTimestamp();
         long budget = options?.Budget is { } b ? (long)(b.TotalSeconds * Stopwatch.Frequency) : _slaTicks;
         _statistics.OnSubmitted();
-        if (Admit(now, budget) is { } rejected)
+        if (Admit(now, budget, out var reservation) is { } rejected)
         {
             return Task.FromException<AgentRunResult>(rejected);
         }
 
-        return new Run(this, inputs, now, budget, cancellationToken).ExecuteAsync();
+        return new Run(this, inputs, now, budget, reservation, cancellationToken).ExecuteAsync();
     }
 
     /// <inheritdoc/>
     public void Dispose() => _runtime.DeviceStateChanged -= OnDeviceStateChanged;
 
-    /// <summary>Admission control: null to admit (and count the request in), or the rejection.</summary>
-    private AgentRequestRejectedException? Admit(long now, long budgetTicks)
+    /// <summary>
+    /// Admission control: null to admit (and count the request in, reserving its expected work on the devices it will
+    /// use, so a burst of arrivals sees each other), or the rejection.
+    /// </summary>
+    private AgentRequestRejectedException? Admit(long now, long budgetTicks, out PlanSnapshot? reservation)
     {
+        reservation = null;
         if (!_runtime.TryEnter())
         {
             return Reject(RejectionReason.ShuttingDown, "the host is shutting down and admits no new requests.");
@@ -166,7 +169,8 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
         if (_options.AdmissionControl && budgetTicks > 0)
         {
             double budgetMs = budgetTicks * 1000.0 / Stopwatch.Frequency;
-            double path = CriticalPathMs(now);
+            var snapshot = Snapshot(now);
+            double path = snapshot.CriticalPathMs;
             (double backlog, string? busiest) = MaxBacklog();
             if (path + backlog > budgetMs)
             {
@@ -176,6 +180,13 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
                     : string.Create(CultureInfo.InvariantCulture, $"predicted latency {path + backlog:0.##} ms (critical path {path:0.##} ms + {backlog:0.##} ms queued on {busiest}) exceeds the budget of {budgetMs:0.##} ms.");
                 return Reject(RejectionReason.DeadlineUnreachable, why, path + backlog, budgetMs);
             }
+
+            for (int n = 0; n < snapshot.Ticks.Length; n++)
+            {
+                _queues[snapshot.Queue[n]].Reserve(snapshot.Ticks[n]);
+            }
+
+            reservation = snapshot;
         }
 
         return null;
@@ -217,16 +228,18 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
 
     private double MaxBacklogMs() => MaxBacklog().Milliseconds;
 
-    /// <summary>The critical path of expected node times under the current plan, refreshed at most every 50 ms.</summary>
-    private double CriticalPathMs(long now)
+    /// <summary>The critical path and per-node expected times under the current plan, refreshed at most every 50 ms.</summary>
+    private PlanSnapshot Snapshot(long now)
     {
-        if (now - Volatile.Read(ref _criticalPathAt) < Stopwatch.Frequency / 20)
+        var snapshot = Volatile.Read(ref _snapshot);
+        if (now - snapshot.At < Stopwatch.Frequency / 20)
         {
-            return Volatile.Read(ref _criticalPathMs);
+            return snapshot;
         }
 
         var placement = Volatile.Read(ref _placement);
         var finish = new double[_definition.Nodes.Length];
+        var ticks = new long[_definition.Nodes.Length];
         double longest = 0;
         foreach (int id in _topologicalOrder)
         {
@@ -237,13 +250,15 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
             }
 
             double ms = _estimates.Milliseconds(id, placement[id]);
-            finish[id] = start + (double.IsNaN(ms) ? 0 : ms);
+            ms = double.IsNaN(ms) ? 0 : ms;
+            ticks[id] = (long)(ms / 1000.0 * Stopwatch.Frequency);
+            finish[id] = start + ms;
             longest = Math.Max(longest, finish[id]);
         }
 
-        Volatile.Write(ref _criticalPathMs, longest);
-        Volatile.Write(ref _criticalPathAt, now);
-        return longest;
+        snapshot = new PlanSnapshot(longest, placement, ticks, now);
+        Volatile.Write(ref _snapshot, snapshot);
+        return snapshot;
     }
 
     private static int[] TopologicalOrder(GraphDefinition graph)
@@ -330,7 +345,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
             }
 
             Volatile.Write(ref _placement, next);
-            Volatile.Write(ref _criticalPathAt, 0);
+            Volatile.Write(ref _snapshot, Volatile.Read(ref _snapshot) with { At = 0 });
 
             // After moving work away from a slow device, look again once its measurement has gone stale (it may have recovered).
             bool moved = !next.AsSpan().SequenceEqual(previous);
@@ -424,6 +439,9 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
 
         TryReplan(Stopwatch.GetTimestamp(), "device-out", force: true);
     }
+
+    /// <summary>The plan as admission sees it: the critical path, and each node's device and expected time (what a request reserves).</summary>
+    private sealed record PlanSnapshot(double CriticalPathMs, int[] Queue, long[] Ticks, long At);
 
     private string DescribePlacement(int[] placement) =>
         string.Join(", ", _definition.Nodes.Select(n => $"{n.Name}→{_queues[placement[n.Id]].Name}"));

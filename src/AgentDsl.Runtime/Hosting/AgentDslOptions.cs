@@ -36,7 +36,7 @@ public sealed class AgentDslOptions
     /// </summary>
     public bool AdmissionControl { get; set; } = true;
 
-    /// <summary>Per-device overrides, by device name (<c>cpu</c>, <c>opencl:0:0</c>, …).</summary>
+    /// <summary>Per-device overrides, by device name (<c>cpu</c>, <c>opencl:0:0</c>, …); in configuration, where keys cannot hold <c>:</c>, write <c>opencl-0-0</c>.</summary>
     public Dictionary<string, DeviceOptions> Devices { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Resilience of operators that name no policy of their own.</summary>

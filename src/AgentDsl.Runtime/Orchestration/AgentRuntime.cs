@@ -56,7 +56,12 @@ public sealed partial class AgentRuntime : IDisposable
         var o = options.Value;
         Queues = [.. all.Select((d, i) =>
         {
-            o.Devices.TryGetValue(d.Descriptor.Name, out var device);
+            // Configuration keys cannot hold ':', so opencl:0:1 may also be written opencl-0-1.
+            if (!o.Devices.TryGetValue(d.Descriptor.Name, out var device))
+            {
+                o.Devices.TryGetValue(d.Descriptor.Name.Replace(':', '-'), out device);
+            }
+
             int capacity = device is { MaxConcurrency: > 0 } ? device.MaxConcurrency : d.Descriptor.MaxConcurrency;
             return new DeviceQueue(d, i, capacity, device?.HourlyCostUsd ?? d.Descriptor.HourlyCostUsd);
         })];

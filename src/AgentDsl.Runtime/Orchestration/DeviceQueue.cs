@@ -57,6 +57,9 @@ internal sealed class DeviceQueue
     public double BacklogMilliseconds =>
         Math.Max(0, Interlocked.Read(ref _backlogTicks)) * 1000.0 / Stopwatch.Frequency / UtilizationCapacity;
 
+    /// <summary>Counts work of an admitted request in the backlog before its node reaches the queue (negative to release it).</summary>
+    public void Reserve(long ticks) => Interlocked.Add(ref _backlogTicks, ticks);
+
     /// <summary>Waits for a slot; completes synchronously when one is free and nobody waits.</summary>
     /// <param name="deadline">The request's deadline (Stopwatch ticks); earlier deadlines are served first.</param>
     /// <param name="estimateTicks">The node's expected run time, counted in the backlog until <see cref="Exit"/>.</param>
