@@ -49,6 +49,33 @@ public static class AgentDslServiceCollectionExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Adds a remote LLM endpoint as a device: the <see cref="Microsoft.Extensions.AI.IChatClient"/> from
+    /// <paramref name="client"/> (or the one registered in dependency injection) runs the graph's <c>Llm</c> operators
+    /// that take a string prompt and return a string, with its own queue and concurrency.
+    /// </summary>
+    /// <param name="builder">The AgentDsl builder.</param>
+    /// <param name="name">The device name, unique among devices (for example <c>llm:openai</c>).</param>
+    /// <param name="client">Creates the chat client; null resolves <c>IChatClient</c> from the container.</param>
+    /// <param name="configure">Concurrency, token prices, system prompt, chat options.</param>
+    /// <returns>The builder.</returns>
+    public static IAgentDslBuilder AddChatClientDevice(
+        this IAgentDslBuilder builder,
+        string name,
+        Func<IServiceProvider, Microsoft.Extensions.AI.IChatClient>? client = null,
+        Action<ChatClientDeviceOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var options = new ChatClientDeviceOptions();
+        configure?.Invoke(options);
+        builder.Services.AddSingleton<IAgentDevice>(sp => new ChatClientDevice(
+            name,
+            client?.Invoke(sp) ?? sp.GetRequiredService<Microsoft.Extensions.AI.IChatClient>(),
+            options));
+        return builder;
+    }
+
     internal static IAgentDslBuilder AddAgentDslCore(IServiceCollection services, IConfiguration? configuration, Action<AgentDslOptions>? configure)
     {
         ArgumentNullException.ThrowIfNull(services);

@@ -1,0 +1,114 @@
+using AgentDsl.Ir;
+using Microsoft.Extensions.AI;
+
+namespace AgentDsl.Devices;
+
+/// <summary>Settings of a <see cref="ChatClientDevice"/>.</summary>
+public sealed class ChatClientDeviceOptions
+{
+    /// <summary>Requests the endpoint serves at once (its rate limit); the runtime queues the rest, earliest deadline first.</summary>
+    public int MaxConcurrency { get; set; } = 8;
+
+    /// <summary>Price of a million input (prompt) tokens in US dollars, when the endpoint reports usage.</summary>
+    public double InputUsdPerMillionTokens { get; set; }
+
+    /// <summary>Price of a million output tokens in US dollars, when the endpoint reports usage.</summary>
+    public double OutputUsdPerMillionTokens { get; set; }
+
+    /// <summary>A system message sent before each prompt; none when null.</summary>
+    public string? SystemPrompt { get; set; }
+
+    /// <summary>Options of each call (model id, temperature…); the node's <c>Model</c> fills <c>ModelId</c> when unset.</summary>
+    public ChatOptions? ChatOptions { get; set; }
+}
+
+/// <summary>
+/// A remote LLM endpoint as a device: any <see cref="IChatClient"/> of Microsoft.Extensions.AI (OpenAI, Azure, Ollama,
+/// a local ONNX model…). It runs <see cref="OperatorKind.Llm"/> nodes that take a <c>string</c> prompt and return a
+/// <c>string</c>: the prompt goes to the endpoint as a user message and the response text becomes the node's result;
+/// the operator's C# body is not called (it is the node's implementation on other devices, such as a local fallback).
+/// Token usage is priced into the request's cost. What crosses the boundary — the chat messages and the response — is
+/// serializable (Microsoft.Extensions.AI's JSON contracts).
+/// </summary>
+public sealed class ChatClientDevice : IAgentDevice
+{
+    private readonly IChatClient _client;
+    private readonly ChatClientDeviceOptions _options;
+
+    /// <summary>Creates the device.</summary>
+    /// <param name="name">A unique device name, for example <c>llm:openai</c>.</param>
+    /// <param name="client">The endpoint.</param>
+    /// <param name="options">Concurrency, prices and call options; defaults when null.</param>
+    public ChatClientDevice(string name, IChatClient client, ChatClientDeviceOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _options = options ?? new ChatClientDeviceOptions();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.MaxConcurrency, nameof(options));
+        Descriptor = new DeviceDescriptor(name, DeviceKinds.Remote)
+        {
+            MaxConcurrency = _options.MaxConcurrency,
+            IsRemote = true,
+            Vendor = client.GetService<ChatClientMetadata>()?.ProviderName,
+        };
+    }
+
+    /// <inheritdoc/>
+    public DeviceDescriptor Descriptor { get; }
+
+    /// <inheritdoc/>
+    public bool CanRun(NodeDefinition node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return node.Kind == OperatorKind.Llm
+            && node.FanOut is null
+            && IsString(node.ResultType)
+            && node.Inputs.Count(i => i.Value.Source != ValueSource.CancellationToken) == 1
+            && node.Inputs.Any(i => IsString(i.Type) && i.Value.Source is ValueSource.Input or ValueSource.Node or ValueSource.Constant);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask RunAsync(NodeWork work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var invocation = work.ToInvocation();
+        var promptInput = work.Node.Inputs.First(i => IsString(i.Type));
+        string prompt = promptInput.Value.Source == ValueSource.Constant
+            ? Unquote(promptInput.ConstantText)
+            : invocation.Arguments.First(a => a.Source == promptInput.Value).Value as string ?? "";
+
+        var messages = new List<ChatMessage>(2);
+        if (_options.SystemPrompt is { } system)
+        {
+            messages.Add(new ChatMessage(ChatRole.System, system));
+        }
+
+        messages.Add(new ChatMessage(ChatRole.User, prompt));
+        var options = _options.ChatOptions?.Clone() ?? new ChatOptions();
+        options.ModelId ??= work.Node.Cost.Model?.Name;
+
+        ChatResponse response;
+        try
+        {
+            response = await _client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new InvalidOperationException($"Chat endpoint '{Descriptor.Name}' failed for {work.Node.Describe()}: {ex.Message}", ex);
+        }
+
+        if (response.Usage is { } usage)
+        {
+            double usd = ((usage.InputTokenCount ?? 0) * _options.InputUsdPerMillionTokens / 1e6)
+                + ((usage.OutputTokenCount ?? 0) * _options.OutputUsdPerMillionTokens / 1e6);
+            work.ReportCost(usd);
+        }
+
+        work.Complete(new NodeCompletion(invocation.RequestId, invocation.NodeId, response.Text, Error: null), Descriptor.Name);
+    }
+
+    private static bool IsString(string type) => type is "string" or "string?" or "System.String";
+
+    private static string Unquote(string? text) =>
+        text is { Length: >= 2 } && text[0] == '"' && text[^1] == '"' ? System.Text.RegularExpressions.Regex.Unescape(text[1..^1]) : text ?? "";
+}
