@@ -141,9 +141,14 @@ public sealed partial class AgentRunner<TGraph>
 
         queue.Exit(ended - started, estimate);
         double ms = (ended - started) * 1000.0 / Stopwatch.Frequency;
-        if (_estimates.Record(node.Id, d, ms, _options.Replanning.SlowdownFactor))
+        switch (_estimates.Record(node.Id, d, ms, _options.Replanning.SlowdownFactor))
         {
-            Interlocked.Exchange(ref _replanDue, 1);
+            case NodeEstimates.RecordResult.Slowdown:
+                Interlocked.Exchange(ref _replanDue, 1);
+                break;
+            case NodeEstimates.RecordResult.NewEstimate:
+                Volatile.Write(ref _snapshot, Volatile.Read(ref _snapshot) with { At = 0 }); // admission sees it at once
+                break;
         }
 
         return new NodeOutcome(d, started, ended, attempt, work.ReportedCostUsd);

@@ -46,6 +46,8 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
     private long _nextReturn = long.MaxValue;
     private long _nextProbe = long.MaxValue;
     private long _lastReplan;
+    private long _lastAdmitted;
+    private readonly long _estimateLifetimeTicks;
     private int _replanDue;
     private string? _unplaceable;
     private int _inFlight;
@@ -79,6 +81,8 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
         _graphTag = new("agentdsl.graph", _definition.Name);
         _slaTicks = _definition.Sla.HasLatencyBound ? (long)(_definition.Sla.LatencyMs / 1000.0 * Stopwatch.Frequency) : 0;
         _minReplanTicks = (long)(_options.Replanning.MinInterval.TotalSeconds * Stopwatch.Frequency);
+        _estimateLifetimeTicks = (long)(_options.Replanning.EstimateLifetime.TotalSeconds * Stopwatch.Frequency);
+        _lastAdmitted = Stopwatch.GetTimestamp();
         _estimates = new NodeEstimates(_definition.Nodes.Length, _queues, _options.Replanning.EstimateLifetime);
         _outUntil = new long[_queues.Length];
         _topologicalOrder = TopologicalOrder(_definition);
@@ -172,7 +176,10 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
             var snapshot = Snapshot(now);
             double path = snapshot.CriticalPathMs;
             (double backlog, string? busiest) = MaxBacklog();
-            if (path + backlog > budgetMs)
+            // Liveness: when nothing was admitted for an estimate lifetime, one request goes through as a probe, so estimates
+            // inflated by a transient slow-down are measured again instead of rejecting every request forever.
+            bool probe = now - Volatile.Read(ref _lastAdmitted) > _estimateLifetimeTicks;
+            if (path + backlog > budgetMs && !probe)
             {
                 LeaveInFlight();
                 string why = busiest is null
@@ -189,6 +196,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
             reservation = snapshot;
         }
 
+        Volatile.Write(ref _lastAdmitted, now);
         return null;
     }
 

@@ -43,13 +43,35 @@ internal sealed class NodeEstimates : INodeTimeEstimates
     /// Records one run; returns true when the median of the last <see cref="Window"/> runs since the plan exceeds
     /// <paramref name="slowdownFactor"/> × the mean the plan was made with.
     /// </summary>
-    public bool Record(int nodeId, int device, double milliseconds, double slowdownFactor)
+    public RecordResult Record(int nodeId, int device, double milliseconds, double slowdownFactor)
     {
         var e = _entries[(nodeId * _devices) + device];
         lock (e)
         {
-            e.Mean = e.Samples == 0 ? milliseconds : (Alpha * milliseconds) + ((1 - Alpha) * e.Mean);
+            bool restarted = false;
+
+            // The first samples (JIT compilation, cold caches) can be far off: the mean starts as the median of the first
+            // three, and until then the node counts as unmeasured.
             e.Samples++;
+            if (e.Samples < MinSamples)
+            {
+                e.First[e.Samples - 1] = milliseconds;
+                e.Mean = milliseconds;
+            }
+            else if (e.Samples == MinSamples)
+            {
+                e.Mean = Median3(e.First[0], e.First[1], milliseconds);
+            }
+            else if (Stopwatch.GetTimestamp() - e.LastSample > _maxAgeTicks)
+            {
+                e.Mean = milliseconds; // the old mean has expired: start again from what the device does now
+                restarted = true;
+            }
+            else
+            {
+                e.Mean = (Alpha * milliseconds) + ((1 - Alpha) * e.Mean);
+            }
+
             e.SincePlan++;
             e.Recent[e.SincePlan % Window] = milliseconds;
             e.LastSample = Stopwatch.GetTimestamp();
@@ -65,16 +87,21 @@ internal sealed class NodeEstimates : INodeTimeEstimates
                 e.PlannedMean = Math.Min(e.PlannedMean ?? double.PositiveInfinity, e.Mean);
             }
 
+            if (e.Samples == MinSamples || restarted)
+            {
+                return RecordResult.NewEstimate;
+            }
+
             if (e.PlannedMean is not { } planned || e.SincePlan < Window)
             {
-                return false;
+                return RecordResult.None;
             }
 
             Span<double> recent = stackalloc double[Window];
             e.Recent.CopyTo(recent);
             recent.Sort();
             double median = recent[Window / 2];
-            return median > slowdownFactor * planned && median - planned > MinSlowdownMs;
+            return median > slowdownFactor * planned && median - planned > MinSlowdownMs ? RecordResult.Slowdown : RecordResult.None;
         }
     }
 
@@ -105,7 +132,7 @@ internal sealed class NodeEstimates : INodeTimeEstimates
         var e = _entries[(nodeId * _devices) + device];
         lock (e)
         {
-            return e.Samples >= 1 ? FreshMean(e) : double.NaN;
+            return e.Samples >= MinSamples ? FreshMean(e) : double.NaN;
         }
     }
 
@@ -124,7 +151,7 @@ internal sealed class NodeEstimates : INodeTimeEstimates
             var e = _entries[(nodeId * _devices) + d];
             lock (e)
             {
-                best = Math.Min(best, e.Samples >= MinSamples ? e.Best : e.Samples > 0 ? e.Mean : double.PositiveInfinity);
+                best = Math.Min(best, e.Samples >= MinSamples ? e.Best : double.PositiveInfinity);
             }
         }
 
@@ -137,9 +164,24 @@ internal sealed class NodeEstimates : INodeTimeEstimates
         return queue?.BacklogMilliseconds ?? 0;
     }
 
+    private static double Median3(double a, double b, double c) => Math.Max(Math.Min(a, b), Math.Min(Math.Max(a, b), c));
+
     /// <summary>A mean not refreshed for the maximum age reads as the best the device did (so it gets tried again).</summary>
     private double FreshMean(Entry e) =>
         e.Samples >= MinSamples && Stopwatch.GetTimestamp() - e.LastSample > _maxAgeTicks && !double.IsPositiveInfinity(e.Best) ? e.Best : e.Mean;
+
+    /// <summary>What a measurement changed.</summary>
+    public enum RecordResult
+    {
+        /// <summary>Nothing the runtime must act on.</summary>
+        None,
+
+        /// <summary>The node's estimate on the device is new: its third sample, or a sample after the old mean expired.</summary>
+        NewEstimate,
+
+        /// <summary>The node has slowed down on the device beyond the re-planning factor.</summary>
+        Slowdown,
+    }
 
     private sealed class Entry
     {
@@ -150,5 +192,6 @@ internal sealed class NodeEstimates : INodeTimeEstimates
         public long LastSample;
         public double? PlannedMean;
         public double[] Recent = new double[Window];
+        public double[] First = new double[MinSamples - 1];
     }
 }
