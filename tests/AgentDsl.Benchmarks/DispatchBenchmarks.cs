@@ -45,6 +45,63 @@ public partial class WideGraph
     [Operator] public int Join(int a, int b, int c, int d, int e, int f, int g, int h) => a + b + c + d + e + f + g + h;
 }
 
+/// <summary>A chain of ten asynchronous no-op operators: each awaits once (as an operator doing I/O or device work does).</summary>
+[AgentGraph]
+public partial class YieldChainGraph
+{
+    [Flow]
+    public async Task<int> Run(int x)
+    {
+        var a = await Step(x);
+        var b = await Step(a);
+        var c = await Step(b);
+        var d = await Step(c);
+        var e = await Step(d);
+        var f = await Step(e);
+        var g = await Step(f);
+        var h = await Step(g);
+        var i = await Step(h);
+        return await Step(i);
+    }
+
+    [Operator]
+    public async Task<int> Step(int x)
+    {
+        await Task.Yield();
+        return x + 1;
+    }
+}
+
+/// <summary>A fan-out to eight asynchronous no-op operators and a fan-in (ten nodes).</summary>
+[AgentGraph]
+public partial class YieldWideGraph
+{
+    [Flow]
+    public async Task<int> Run(int x)
+    {
+        var s = await Step(x);
+        var t1 = Step(s);
+        var t2 = Step(s);
+        var t3 = Step(s);
+        var t4 = Step(s);
+        var t5 = Step(s);
+        var t6 = Step(s);
+        var t7 = Step(s);
+        var t8 = Step(s);
+        await Task.WhenAll(t1, t2, t3, t4, t5, t6, t7, t8);
+        return Join(await t1, await t2, await t3, await t4, await t5, await t6, await t7, await t8);
+    }
+
+    [Operator]
+    public async Task<int> Step(int x)
+    {
+        await Task.Yield();
+        return x + 1;
+    }
+
+    [Operator] public int Join(int a, int b, int c, int d, int e, int f, int g, int h) => a + b + c + d + e + f + g + h;
+}
+
 /// <summary>
 /// Per-request cost of the orchestrator on ten no-op nodes (a chain, and a fan-out/fan-in), against calling the flow
 /// directly and against the same shapes built from TPL Dataflow blocks. One request at a time.
@@ -56,6 +113,14 @@ public class DispatchBenchmarks
     private IHost _host = null!;
     private IAgentRunner<ChainGraph> _chain = null!;
     private IAgentRunner<WideGraph> _wide = null!;
+    private IAgentRunner<YieldChainGraph> _yieldChain = null!;
+    private IAgentRunner<YieldWideGraph> _yieldWide = null!;
+    private readonly YieldChainGraph _yieldChainGraph = new();
+    private readonly YieldWideGraph _yieldWideGraph = new();
+    private TransformBlock<int, int> _dfYieldChainHead = null!;
+    private TransformBlock<int, int> _dfYieldChainTail = null!;
+    private BroadcastBlock<int> _dfYieldWideHead = null!;
+    private TransformBlock<int[], int> _dfYieldWideTail = null!;
     private readonly ChainGraph _chainGraph = new();
     private readonly WideGraph _wideGraph = new();
     private TransformBlock<int, int> _dfChainHead = null!;
@@ -68,39 +133,59 @@ public class DispatchBenchmarks
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddAgentDsl().AddGraph<ChainGraph>().AddGraph<WideGraph>();
+        builder.Services.AddAgentDsl().AddGraph<ChainGraph>().AddGraph<WideGraph>().AddGraph<YieldChainGraph>().AddGraph<YieldWideGraph>();
         _host = builder.Build();
         _host.Start();
         _chain = _host.Services.GetRequiredService<IAgentRunner<ChainGraph>>();
         _wide = _host.Services.GetRequiredService<IAgentRunner<WideGraph>>();
+        _yieldChain = _host.Services.GetRequiredService<IAgentRunner<YieldChainGraph>>();
+        _yieldWide = _host.Services.GetRequiredService<IAgentRunner<YieldWideGraph>>();
+        static TransformBlock<int, int> Sync() => new(static x => x + 1);
+        static TransformBlock<int, int> Async() => new(static async x =>
+        {
+            await Task.Yield();
+            return x + 1;
+        });
+        (_dfChainHead, _dfChainTail) = DataflowChain(Sync);
+        (_dfWideHead, _dfWideTail) = DataflowWide(Sync);
+        (_dfYieldChainHead, _dfYieldChainTail) = DataflowChain(Async);
+        (_dfYieldWideHead, _dfYieldWideTail) = DataflowWide(Async);
+    }
 
+    private static (TransformBlock<int, int> Head, TransformBlock<int, int> Tail) DataflowChain(Func<TransformBlock<int, int>> step)
+    {
         var link = new DataflowLinkOptions { PropagateCompletion = true };
-        _dfChainHead = new TransformBlock<int, int>(x => x + 1);
-        var previous = _dfChainHead;
+        var head = step();
+        var previous = head;
         for (int n = 1; n < 10; n++)
         {
-            var next = new TransformBlock<int, int>(x => x + 1);
+            var next = step();
             previous.LinkTo(next, link);
             previous = next;
         }
 
-        _dfChainTail = previous;
+        return (head, previous);
+    }
 
-        _dfWideHead = new BroadcastBlock<int>(x => x);
-        var first = new TransformBlock<int, int>(x => x + 1);
+    private static (BroadcastBlock<int> Head, TransformBlock<int[], int> Tail) DataflowWide(Func<TransformBlock<int, int>> step)
+    {
+        var link = new DataflowLinkOptions { PropagateCompletion = true };
+        var head = new BroadcastBlock<int>(x => x);
+        var first = step();
         var batch = new BatchBlock<int>(8);
-        _dfWideHead.LinkTo(first, link);
+        head.LinkTo(first, link);
         var fan = new BroadcastBlock<int>(x => x);
         first.LinkTo(fan, link);
         for (int n = 0; n < 8; n++)
         {
-            var step = new TransformBlock<int, int>(x => x + 1);
-            fan.LinkTo(step, link);
-            step.LinkTo(batch, link);
+            var each = step();
+            fan.LinkTo(each, link);
+            each.LinkTo(batch, link);
         }
 
-        _dfWideTail = new TransformBlock<int[], int>(xs => xs.Sum());
-        batch.LinkTo(_dfWideTail, link);
+        var tail = new TransformBlock<int[], int>(xs => xs.Sum());
+        batch.LinkTo(tail, link);
+        return (head, tail);
     }
 
     [GlobalCleanup]
@@ -137,5 +222,31 @@ public class DispatchBenchmarks
     {
         _dfWideHead.Post(1);
         return await _dfWideTail.ReceiveAsync();
+    }
+
+    [Benchmark(Description = "async chain: direct awaited calls")]
+    public Task<int> YieldChainDirect() => _yieldChainGraph.Run(1);
+
+    [Benchmark(Description = "async chain: AgentDsl runner")]
+    public async Task<int> YieldChainRunner() => (await _yieldChain.RunAsync(1)).Output;
+
+    [Benchmark(Description = "async chain: TPL Dataflow")]
+    public async Task<int> YieldChainDataflow()
+    {
+        _dfYieldChainHead.Post(1);
+        return await _dfYieldChainTail.ReceiveAsync();
+    }
+
+    [Benchmark(Description = "async wide: direct awaited calls")]
+    public Task<int> YieldWideDirect() => _yieldWideGraph.Run(1);
+
+    [Benchmark(Description = "async wide: AgentDsl runner")]
+    public async Task<int> YieldWideRunner() => (await _yieldWide.RunAsync(1)).Output;
+
+    [Benchmark(Description = "async wide: TPL Dataflow")]
+    public async Task<int> YieldWideDataflow()
+    {
+        _dfYieldWideHead.Post(1);
+        return await _dfYieldWideTail.ReceiveAsync();
     }
 }

@@ -18,4 +18,41 @@ if (args.Length > 0 && args[0] == "gap")
     return;
 }
 
+if (args.Length > 0 && args[0] == "quick")
+{
+    // A rough loop for iterating on dispatch cost; the numbers that count come from BenchmarkDotNet.
+    var bench = new AgentDsl.Benchmarks.DispatchBenchmarks();
+    bench.Setup();
+    foreach (var (name, run) in new (string, Func<Task<int>>)[]
+    {
+        ("chain runner", bench.ChainRunner), ("chain dataflow", bench.ChainDataflow),
+        ("async chain direct", bench.YieldChainDirect), ("async chain runner", bench.YieldChainRunner), ("async chain dataflow", bench.YieldChainDataflow),
+        ("async wide direct", bench.YieldWideDirect), ("async wide runner", bench.YieldWideRunner),
+    })
+    {
+        if (args.Length > 1 && !name.Contains(args[1], StringComparison.Ordinal))
+        {
+            continue;
+        }
+
+        for (int i = 0; i < 20_000; i++)
+        {
+            await run();
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        const int n = 100_000;
+        for (int i = 0; i < n; i++)
+        {
+            await run();
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-22} {watch.Elapsed.TotalMilliseconds * 1e6 / n,9:0} ns"));
+    }
+
+    bench.Cleanup();
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -343,3 +343,18 @@ public sealed class OrchestrationTests
         }
     }
 }
+
+public sealed class NodeEstimatesTests
+{
+    [Fact]
+    public void Median5_EqualsTheMiddleOfTheSortedValues()
+    {
+        var random = new Random(7);
+        for (int i = 0; i < 20_000; i++)
+        {
+            var v = Enumerable.Range(0, 5).Select(_ => (double)random.Next(0, 6)).ToArray(); // ties included
+            var sorted = v.Order().ToArray();
+            Assert.Equal(sorted[2], AgentDsl.Orchestration.NodeEstimates.Median5([.. v]));
+        }
+    }
+}

@@ -55,7 +55,8 @@ public sealed partial class AgentRunner<TGraph>
 
     /// <summary>
     /// One attempt, repeated (on the new plan) while the device refuses the work before starting it: it reported itself
-    /// unavailable, or its circuit is open. Such work never ran, so this is safe for every operator.
+    /// unavailable, or its circuit is open. Such work never ran, so this is safe for every operator. One state machine
+    /// for the whole attempt keeps an asynchronous node to a single allocation here.
     /// </summary>
     private async ValueTask<NodeOutcome> AttemptUntilStartedAsync(Run run, NodeDefinition node, AttemptCounter attempts, CancellationToken cancellationToken)
     {
@@ -63,95 +64,99 @@ public sealed partial class AgentRunner<TGraph>
         while (true)
         {
             int attempt = attempts.Next();
+            long now = Stopwatch.GetTimestamp();
+            MaybeReplan(now);
+            int d = Volatile.Read(ref _placement)[node.Id];
+            if (attempts.LastFailed == d && AlternativeTo(node, d, now) is { } other)
+            {
+                // A retry goes elsewhere when the plan still points at the device that just failed.
+                d = other;
+            }
+
+            run.SetDevice(node.Id, d);
+            var queue = _queues[d];
+            double expected = _estimates.Milliseconds(node.Id, d);
+            long estimate = double.IsNaN(expected) ? 0 : (long)(expected / 1000.0 * Stopwatch.Frequency);
+
+            // Waits for a slot, earliest deadline first; a cancelled wait takes no slot.
+            var enter = queue.EnterAsync(run.DeadlineTicks, estimate, cancellationToken);
+            if (!enter.IsCompletedSuccessfully)
+            {
+                await enter.ConfigureAwait(false);
+            }
+
+            long started = Stopwatch.GetTimestamp();
+            var work = new Work(_definition.Name, node, run.Values, _graph)
+            {
+                RequestId = run.RequestId,
+                Deadline = run.DeadlineUtc,
+                Attempt = attempt,
+            };
             try
             {
-                return await AttemptAsync(run, node, attempt, attempts, cancellationToken).ConfigureAwait(false);
+                var pipeline = _resilience[node.Id].DevicePipeline(this, node, d);
+                var pending = pipeline is null ? queue.Device.RunAsync(work, cancellationToken) : RunThroughAsync(pipeline, queue, work, cancellationToken);
+                if (!pending.IsCompletedSuccessfully)
+                {
+                    await pending.ConfigureAwait(false);
+                }
             }
             catch (Exception ex) when (ex is DeviceUnavailableException or BrokenCircuitException
                 && !cancellationToken.IsCancellationRequested && ++refused <= _queues.Length)
             {
+                // Refused before starting: take the device out (unavailable) and try again on the new plan.
+                queue.Exit(0, estimate);
+                attempts.LastFailed = d;
+                if (ex is DeviceUnavailableException)
+                {
+                    _runtime.TakeOut(d, Stopwatch.GetTimestamp() + (long)(_resilience[node.Id].Options.BreakDuration.TotalSeconds * Stopwatch.Frequency), ex.Message);
+                }
+
                 _statistics.OnRetry();
                 AgentDslTelemetry.Retries.Add(1, _graphTag, new("agentdsl.node", node.Name), new("agentdsl.reason", ex is DeviceUnavailableException ? "device-unavailable" : "circuit-open"));
-                LogRetry(_definition.Name, node.Name, attempt, _queues[run.DeviceOf(node.Id)].Name, ex.Message);
+                LogRetry(_definition.Name, node.Name, attempt, queue.Name, ex.Message);
+                continue;
             }
+            catch (Exception ex)
+            {
+                queue.Exit(ex is DeviceUnavailableException ? 0 : Stopwatch.GetTimestamp() - started, estimate);
+                attempts.LastFailed = d;
+                if (ex is DeviceUnavailableException)
+                {
+                    _runtime.TakeOut(d, Stopwatch.GetTimestamp() + (long)(_resilience[node.Id].Options.BreakDuration.TotalSeconds * Stopwatch.Frequency), ex.Message);
+                }
+
+                throw;
+            }
+
+            long ended = Stopwatch.GetTimestamp();
+            queue.Exit(ended - started, estimate);
+            double ms = (ended - started) * 1000.0 / Stopwatch.Frequency;
+            switch (_estimates.Record(node.Id, d, ms, _options.Replanning.SlowdownFactor))
+            {
+                case NodeEstimates.RecordResult.Slowdown:
+                    Interlocked.Exchange(ref _replanDue, 1);
+                    break;
+                case NodeEstimates.RecordResult.NewEstimate:
+                    Volatile.Write(ref _snapshot, Volatile.Read(ref _snapshot) with { At = 0 }); // admission sees it at once
+                    break;
+            }
+
+            return new NodeOutcome(d, started, ended, attempt, work.ReportedCostUsd);
         }
     }
 
-    private async ValueTask<NodeOutcome> AttemptAsync(Run run, NodeDefinition node, int attempt, AttemptCounter attempts, CancellationToken cancellationToken)
+    private async ValueTask RunThroughAsync(ResiliencePipeline pipeline, DeviceQueue queue, Work work, CancellationToken cancellationToken)
     {
-        long now = Stopwatch.GetTimestamp();
-        MaybeReplan(now);
-        int d = Volatile.Read(ref _placement)[node.Id];
-        if (attempts.LastFailed == d && AlternativeTo(node, d, now) is { } other)
-        {
-            // A retry goes elsewhere when the plan still points at the device that just failed.
-            d = other;
-        }
-
-        run.SetDevice(node.Id, d);
-        var queue = _queues[d];
-        double expected = _estimates.Milliseconds(node.Id, d);
-        long estimate = double.IsNaN(expected) ? 0 : (long)(expected / 1000.0 * Stopwatch.Frequency);
-
-        // Waits for a slot, earliest deadline first; a cancelled wait takes no slot.
-        await queue.EnterAsync(run.DeadlineTicks, estimate, cancellationToken).ConfigureAwait(false);
-        long started = Stopwatch.GetTimestamp();
-        long ended = 0;
-        var work = new Work(_definition.Name, node, run.Values, _graph)
-        {
-            RequestId = run.RequestId,
-            Deadline = run.DeadlineUtc,
-            Attempt = attempt,
-        };
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
         try
         {
-            var pipeline = _resilience[node.Id].DevicePipeline(this, node, d);
-            if (pipeline is null)
-            {
-                await queue.Device.RunAsync(work, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                var context = ResilienceContextPool.Shared.Get(cancellationToken);
-                try
-                {
-                    await pipeline.ExecuteAsync(static (ctx, s) => s.Runner.RunAbandonableAsync(s.Queue, s.Work, ctx.CancellationToken), context, (Runner: this, Queue: queue, Work: work)).ConfigureAwait(false);
-                }
-                finally
-                {
-                    ResilienceContextPool.Shared.Return(context);
-                }
-            }
-
-            ended = Stopwatch.GetTimestamp();
+            await pipeline.ExecuteAsync(static (ctx, s) => s.Runner.RunAbandonableAsync(s.Queue, s.Work, ctx.CancellationToken), context, (Runner: this, Queue: queue, Work: work)).ConfigureAwait(false);
         }
-        catch (DeviceUnavailableException ex)
+        finally
         {
-            queue.Exit(0, estimate);
-            attempts.LastFailed = d;
-            _runtime.TakeOut(d, Stopwatch.GetTimestamp() + (long)(_resilience[node.Id].Options.BreakDuration.TotalSeconds * Stopwatch.Frequency), ex.Message);
-            throw;
+            ResilienceContextPool.Shared.Return(context);
         }
-        catch
-        {
-            queue.Exit(Stopwatch.GetTimestamp() - started, estimate);
-            attempts.LastFailed = d;
-            throw;
-        }
-
-        queue.Exit(ended - started, estimate);
-        double ms = (ended - started) * 1000.0 / Stopwatch.Frequency;
-        switch (_estimates.Record(node.Id, d, ms, _options.Replanning.SlowdownFactor))
-        {
-            case NodeEstimates.RecordResult.Slowdown:
-                Interlocked.Exchange(ref _replanDue, 1);
-                break;
-            case NodeEstimates.RecordResult.NewEstimate:
-                Volatile.Write(ref _snapshot, Volatile.Read(ref _snapshot) with { At = 0 }); // admission sees it at once
-                break;
-        }
-
-        return new NodeOutcome(d, started, ended, attempt, work.ReportedCostUsd);
     }
 
     /// <summary>Runs the work; when the attempt's token fires (its timeout, or the request ending) the work is abandoned, not awaited.</summary>
@@ -267,6 +272,8 @@ public sealed partial class AgentRunner<TGraph>
     /// <summary>The resilience of one node: its retry pipeline, and per device a timeout + circuit breaker pipeline (built on first use).</summary>
     private sealed class NodeResilience(OperatorResilienceOptions options, TimeSpan? timeout, ResiliencePipeline? retry, int devices, ILoggerFactory? loggerFactory)
     {
+        private static readonly ResiliencePipeline NoPipeline = new ResiliencePipelineBuilder().Build();
+
         private readonly ResiliencePipeline?[] _devicePipelines = new ResiliencePipeline?[devices];
         private readonly bool _needsDevicePipeline = options.CircuitBreaker || timeout is not null;
 
@@ -284,11 +291,22 @@ public sealed partial class AgentRunner<TGraph>
             var pipeline = Volatile.Read(ref _devicePipelines[device]);
             if (pipeline is not null)
             {
-                return pipeline;
+                return pipeline == NoPipeline ? null : pipeline;
+            }
+
+            // On the managed CPU a failure is the operator's, not the device's: no breaker there. A synchronous operator
+            // cannot be interrupted, so a timeout only applies to asynchronous ones.
+            bool cpu = runner._queues[device].Device is CpuDevice;
+            bool breaker = Options.CircuitBreaker && !cpu;
+            var attemptTimeout = cpu && !node.IsAsync ? null : timeout;
+            if (!breaker && attemptTimeout is null)
+            {
+                Volatile.Write(ref _devicePipelines[device], NoPipeline);
+                return null;
             }
 
             var builder = new ResiliencePipelineBuilder { Name = $"{PipelineKeyPrefix}{runner._definition.Name}.{node.Name}", InstanceName = runner._queues[device].Name };
-            if (Options.CircuitBreaker)
+            if (breaker)
             {
                 builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
                 {
@@ -305,7 +323,7 @@ public sealed partial class AgentRunner<TGraph>
                 });
             }
 
-            if (timeout is { } t)
+            if (attemptTimeout is { } t)
             {
                 builder.AddTimeout(t);
             }

@@ -81,11 +81,12 @@ public sealed partial class AgentRunner<TGraph>
         {
             var roots = _runner._definition.Roots;
 
-            // Hold one in-flight slot while the roots start so the request cannot complete early.
+            // Hold one in-flight slot while the roots start so the request cannot complete early. The last root runs on
+            // the caller's thread (a synchronous graph completes before RunAsync returns, with no thread-pool hop).
             _inFlight = 1;
             for (int i = 0; i < roots.Length; i++)
             {
-                Start(roots[i], inline: false);
+                Start(roots[i], inline: i == roots.Length - 1);
             }
 
             Finish();
@@ -182,7 +183,10 @@ public sealed partial class AgentRunner<TGraph>
             var duration = Stopwatch.GetElapsedTime(outcome.Started, outcome.Ended);
             _timings[nodeId] = new NodeRun(nodeId, node.Name, queue.Name, Stopwatch.GetElapsedTime(_start, outcome.Started), duration) { Attempt = outcome.Attempt };
             AddCost((duration.TotalHours * queue.HourlyCostUsd) + outcome.ReportedCostUsd);
-            AgentDslTelemetry.NodeDuration.Record(duration.TotalMilliseconds, _runner._graphTag, new("agentdsl.node", node.Name), queue.Tag);
+            if (AgentDslTelemetry.NodeDuration.Enabled)
+            {
+                AgentDslTelemetry.NodeDuration.Record(duration.TotalMilliseconds, _runner._graphTag, new("agentdsl.node", node.Name), queue.Tag);
+            }
             if (_runner._logNodes)
             {
                 _runner.LogDebugNodeCompleted(_runner._definition.Name, node.Name, queue.Name, duration.TotalMilliseconds);

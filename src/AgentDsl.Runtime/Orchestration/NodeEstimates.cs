@@ -97,10 +97,7 @@ internal sealed class NodeEstimates : INodeTimeEstimates
                 return RecordResult.None;
             }
 
-            Span<double> recent = stackalloc double[Window];
-            e.Recent.CopyTo(recent);
-            recent.Sort();
-            double median = recent[Window / 2];
+            double median = Median5(e.Recent);
             return median > slowdownFactor * planned && median - planned > MinSlowdownMs ? RecordResult.Slowdown : RecordResult.None;
         }
     }
@@ -162,6 +159,19 @@ internal sealed class NodeEstimates : INodeTimeEstimates
     {
         var queue = Array.Find(_queues, q => ReferenceEquals(q.Device, device));
         return queue?.BacklogMilliseconds ?? 0;
+    }
+
+    /// <summary>The median of five values without sorting (the third smallest).</summary>
+    internal static double Median5(double[] v)
+    {
+        double a = v[0], b = v[1], c = v[2], d = v[3], e = v[4];
+        if (a > b) (a, b) = (b, a);
+        if (c > d) (c, d) = (d, c);
+        if (a > c) { (a, c) = (c, a); (b, d) = (d, b); } // a is now the smallest of four: drop it
+        a = e;
+        if (a > b) (a, b) = (b, a);
+        if (a > c) { (a, c) = (c, a); (b, d) = (d, b); } // a is the smaller of the remaining minima: drop it
+        return Math.Min(b, c);
     }
 
     private static double Median3(double a, double b, double c) => Math.Max(Math.Min(a, b), Math.Min(Math.Max(a, b), c));
