@@ -4,6 +4,7 @@ using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project tests/AgentDsl.Benchmarks -- --filter '*'      (BenchmarkDotNet)
 // dotnet run -c Release --project tests/AgentDsl.Benchmarks -- gap [count] [nodes] (HEFT vs CP-SAT optimum)
+// dotnet run -c Release --project tests/AgentDsl.Benchmarks -- quick ["chain runner"]  (rough dispatch loop for iterating)
 if (args.Length > 0 && args[0] == "gap")
 {
     int count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30;
@@ -30,7 +31,7 @@ if (args.Length > 0 && args[0] == "quick")
         ("async wide direct", bench.YieldWideDirect), ("async wide runner", bench.YieldWideRunner),
     })
     {
-        if (args.Length > 1 && !name.Contains(args[1], StringComparison.Ordinal))
+        if (args.Length > 1 && name != args[1])
         {
             continue;
         }

@@ -80,12 +80,13 @@ public sealed partial class AgentRunner<TGraph>
 
             // Waits for a slot, earliest deadline first; a cancelled wait takes no slot.
             var enter = queue.EnterAsync(run.DeadlineTicks, estimate, cancellationToken);
+            long started = now;
             if (!enter.IsCompletedSuccessfully)
             {
                 await enter.ConfigureAwait(false);
+                started = Stopwatch.GetTimestamp();
             }
 
-            long started = Stopwatch.GetTimestamp();
             var work = new Work(_definition.Name, node, run.Values, _graph)
             {
                 RequestId = run.RequestId,
@@ -132,7 +133,7 @@ public sealed partial class AgentRunner<TGraph>
             long ended = Stopwatch.GetTimestamp();
             queue.Exit(ended - started, estimate);
             double ms = (ended - started) * 1000.0 / Stopwatch.Frequency;
-            switch (_estimates.Record(node.Id, d, ms, _options.Replanning.SlowdownFactor))
+            switch (_estimates.Record(node.Id, d, ms, _options.Replanning.SlowdownFactor, ended))
             {
                 case NodeEstimates.RecordResult.Slowdown:
                     Interlocked.Exchange(ref _replanDue, 1);

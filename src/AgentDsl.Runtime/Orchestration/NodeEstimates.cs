@@ -43,7 +43,7 @@ internal sealed class NodeEstimates : INodeTimeEstimates
     /// Records one run; returns true when the median of the last <see cref="Window"/> runs since the plan exceeds
     /// <paramref name="slowdownFactor"/> × the mean the plan was made with.
     /// </summary>
-    public RecordResult Record(int nodeId, int device, double milliseconds, double slowdownFactor)
+    public RecordResult Record(int nodeId, int device, double milliseconds, double slowdownFactor, long now)
     {
         var e = _entries[(nodeId * _devices) + device];
         lock (e)
@@ -62,7 +62,7 @@ internal sealed class NodeEstimates : INodeTimeEstimates
             {
                 e.Mean = Median3(e.First[0], e.First[1], milliseconds);
             }
-            else if (Stopwatch.GetTimestamp() - e.LastSample > _maxAgeTicks)
+            else if (now - e.LastSample > _maxAgeTicks)
             {
                 e.Mean = milliseconds; // the old mean has expired: start again from what the device does now
                 restarted = true;
@@ -74,7 +74,7 @@ internal sealed class NodeEstimates : INodeTimeEstimates
 
             e.SincePlan++;
             e.Recent[e.SincePlan % Window] = milliseconds;
-            e.LastSample = Stopwatch.GetTimestamp();
+            e.LastSample = now;
             if (e.Samples >= MinSamples)
             {
                 e.Best = Math.Min(e.Best, e.Mean);
