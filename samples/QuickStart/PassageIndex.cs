@@ -8,9 +8,15 @@ namespace QuickStart;
 /// device when the machine has one (the corpus stays on the device between requests) and on the CPU
 /// otherwise; the top-k selection runs on the host.
 /// </summary>
-public sealed partial class PassageIndex(KernelDevices kernels)
+public sealed partial class PassageIndex(KernelDevices kernels, PassageIndexOptions options)
 {
     public const int Dimensions = 256;
+
+    /// <summary>The index over the built-in knowledge base.</summary>
+    public PassageIndex(KernelDevices kernels)
+        : this(kernels, new PassageIndexOptions())
+    {
+    }
 
     private static readonly string[] Corpus =
     [
@@ -24,7 +30,14 @@ public sealed partial class PassageIndex(KernelDevices kernels)
         "Refunds are processed within five business days.",
     ];
 
-    private readonly KernelBuffer<float> _vectors = new([.. Corpus.SelectMany(text => TextOps.Embed(text, Dimensions))]);
+    private readonly string[] _corpus = Synthesize(options.Passages);
+
+    private readonly Lazy<KernelBuffer<float>> _vectors = new(() => new([.. Synthesize(options.Passages).SelectMany(text => TextOps.Embed(text, Dimensions))]));
+
+    /// <summary>Passages in the index.</summary>
+    public int Count => _corpus.Length;
+
+    private KernelBuffer<float> Vectors => _vectors.Value;
 
     /// <summary>The device that ran the last lookup.</summary>
     public string LastDevice { get; private set; } = "none yet";
@@ -47,13 +60,25 @@ public sealed partial class PassageIndex(KernelDevices kernels)
         scores[passage] = dot;
     }
 
+    /// <summary>The built-in passages, then numbered variations of them up to <paramref name="count"/> (a bigger index for load tests).</summary>
+    private static string[] Synthesize(int count) =>
+        count <= Corpus.Length ? Corpus : [.. Corpus, .. Enumerable.Range(Corpus.Length, count - Corpus.Length).Select(i => $"{Corpus[i % Corpus.Length]} (note {i})")];
+
     public async Task<Passage[]> SearchAsync(float[] query, int top, CancellationToken ct)
     {
-        var scores = new float[Corpus.Length];
+        var vectors = Vectors;
+        var scores = new float[_corpus.Length];
         var device = await kernels.LaunchAsync(
             Kernels.Score.Definition,
-            d => Kernels.Score.LaunchAsync(d, Corpus.Length, _vectors, query, scores, Dimensions, cancellationToken: ct));
+            d => Kernels.Score.LaunchAsync(d, _corpus.Length, vectors, query, scores, Dimensions, cancellationToken: ct));
         LastDevice = device.Name;
-        return [.. scores.Select((score, i) => new Passage(i, Corpus[i], score)).OrderByDescending(p => p.Score).Take(top)];
+        return [.. scores.Select((score, i) => new Passage(i, _corpus[i], score)).OrderByDescending(p => p.Score).Take(top)];
     }
+}
+
+/// <summary>How big the index is.</summary>
+public sealed class PassageIndexOptions
+{
+    /// <summary>Passages: the eight built-in ones, padded with variations when larger.</summary>
+    public int Passages { get; init; } = 8;
 }

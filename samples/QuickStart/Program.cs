@@ -1,14 +1,41 @@
+using System.Globalization;
+using AgentDsl.Diagnostics;
 using AgentDsl.Execution;
 using AgentDsl.Ir;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using QuickStart;
 
 // dotnet run --project samples/QuickStart [-- --requests 8 --out samples/QuickStart/out]
+// dotnet run -c Release --project samples/QuickStart -- --load [--rates 10,20,40,80] [--seconds 3] [--passages 4096]
+// dotnet run --project samples/QuickStart -- --metrics      (prints the runtime's metrics with the OpenTelemetry console exporter)
 var builder = Host.CreateApplicationBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
+if (builder.Configuration.GetValue("load", false))
+{
+    double[] rates = [.. builder.Configuration.GetValue("rates", "10,20,40,80")!.Split(',').Select(r => double.Parse(r, CultureInfo.InvariantCulture))];
+    var duration = TimeSpan.FromSeconds(builder.Configuration.GetValue("seconds", 3.0));
+    int passages = builder.Configuration.GetValue("passages", 4096);
+    Console.WriteLine($"Load test: SupportAgent, {passages} passages, {duration.TotalSeconds:0.#} s per rate, SLA {SupportAgent.Definition.Sla.LatencyMs} ms");
+    Console.WriteLine(LoadTest.Header);
+    var rows = await LoadTest.RunAsync(rates, duration, passages, Console.Out);
+    string loadOut = Path.GetFullPath(builder.Configuration.GetValue("out", Path.Combine(AppContext.BaseDirectory, "out"))!);
+    Directory.CreateDirectory(loadOut);
+    await File.WriteAllLinesAsync(Path.Combine(loadOut, "loadtest.txt"), [LoadTest.Header, .. rows.Select(LoadTest.Format)]);
+    return;
+}
+
+if (builder.Configuration.GetValue("metrics", false))
+{
+    builder.Services.AddOpenTelemetry()
+        .WithMetrics(metrics => metrics.AddMeter(AgentDslTelemetry.Name).AddConsoleExporter())
+        .WithTracing(tracing => tracing.AddSource(AgentDslTelemetry.Name).AddConsoleExporter());
+}
+
 builder.Services.AddSingleton<PassageIndex>();
 builder.UseAgentDsl(agentDsl => agentDsl.AddGraph<SupportAgent>().AddOpenClDevices());
 

@@ -196,7 +196,7 @@ public sealed partial class OpenClDevice : IKernelDevice, IAgentDevice, IDisposa
     public bool CanRun(NodeDefinition node)
     {
         ArgumentNullException.ThrowIfNull(node);
-        return node.Kind is OperatorKind.Kernel or OperatorKind.Model
+        return node.Kind is OperatorKind.Kernel or OperatorKind.Model or OperatorKind.Memory
             && (node.Cost.MemoryFootprintBytes <= 0 || node.Cost.MemoryFootprintBytes <= Info.GlobalMemoryBytes);
     }
 

@@ -31,6 +31,7 @@ public sealed class FaultTests
                 BreakDuration = TimeSpan.FromSeconds(1),
             };
             o.Replanning.MinInterval = TimeSpan.FromMilliseconds(20);
+            o.Replanning.ExploreEvery = 0; // calibration runs are tested on their own; here every placement is the plan's
             configure?.Invoke(o);
         }).AddDevice(accel).AddDevice(backup).AddGraph<TGraph>(), logs);
         return (host, accel, backup);
@@ -172,6 +173,26 @@ public sealed class FaultTests
         Assert.Equal(50, outcomes.Completed.Count);
         Assert.All(outcomes.Completed, r => Assert.Equal("backup", AccelerateDevice(r)));
         Assert.True(accel.Calls - 10 <= 4, $"accel was called {accel.Calls - 10} times after it went away");
+    }
+
+    [Fact]
+    public async Task Calibration_MeasuresTheOtherDevice_AndMovesTheNodeWhenItIsFaster()
+    {
+        // The model prefers the GPU, but the GPU here is slower than the accelerator: only measuring shows it.
+        var gpu = new SimDevice("slow-gpu", DeviceKinds.Gpu, latencyMs: 30);
+        var fast = new SimDevice("fast-acc", DeviceKinds.Accelerator, latencyMs: 5);
+        var logs = new CapturingLoggerProvider();
+        using var host = await TestHost.StartAsync(
+            s => s.AddAgentDsl(o => o.Replanning.ExploreEvery = 4).AddDevice(gpu).AddDevice(fast).AddGraph<AcceleratedGraph>(), logs);
+        var runner = (AgentRunner<AcceleratedGraph>)host.Runner<AcceleratedGraph>();
+        int accelerate = AcceleratedGraph.Definition.GetNode("Accelerate").Id;
+        Assert.Equal("slow-gpu", runner.Placement[accelerate].Descriptor.Name);
+
+        var outcomes = await Drive<AcceleratedGraph>(host, 60);
+        Assert.Equal(60, outcomes.Completed.Count);
+        Assert.Equal("fast-acc", runner.Placement[accelerate].Descriptor.Name);
+        Assert.Contains(logs.Entries, e => e.Id.Id == AgentDslEventIds.GraphReplanned && e.Message.Contains("(calibrated): Accelerate slow-gpu→fast-acc", StringComparison.Ordinal));
+        Assert.All(outcomes.Completed.OrderBy(r => r.RequestId).TakeLast(10), r => Assert.Equal("fast-acc", AccelerateDevice(r)));
     }
 
     [Fact]

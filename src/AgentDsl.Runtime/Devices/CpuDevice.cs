@@ -1,3 +1,4 @@
+using AgentDsl.Kernels;
 using AgentDsl.Hosting;
 using AgentDsl.Ir;
 using Microsoft.Extensions.Options;
@@ -38,9 +39,32 @@ public sealed class CpuDevice : IAgentDevice
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Data-parallel nodes (kinds <c>Kernel</c>, <c>Model</c>, <c>Memory</c>) placed here run their kernels on the
+    /// managed kernel device, so placing a node on the CPU means its kernels run on the CPU too.
+    /// </remarks>
     public ValueTask RunAsync(NodeWork work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
-        return work.InvokeManagedAsync(cancellationToken);
+        if (work.Node.Kind is not (OperatorKind.Kernel or OperatorKind.Model or OperatorKind.Memory))
+        {
+            return work.InvokeManagedAsync(cancellationToken);
+        }
+
+        return RunWithManagedKernelsAsync(work, cancellationToken);
+    }
+
+    private static async ValueTask RunWithManagedKernelsAsync(NodeWork work, CancellationToken cancellationToken)
+    {
+        var previous = KernelDevices.Current;
+        KernelDevices.Current = ManagedKernelDevice.Instance;
+        try
+        {
+            await work.InvokeManagedAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            KernelDevices.Current = previous;
+        }
     }
 }

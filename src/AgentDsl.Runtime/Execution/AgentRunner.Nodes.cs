@@ -72,6 +72,16 @@ public sealed partial class AgentRunner<TGraph>
                 // A retry goes elsewhere when the plan still points at the device that just failed.
                 d = other;
             }
+            else if (attempt == 0 && _exploreEvery > 0 && Volatile.Read(ref _explore) is { Length: > 0 } explore
+                && explore[node.Id] is { Length: > 0 } targets && run.RequestId % _exploreEvery == 0)
+            {
+                // Calibration: now and then a node runs on a device it could use but has not been measured on.
+                int target = targets[(int)(run.RequestId / _exploreEvery % targets.Length)];
+                if (!_runtime.IsOut(target, now) && Volatile.Read(ref _outUntil[target]) <= now)
+                {
+                    d = target;
+                }
+            }
 
             run.SetDevice(node.Id, d);
             var queue = _queues[d];
@@ -136,10 +146,15 @@ public sealed partial class AgentRunner<TGraph>
             switch (_estimates.Record(node.Id, d, ms, _options.Replanning.SlowdownFactor, ended))
             {
                 case NodeEstimates.RecordResult.Slowdown:
-                    Interlocked.Exchange(ref _replanDue, 1);
+                    Interlocked.Exchange(ref _replanDue, SlowdownDue);
                     break;
                 case NodeEstimates.RecordResult.NewEstimate:
                     Volatile.Write(ref _snapshot, Volatile.Read(ref _snapshot) with { At = 0 }); // admission sees it at once
+                    if (d != Volatile.Read(ref _placement)[node.Id])
+                    {
+                        Interlocked.CompareExchange(ref _replanDue, CalibratedDue, 0); // a device measured off-plan may be better
+                    }
+
                     break;
             }
 

@@ -49,6 +49,11 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
     private long _lastAdmitted;
     private readonly long _estimateLifetimeTicks;
     private int _replanDue;
+    private const int SlowdownDue = 1;
+    private const int CalibratedDue = 2;
+    private const int DeviceDue = 3;
+    private int[][] _explore = [];
+    private readonly int _exploreEvery;
     private string? _unplaceable;
     private int _inFlight;
     private long _requestIds;
@@ -82,6 +87,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
         _slaTicks = _definition.Sla.HasLatencyBound ? (long)(_definition.Sla.LatencyMs / 1000.0 * Stopwatch.Frequency) : 0;
         _minReplanTicks = (long)(_options.Replanning.MinInterval.TotalSeconds * Stopwatch.Frequency);
         _estimateLifetimeTicks = (long)(_options.Replanning.EstimateLifetime.TotalSeconds * Stopwatch.Frequency);
+        _exploreEvery = placementPolicy is PlannedPlacementPolicy ? _options.Replanning.ExploreEvery : 0; // a policy of your own is followed as is
         _lastAdmitted = Stopwatch.GetTimestamp();
         _estimates = new NodeEstimates(_definition.Nodes.Length, _queues, _options.Replanning.EstimateLifetime);
         _outUntil = new long[_queues.Length];
@@ -300,7 +306,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
 
     private void OnDeviceStateChanged(int device, bool inService)
     {
-        Interlocked.Exchange(ref _replanDue, 1);
+        Interlocked.Exchange(ref _replanDue, DeviceDue);
         if (!inService)
         {
             // Taken out: re-plan at once, not at the next request.
@@ -311,9 +317,9 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
     /// <summary>Re-plans when something asked for it (slow-down, a device out) or an out device is due back.</summary>
     private void MaybeReplan(long now)
     {
-        if (Volatile.Read(ref _replanDue) != 0)
+        if (Volatile.Read(ref _replanDue) is var due and not 0)
         {
-            TryReplan(now, "slowdown", force: false);
+            TryReplan(now, due == SlowdownDue ? "slowdown" : due == CalibratedDue ? "calibrated" : "device-out", force: false);
         }
         else if (now >= Volatile.Read(ref _nextReturn))
         {
@@ -339,12 +345,11 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
 
         try
         {
-            if (reason == "slowdown" && Interlocked.Exchange(ref _replanDue, 0) == 0 && !force)
+            if (Interlocked.Exchange(ref _replanDue, 0) == 0 && !force)
             {
-                return;
+                return; // another thread re-planned already
             }
 
-            Interlocked.Exchange(ref _replanDue, 0);
             var previous = Volatile.Read(ref _placement);
             var next = Plan(reason);
             if (next is null)
@@ -431,6 +436,19 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
 
         Volatile.Write(ref _unplaceable, null);
         Volatile.Write(ref _usedQueues, [.. result.Distinct()]);
+
+        // Calibration: devices in service that could run a node but have not been measured for it yet.
+        var explore = new int[result.Length][];
+        for (int i = 0; i < result.Length; i++)
+        {
+            var node = _definition.Nodes[i];
+            explore[i] = node.Merge ? [] : [.. Enumerable.Range(0, _queues.Length).Where(d =>
+                d != result[i] && inService.Contains(_queues[d].Device)
+                && (node.Cost.AllowedDevices & _queues[d].Device.Descriptor.Kind) != 0 && _queues[d].Device.CanRun(node)
+                && double.IsNaN(_estimates.Milliseconds(i, d)))];
+        }
+
+        Volatile.Write(ref _explore, explore);
         _estimates.OnPlanned();
         return result;
     }
