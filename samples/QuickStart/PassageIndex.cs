@@ -32,7 +32,11 @@ public sealed partial class PassageIndex(KernelDevices kernels, PassageIndexOpti
 
     private readonly string[] _corpus = Synthesize(options.Passages);
 
-    private readonly Lazy<KernelBuffer<float>> _vectors = new(() => new([.. Synthesize(options.Passages).SelectMany(text => TextOps.Embed(text, Dimensions))]));
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, float[]> Embedded = new();
+
+    // Embedding a large synthetic corpus takes a while: done once per size per process (the load test builds many hosts).
+    private readonly Lazy<KernelBuffer<float>> _vectors = new(() => new(Embedded.GetOrAdd(
+        options.Passages, n => [.. Synthesize(n).SelectMany(text => TextOps.Embed(text, Dimensions))])));
 
     /// <summary>Passages in the index.</summary>
     public int Count => _corpus.Length;

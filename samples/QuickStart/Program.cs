@@ -13,9 +13,10 @@ using QuickStart;
 // dotnet run --project samples/QuickStart [-- --requests 8 --out samples/QuickStart/out]
 // dotnet run -c Release --project samples/QuickStart -- --load [--rates 10,20,40,80] [--seconds 3] [--passages 4096]
 // dotnet run --project samples/QuickStart -- --metrics      (prints the runtime's metrics with the OpenTelemetry console exporter)
-var builder = Host.CreateApplicationBuilder(args);
+bool load = args.Contains("--load"), metrics = args.Contains("--metrics");
+var builder = Host.CreateApplicationBuilder([.. args.Where(a => a is not ("--load" or "--metrics"))]);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
-if (builder.Configuration.GetValue("load", false))
+if (load)
 {
     double[] rates = [.. builder.Configuration.GetValue("rates", "10,20,40,80")!.Split(',').Select(r => double.Parse(r, CultureInfo.InvariantCulture))];
     var duration = TimeSpan.FromSeconds(builder.Configuration.GetValue("seconds", 3.0));
@@ -29,7 +30,7 @@ if (builder.Configuration.GetValue("load", false))
     return;
 }
 
-if (builder.Configuration.GetValue("metrics", false))
+if (metrics)
 {
     builder.Services.AddOpenTelemetry()
         .WithMetrics(metrics => metrics.AddMeter(AgentDslTelemetry.Name).AddConsoleExporter())
@@ -90,11 +91,11 @@ for (int i = 0; i < requests; i++)
 
 Console.WriteLine();
 Console.WriteLine($"Per-node timings over {results.Count} requests (ms):");
-Console.WriteLine($"  {"node",-15} {"device",-6} {"start",8} {"mean",8} {"max",8}");
+Console.WriteLine($"  {"node",-15} {"device",-10} {"start",8} {"mean",8} {"max",8}");
 foreach (var node in graph.Nodes)
 {
     var runs = results.Select(r => r.Nodes[node.Id]).ToList();
-    Console.WriteLine($"  {node.Name,-15} {runs[0].Device,-6} {TextOps.Format(runs.Average(r => r.Started.TotalMilliseconds)),8} {TextOps.Format(runs.Average(r => r.Duration.TotalMilliseconds)),8} {TextOps.Format(runs.Max(r => r.Duration.TotalMilliseconds)),8}");
+    Console.WriteLine($"  {node.Name,-15} {runs[^1].Device,-10} {TextOps.Format(runs.Average(r => r.Started.TotalMilliseconds)),8} {TextOps.Format(runs.Average(r => r.Duration.TotalMilliseconds)),8} {TextOps.Format(runs.Max(r => r.Duration.TotalMilliseconds)),8}");
 }
 
 Console.WriteLine($"The Search operator's scoring kernel ran on: {host.Services.GetRequiredService<PassageIndex>().LastDevice}");

@@ -82,6 +82,12 @@ public sealed partial class AgentRunner<TGraph>
                     d = target;
                 }
             }
+            else if (attempt == 0 && Volatile.Read(ref _routes) is { Length: > 0 } routes && routes[node.Id] is { Length: > 1 } options)
+            {
+                // Routing under load: the device where the node is expected to finish first, counting what is queued on
+                // each (the plan's device wins ties).
+                d = RouteOf(node.Id, options, now);
+            }
 
             run.SetDevice(node.Id, d);
             var queue = _queues[d];
@@ -249,6 +255,26 @@ public sealed partial class AgentRunner<TGraph>
     /// <summary>Whether a failure counts against the device (the breaker): everything but the request's own cancellation.</summary>
     private static bool CountsAgainstDevice(Exception exception, CancellationToken token) =>
         exception is TimeoutRejectedException or not OperationCanceledException || !token.IsCancellationRequested;
+
+    /// <summary>The device of <paramref name="options"/> where the node should finish first: its backlog plus the node's current mean there.</summary>
+    private int RouteOf(int nodeId, Route[] options, long now)
+    {
+        int best = options[0].Device;
+        double bestFinish = _queues[best].BacklogMilliseconds + Current(options[0]);
+        for (int i = 1; i < options.Length; i++)
+        {
+            int d = options[i].Device;
+            double finish = _queues[d].BacklogMilliseconds + Current(options[i]);
+            if (finish < bestFinish && !_runtime.IsOut(d, now) && Volatile.Read(ref _outUntil[d]) <= now)
+            {
+                (best, bestFinish) = (d, finish);
+            }
+        }
+
+        return best;
+
+        double Current(Route route) => _estimates.Milliseconds(nodeId, route.Device) is var ms && !double.IsNaN(ms) ? ms : route.Milliseconds;
+    }
 
     /// <summary>The best other device in service that can run the node (measured or prior time), or null.</summary>
     private int? AlternativeTo(NodeDefinition node, int failed, long now)

@@ -53,6 +53,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
     private const int CalibratedDue = 2;
     private const int DeviceDue = 3;
     private int[][] _explore = [];
+    private Route[][] _routes = [];
     private readonly int _exploreEvery;
     private string? _unplaceable;
     private int _inFlight;
@@ -449,6 +450,31 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
         }
 
         Volatile.Write(ref _explore, explore);
+
+        // Routing: the planned device first, then every other measured device in service that can run the node.
+        var routes = new Route[result.Length][];
+        for (int i = 0; i < result.Length; i++)
+        {
+            var node = _definition.Nodes[i];
+            double planned = _estimates.Milliseconds(i, result[i]);
+            var list = new List<Route> { new(result[i], double.IsNaN(planned) ? 0 : planned) };
+            if (!node.Merge && !double.IsNaN(planned))
+            {
+                for (int d = 0; d < _queues.Length; d++)
+                {
+                    double ms = _estimates.Milliseconds(i, d);
+                    if (d != result[i] && !double.IsNaN(ms) && inService.Contains(_queues[d].Device)
+                        && (node.Cost.AllowedDevices & _queues[d].Device.Descriptor.Kind) != 0 && _queues[d].Device.CanRun(node))
+                    {
+                        list.Add(new Route(d, ms));
+                    }
+                }
+            }
+
+            routes[i] = [.. list];
+        }
+
+        Volatile.Write(ref _routes, routes);
         _estimates.OnPlanned();
         return result;
     }
@@ -465,6 +491,9 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
 
         TryReplan(Stopwatch.GetTimestamp(), "device-out", force: true);
     }
+
+    /// <summary>A device a node may run on, with its expected time there when the plan was made.</summary>
+    private readonly record struct Route(int Device, double Milliseconds);
 
     /// <summary>The plan as admission sees it: the critical path, and each node's device and expected time (what a request reserves).</summary>
     private sealed record PlanSnapshot(double CriticalPathMs, int[] Queue, long[] Ticks, long At);
