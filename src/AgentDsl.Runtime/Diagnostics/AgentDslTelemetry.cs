@@ -53,4 +53,7 @@ public static class AgentDslTelemetry
 
     internal static Counter<long> Abandoned { get; } =
         Meter.CreateCounter<long>("agentdsl.node.abandoned", unit: "{attempt}", description: "Attempts abandoned after their timeout while the operator had not returned (a hung device), per device.");
+
+    internal static Histogram<int> BatchSize { get; } =
+        Meter.CreateHistogram<int>("agentdsl.node.batch_size", unit: "{request}", description: "Invocations per micro-batch of a batchable operator, per graph and node.");
 }

@@ -22,7 +22,7 @@ public sealed partial class AgentRunner<TGraph>
     private readonly NodeResilience[] _resilience;
 
     /// <summary>How one node ran: where, when, after how many attempts, at what reported extra cost.</summary>
-    private readonly record struct NodeOutcome(int Device, long Started, long Ended, int Attempt, double ReportedCostUsd);
+    private readonly record struct NodeOutcome(int Device, long Started, long Ended, int Attempt, double ReportedCostUsd, int BatchSize = 1);
 
     /// <summary>Runs a node to completion: retries (Polly) around attempts, each on the device the current plan gives it.</summary>
     private ValueTask<NodeOutcome> ExecuteNodeAsync(Run run, NodeDefinition node, CancellationToken cancellationToken)
@@ -66,6 +66,15 @@ public sealed partial class AgentRunner<TGraph>
             int attempt = attempts.Next();
             long now = Stopwatch.GetTimestamp();
             MaybeReplan(now);
+            if (attempt == 0 && _batchers[node.Id] is { } batcher && !_queues[Volatile.Read(ref _placement)[node.Id]].Device.Descriptor.IsRemote)
+            {
+                // Micro-batched with the same node of concurrent requests (a retry runs alone).
+                run.SetDevice(node.Id, Volatile.Read(ref _placement)[node.Id]);
+                var batched = await batcher.SubmitAsync(run, now, cancellationToken).ConfigureAwait(false);
+                run.SetDevice(node.Id, batched.Device);
+                return new NodeOutcome(batched.Device, batched.Started, batched.Ended, 0, 0, batched.Size);
+            }
+
             int d = Volatile.Read(ref _placement)[node.Id];
             if (attempts.LastFailed == d && AlternativeTo(node, d, now) is { } other)
             {

@@ -181,8 +181,8 @@ public sealed partial class AgentRunner<TGraph>
             }
 
             var duration = Stopwatch.GetElapsedTime(outcome.Started, outcome.Ended);
-            _timings[nodeId] = new NodeRun(nodeId, node.Name, queue.Name, Stopwatch.GetElapsedTime(_start, outcome.Started), duration) { Attempt = outcome.Attempt };
-            AddCost((duration.TotalHours * queue.HourlyCostUsd) + outcome.ReportedCostUsd);
+            _timings[nodeId] = new NodeRun(nodeId, node.Name, queue.Name, Stopwatch.GetElapsedTime(_start, outcome.Started), duration) { Attempt = outcome.Attempt, BatchSize = outcome.BatchSize };
+            AddCost((duration.TotalHours * queue.HourlyCostUsd / outcome.BatchSize) + outcome.ReportedCostUsd); // a batch's busy time is shared
             if (AgentDslTelemetry.NodeDuration.Enabled)
             {
                 AgentDslTelemetry.NodeDuration.Record(duration.TotalMilliseconds, _runner._graphTag, new("agentdsl.node", node.Name), queue.Tag);

@@ -67,8 +67,10 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
         IPlacementPolicy placementPolicy,
         IOptions<AgentDslOptions> options,
         ILogger<AgentRunner<TGraph>> logger,
+        IEnumerable<Batching.OperatorBatch> batches,
         IServiceProvider? services = null)
     {
+        ArgumentNullException.ThrowIfNull(batches);
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(runtime);
         ArgumentNullException.ThrowIfNull(placementPolicy);
@@ -104,6 +106,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
 
         _predecessors = [.. predecessors.Select(p => p.ToArray())];
         _resilience = BuildResilience();
+        BuildBatchers(batches);
 
         _placement = Plan("start") ?? throw new PlacementException(_unplaceable!);
         LogGraphPlaced(_definition.Name, _definition.Nodes.Length, DescribePlacement(_placement));
@@ -271,7 +274,18 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
             longest = Math.Max(longest, finish[id]);
         }
 
-        snapshot = new PlanSnapshot(longest, placement, ticks, now);
+        // The longest expected path after each node (what a node's batching wait must leave room for).
+        var after = new double[_definition.Nodes.Length];
+        for (int k = _topologicalOrder.Length - 1; k >= 0; k--)
+        {
+            int id = _topologicalOrder[k];
+            foreach (int next in _definition.DependentsOf(id))
+            {
+                after[id] = Math.Max(after[id], (ticks[next] * 1000.0 / Stopwatch.Frequency) + after[next]);
+            }
+        }
+
+        snapshot = new PlanSnapshot(longest, placement, ticks, now) { After = after };
         Volatile.Write(ref _snapshot, snapshot);
         return snapshot;
     }
@@ -496,7 +510,11 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
     private readonly record struct Route(int Device, double Milliseconds);
 
     /// <summary>The plan as admission sees it: the critical path, and each node's device and expected time (what a request reserves).</summary>
-    private sealed record PlanSnapshot(double CriticalPathMs, int[] Queue, long[] Ticks, long At);
+    private sealed record PlanSnapshot(double CriticalPathMs, int[] Queue, long[] Ticks, long At)
+    {
+        /// <summary>Per node, the longest expected path (ms) after it.</summary>
+        public double[] After { get; init; } = [];
+    }
 
     private string DescribePlacement(int[] placement) =>
         string.Join(", ", _definition.Nodes.Select(n => $"{n.Name}→{_queues[placement[n.Id]].Name}"));

@@ -76,6 +76,42 @@ public static class AgentDslServiceCollectionExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Registers the batch form of a <c>[Operator(Batchable = true)]</c> operator of <typeparamref name="TGraph"/>: the
+    /// runtime then groups the operator's invocations from concurrent requests (up to
+    /// <see cref="AgentDsl.Batching.BatchOptions.MaxBatchSize"/>, waiting at most a bound derived from the SLA and each
+    /// request's slack) and calls <paramref name="batch"/> once per group on the node's device.
+    /// </summary>
+    /// <typeparam name="TGraph">The graph class.</typeparam>
+    /// <typeparam name="TInput">The operator's single input type.</typeparam>
+    /// <typeparam name="TResult">The operator's result type (the value of a task result).</typeparam>
+    /// <param name="builder">The AgentDsl builder.</param>
+    /// <param name="operatorName">The operator's method name (every node calling it is batched).</param>
+    /// <param name="batch">Computes one result per input, in order.</param>
+    /// <param name="configure">Batch size and maximum wait.</param>
+    /// <returns>The builder.</returns>
+    public static IAgentDslBuilder AddBatch<TGraph, TInput, TResult>(
+        this IAgentDslBuilder builder,
+        string operatorName,
+        Func<TGraph, IReadOnlyList<TInput>, CancellationToken, ValueTask<IReadOnlyList<TResult>>> batch,
+        Action<AgentDsl.Batching.BatchOptions>? configure = null)
+        where TGraph : class, IAgentGraph<TGraph>
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(operatorName);
+        ArgumentNullException.ThrowIfNull(batch);
+        var options = new AgentDsl.Batching.BatchOptions();
+        configure?.Invoke(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBatchSize, 1, nameof(configure));
+        if (options.MaxWait is { } wait)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(wait, TimeSpan.Zero, nameof(configure));
+        }
+
+        builder.Services.AddSingleton<AgentDsl.Batching.OperatorBatch>(new AgentDsl.Batching.OperatorBatch<TGraph, TInput, TResult>(operatorName, batch, options));
+        return builder;
+    }
+
     internal static IAgentDslBuilder AddAgentDslCore(IServiceCollection services, IConfiguration? configuration, Action<AgentDslOptions>? configure)
     {
         ArgumentNullException.ThrowIfNull(services);

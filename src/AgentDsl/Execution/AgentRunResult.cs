@@ -13,6 +13,9 @@ public sealed record NodeRun(int NodeId, string Name, string Device, TimeSpan St
     /// <summary>0 when the first attempt succeeded; otherwise how many attempts failed (or were refused) before.</summary>
     public int Attempt { get; init; }
 
+    /// <summary>How many requests' invocations ran together in the node's batch (1 when it ran alone).</summary>
+    public int BatchSize { get; init; } = 1;
+
     /// <summary>When it finished, relative to the request's start.</summary>
     public TimeSpan Finished => Started + Duration;
 }

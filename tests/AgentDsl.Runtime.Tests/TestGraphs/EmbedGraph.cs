@@ -1,0 +1,35 @@
+using System.Collections.Concurrent;
+using AgentDsl;
+
+namespace AgentDsl.Runtime.Tests.TestGraphs;
+
+/// <summary>A batchable embedding operator (with a batch form the tests register) and a CPU step.</summary>
+[AgentGraph(LatencySlaMs = 1000)]
+public partial class EmbedGraph
+{
+    /// <summary>The size of every batch the batch form ran.</summary>
+    public ConcurrentQueue<int> Batches { get; } = new();
+
+    public bool WrongCount { get; set; }
+
+    [Flow]
+    public int Run(string text)
+    {
+        var vector = Embed(text);
+        return Score(vector);
+    }
+
+    [Operator(OperatorKind.Model, Batchable = true)]
+    public int[] Embed(string text) => [text.Length, text.Count(c => c == 'a')];
+
+    [Operator(Batchable = false)]
+    public int Score(int[] vector) => (vector[0] * 100) + vector[1];
+
+    /// <summary>The batch form: one vector per text, in order.</summary>
+    public IReadOnlyList<int[]> EmbedBatch(IReadOnlyList<string> texts)
+    {
+        Batches.Enqueue(texts.Count);
+        var vectors = texts.Select(Embed).ToList();
+        return WrongCount ? vectors.Skip(1).ToList() : vectors;
+    }
+}
