@@ -38,7 +38,7 @@ if (metrics)
 }
 
 builder.Services.AddSingleton<PassageIndex>();
-builder.UseAgentDsl(agentDsl => agentDsl.AddGraph<SupportAgent>().AddOpenClDevices());
+builder.UseAgentDsl(agentDsl => agentDsl.AddGraph<SupportAgent>().AddOpenClDevices().AddSupportAgentBatches());
 
 using var host = builder.Build();
 await host.StartAsync();

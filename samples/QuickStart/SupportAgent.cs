@@ -1,4 +1,6 @@
 using AgentDsl;
+using AgentDsl.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace QuickStart;
 
@@ -47,4 +49,18 @@ public partial class SupportAgent(PassageIndex index)
 
     [Operator(OperatorKind.Compute, Flops = 1e4)]
     public Answer Check(string draft, Passage[] passages, Intent intent) => TextOps.Check(draft, passages, intent);
+}
+
+/// <summary>The support agent's batch forms.</summary>
+public static class SupportAgentBatches
+{
+    /// <summary>
+    /// Embeds the texts of concurrent requests together (one call per micro-batch instead of one per request); the
+    /// runtime groups them within a wait bound derived from the 250 ms SLA.
+    /// </summary>
+    public static IAgentDslBuilder AddSupportAgentBatches(this IAgentDslBuilder builder) =>
+        builder.AddBatch<SupportAgent, string, float[]>(
+            nameof(SupportAgent.Embed),
+            (agent, texts, ct) => ValueTask.FromResult<IReadOnlyList<float[]>>([.. texts.Select(t => TextOps.Embed(t, PassageIndex.Dimensions))]),
+            options => options.MaxBatchSize = 32);
 }

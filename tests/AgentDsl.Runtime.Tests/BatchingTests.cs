@@ -19,11 +19,13 @@ public sealed class BatchingTests
     [Fact]
     public async Task ConcurrentRequests_AreBatched_UpToTheMaximum_WithTheSameResults()
     {
-        using var host = await Start(o => (o.MaxBatchSize, o.MaxWait) = (8, TimeSpan.FromMilliseconds(30)));
+        var host = await Start(o => (o.MaxBatchSize, o.MaxWait) = (8, TimeSpan.FromMilliseconds(30)));
+        await using var _ = (IAsyncDisposable)host;
         var runner = host.Runner<EmbedGraph>();
-        string[] texts = [.. Enumerable.Range(0, 32).Select(i => new string('a', i % 5) + new string('b', i))];
+        // All 32 reach Embed about 60 ms after they start, together.
+        string[] texts = [.. Enumerable.Range(0, 32).Select(i => "slow" + new string('a', i % 5) + new string('b', i))];
 
-        var results = await Task.WhenAll(texts.Select(t => runner.RunAsync(t)));
+        var results = await Task.Run(() => Task.WhenAll(texts.Select(t => runner.RunAsync(t))));
 
         Assert.Equal(texts.Select(Expected), results.Select(r => r.Output));
         var batches = host.Services.GetRequiredService<EmbedGraph>().Batches.ToArray();
@@ -35,33 +37,62 @@ public sealed class BatchingTests
     }
 
     [Fact]
-    public async Task ALoneRequest_WaitsAtMostTheBound_AndATightDeadlineWaitsLess()
+    public async Task ALoneRequest_DoesNotWait_ButWaitsForAnotherRequestInFlight_WithinTheBound()
     {
-        using var host = await Start(o => o.MaxWait = TimeSpan.FromMilliseconds(120));
+        using var host = await Start(o => o.MaxWait = TimeSpan.FromMilliseconds(300));
         var runner = host.Runner<EmbedGraph>();
+        var graph = host.Services.GetRequiredService<EmbedGraph>();
         await runner.RunAsync("warm-up");
 
-        // Nobody else comes: the batch of one runs when the wait bound (120 ms, within the 1 s SLA) runs out.
+        // Alone in flight: nobody can join, so no wait.
         var alone = await runner.RunAsync("aab");
         Assert.Equal(Expected("aab"), alone.Output);
-        Assert.InRange(alone.Elapsed.TotalMilliseconds, 100, 900);
+        Assert.True(alone.Elapsed.TotalMilliseconds < 150, $"a lone request took {alone.Elapsed.TotalMilliseconds} ms");
 
-        // A 40 ms budget leaves no room for a 120 ms wait: the request's slack bounds it.
-        var hurried = await runner.RunUntypedAsync(["ab"], new AgentRequestOptions { Budget = TimeSpan.FromMilliseconds(40) });
-        Assert.Equal(Expected("ab"), hurried.OutputValue);
-        Assert.True(hurried.Elapsed.TotalMilliseconds < 100, $"took {hurried.Elapsed.TotalMilliseconds} ms");
+        // Two in flight, the second reaches Embed 60 ms later: the first waits for it (within the 300 ms bound).
+        graph.Batches.Clear();
+        var second = runner.RunAsync("slow-a");
+        var first = runner.RunAsync("ab");
+        var results = await Task.WhenAll(first, second);
+        Assert.Equal([Expected("ab"), Expected("slow-a")], results.Select(r => r.Output));
+        Assert.Equal([2], graph.Batches);
+        Assert.True(results[0].Elapsed.TotalMilliseconds >= 45, $"the first took {results[0].Elapsed.TotalMilliseconds} ms");
     }
 
     [Fact]
-    public async Task DerivedWait_IsATenthOfTheSla()
+    public async Task ATightDeadline_BoundsTheWait()
+    {
+        using var host = await Start(o => o.MaxWait = TimeSpan.FromMilliseconds(300));
+        var runner = host.Runner<EmbedGraph>();
+        var graph = host.Services.GetRequiredService<EmbedGraph>();
+        await runner.RunAsync("warm-up");
+        graph.Batches.Clear();
+
+        // The first has a 30 ms budget: its slack, not the 300 ms bound, limits the wait, so it runs alone.
+        var slow = runner.RunAsync("slow-b");
+        var hurried = runner.RunUntypedAsync(["ab"], new AgentRequestOptions { Budget = TimeSpan.FromMilliseconds(30) });
+        var done = await hurried;
+        var slowResult = await slow;
+        Assert.Equal(Expected("ab"), done.OutputValue);
+        Assert.True(done.Elapsed.TotalMilliseconds < 55, $"took {done.Elapsed.TotalMilliseconds} ms; batches [{string.Join(", ", graph.Batches)}]; nodes {string.Join("; ", done.Nodes.Select(n => $"{n.Name} {n.Started.TotalMilliseconds:0.0}+{n.Duration.TotalMilliseconds:0.0} x{n.BatchSize}"))}; slow {slowResult.Elapsed.TotalMilliseconds:0}");
+        Assert.Equal([1, 1], graph.Batches);
+    }
+
+    [Fact]
+    public async Task DerivedWait_IsATenthOfTheSla_AtMost20Ms()
     {
         using var host = await Start();
         var runner = host.Runner<EmbedGraph>();
+        var graph = host.Services.GetRequiredService<EmbedGraph>();
         await runner.RunAsync("warm-up");
-        var alone = await runner.RunAsync("x");
+        graph.Batches.Clear();
 
-        // SLA 1000 ms: the first invocation waits up to min(20 ms, 100 ms) = 20 ms for company.
-        Assert.InRange(alone.Elapsed.TotalMilliseconds, 15, 500);
+        // SLA 1000 ms: the first invocation waits at most min(20 ms, 100 ms) = 20 ms, so the one arriving 60 ms later misses it.
+        var slow = runner.RunAsync("slow-c");
+        var fast = await runner.RunAsync("ab");
+        await slow;
+        Assert.Equal([1, 1], graph.Batches);
+        Assert.InRange(fast.Elapsed.TotalMilliseconds, 15, 55);
     }
 
     [Fact]

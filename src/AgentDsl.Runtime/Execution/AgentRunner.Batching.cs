@@ -91,7 +91,10 @@ public sealed partial class AgentRunner<TGraph>
             lock (_gate)
             {
                 _pending.Add(entry);
-                if (_pending.Count >= _batch.Options.MaxBatchSize || wait == 0)
+
+                // Run at once when full, when this request has no time to wait, or when every request of the graph in
+                // flight is already here (at low load nobody else can come soon: no waiting for company that is not there).
+                if (_pending.Count >= _batch.Options.MaxBatchSize || wait == 0 || _pending.Count >= Volatile.Read(ref _runner._inFlight))
                 {
                     full = TakeLocked();
                 }

@@ -13,10 +13,23 @@ public partial class EmbedGraph
     public bool WrongCount { get; set; }
 
     [Flow]
-    public int Run(string text)
+    public async Task<int> Run(string text, CancellationToken ct)
     {
-        var vector = Embed(text);
+        var prepared = await Prepare(text, ct);
+        var vector = Embed(prepared);
         return Score(vector);
+    }
+
+    /// <summary>Texts starting with "slow" take 60 ms to get here.</summary>
+    [Operator]
+    public async Task<string> Prepare(string text, CancellationToken ct)
+    {
+        if (text.StartsWith("slow", StringComparison.Ordinal))
+        {
+            await Task.Delay(60, ct);
+        }
+
+        return text;
     }
 
     [Operator(OperatorKind.Model, Batchable = true)]
