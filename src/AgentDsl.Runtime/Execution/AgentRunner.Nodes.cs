@@ -53,10 +53,20 @@ public sealed partial class AgentRunner<TGraph>
         }
     }
 
+    /// <summary>What an attempt holds once its device slot is taken.</summary>
+    private struct AttemptState
+    {
+        public int Device;
+        public DeviceQueue Queue;
+        public long Estimate;
+        public long Started;
+        public int Attempt;
+        public Work Work;
+    }
+
     /// <summary>
     /// One attempt, repeated (on the new plan) while the device refuses the work before starting it: it reported itself
-    /// unavailable, or its circuit is open. Such work never ran, so this is safe for every operator. One state machine
-    /// for the whole attempt keeps an asynchronous node to a single allocation here.
+    /// unavailable, or its circuit is open. Such work never ran, so this is safe for every operator.
     /// </summary>
     private async ValueTask<NodeOutcome> AttemptUntilStartedAsync(Run run, NodeDefinition node, AttemptCounter attempts, CancellationToken cancellationToken)
     {
@@ -75,106 +85,183 @@ public sealed partial class AgentRunner<TGraph>
                 return new NodeOutcome(batched.Device, batched.Started, batched.Ended, 0, 0, batched.Size);
             }
 
-            int d = Volatile.Read(ref _placement)[node.Id];
-            if (attempts.LastFailed == d && AlternativeTo(node, d, now) is { } other)
-            {
-                // A retry goes elsewhere when the plan still points at the device that just failed.
-                d = other;
-            }
-            else if (attempt == 0 && _exploreEvery > 0 && Volatile.Read(ref _explore) is { Length: > 0 } explore
-                && explore[node.Id] is { Length: > 0 } targets && run.RequestId % _exploreEvery == 0)
-            {
-                // Calibration: now and then a node runs on a device it could use but has not been measured on.
-                int target = targets[(int)(run.RequestId / _exploreEvery % targets.Length)];
-                if (!_runtime.IsOut(target, now) && Volatile.Read(ref _outUntil[target]) <= now)
-                {
-                    d = target;
-                }
-            }
-            else if (attempt == 0 && Volatile.Read(ref _routes) is { Length: > 0 } routes && routes[node.Id] is { Length: > 1 } options)
-            {
-                // Routing under load: the device where the node is expected to finish first, counting what is queued on
-                // each (the plan's device wins ties).
-                d = RouteOf(node.Id, options, now);
-            }
-
-            run.SetDevice(node.Id, d);
-            var queue = _queues[d];
-            double expected = _estimates.Milliseconds(node.Id, d);
-            long estimate = double.IsNaN(expected) ? 0 : (long)(expected / 1000.0 * Stopwatch.Frequency);
+            var state = new AttemptState { Attempt = attempt, Device = ChooseDevice(run, node, attempt, attempts.LastFailed, now) };
+            run.SetDevice(node.Id, state.Device);
+            state.Queue = _queues[state.Device];
+            state.Estimate = EstimateTicks(node.Id, state.Device);
 
             // Waits for a slot, earliest deadline first; a cancelled wait takes no slot.
-            var enter = queue.EnterAsync(run.DeadlineTicks, estimate, cancellationToken);
-            long started = now;
+            var enter = state.Queue.EnterAsync(run.DeadlineTicks, state.Estimate, cancellationToken);
+            state.Started = now;
             if (!enter.IsCompletedSuccessfully)
             {
                 await enter.ConfigureAwait(false);
-                started = Stopwatch.GetTimestamp();
+                state.Started = Stopwatch.GetTimestamp();
             }
 
-            var work = new Work(_definition.Name, node, run.Values, _graph)
-            {
-                RequestId = run.RequestId,
-                Deadline = run.DeadlineUtc,
-                Attempt = attempt,
-            };
             try
             {
-                var pipeline = _resilience[node.Id].DevicePipeline(this, node, d);
-                var pending = pipeline is null ? queue.Device.RunAsync(work, cancellationToken) : RunThroughAsync(pipeline, queue, work, cancellationToken);
+                var pending = StartWork(run, node, ref state, cancellationToken);
                 if (!pending.IsCompletedSuccessfully)
                 {
                     await pending.ConfigureAwait(false);
                 }
-            }
-            catch (Exception ex) when (ex is DeviceUnavailableException or BrokenCircuitException
-                && !cancellationToken.IsCancellationRequested && ++refused <= _queues.Length)
-            {
-                // Refused before starting: take the device out (unavailable) and try again on the new plan.
-                queue.Exit(0, estimate);
-                attempts.LastFailed = d;
-                if (ex is DeviceUnavailableException)
+                else
                 {
-                    _runtime.TakeOut(d, Stopwatch.GetTimestamp() + (long)(_resilience[node.Id].Options.BreakDuration.TotalSeconds * Stopwatch.Frequency), ex.Message);
+                    pending.GetAwaiter().GetResult();
                 }
-
-                _statistics.OnRetry();
-                AgentDslTelemetry.Retries.Add(1, _graphTag, new("agentdsl.node", node.Name), new("agentdsl.reason", ex is DeviceUnavailableException ? "device-unavailable" : "circuit-open"));
-                LogRetry(_definition.Name, node.Name, attempt, queue.Name, ex.Message);
-                continue;
             }
             catch (Exception ex)
             {
-                queue.Exit(ex is DeviceUnavailableException ? 0 : Stopwatch.GetTimestamp() - started, estimate);
-                attempts.LastFailed = d;
-                if (ex is DeviceUnavailableException)
+                attempts.LastFailed = state.Device;
+                if (AttemptFailed(node, state, ex, cancellationToken, ref refused))
                 {
-                    _runtime.TakeOut(d, Stopwatch.GetTimestamp() + (long)(_resilience[node.Id].Options.BreakDuration.TotalSeconds * Stopwatch.Frequency), ex.Message);
+                    continue;
                 }
 
                 throw;
             }
 
-            long ended = Stopwatch.GetTimestamp();
-            queue.Exit(ended - started, estimate);
-            double ms = (ended - started) * 1000.0 / Stopwatch.Frequency;
-            switch (_estimates.Record(node.Id, d, ms, _options.Replanning.SlowdownFactor, ended))
-            {
-                case NodeEstimates.RecordResult.Slowdown:
-                    Interlocked.Exchange(ref _replanDue, SlowdownDue);
-                    break;
-                case NodeEstimates.RecordResult.NewEstimate:
-                    Volatile.Write(ref _snapshot, Volatile.Read(ref _snapshot) with { At = 0 }); // admission sees it at once
-                    if (d != Volatile.Read(ref _placement)[node.Id])
-                    {
-                        Interlocked.CompareExchange(ref _replanDue, CalibratedDue, 0); // a device measured off-plan may be better
-                    }
-
-                    break;
-            }
-
-            return new NodeOutcome(d, started, ended, attempt, work.ReportedCostUsd);
+            return AttemptSucceeded(node, state);
         }
+    }
+
+    /// <summary>
+    /// The fast path of a node's first attempt (no retry pipeline, no batching, a device that never queues): the slot is
+    /// taken and the work started without an extra async frame; the caller awaits the returned work itself.
+    /// </summary>
+    private bool TryBeginFast(Run run, NodeDefinition node, out AttemptState state)
+    {
+        state = default;
+        if (_resilience[node.Id].Retry is not null || _batchers[node.Id] is not null)
+        {
+            return false;
+        }
+
+        long now = Stopwatch.GetTimestamp();
+        MaybeReplan(now);
+        int d = ChooseDevice(run, node, 0, -1, now);
+        var queue = _queues[d];
+        if (queue.Capacity != int.MaxValue)
+        {
+            return false;
+        }
+
+        run.SetDevice(node.Id, d);
+        state = new AttemptState { Device = d, Queue = queue, Estimate = EstimateTicks(node.Id, d), Started = now };
+        _ = queue.EnterAsync(run.DeadlineTicks, state.Estimate, CancellationToken.None); // unbounded: completes at once
+        return true;
+    }
+
+    /// <summary>After the fast path's work failed: bookkeeping, then retries if the work was refused before starting.</summary>
+    private ValueTask<NodeOutcome> FastFailedAsync(Run run, NodeDefinition node, AttemptState state, Exception exception, CancellationToken cancellationToken)
+    {
+        int refused = 0;
+        if (AttemptFailed(node, state, exception, cancellationToken, ref refused))
+        {
+            return AttemptUntilStartedAsync(run, node, new AttemptCounter(next: 1) { LastFailed = state.Device }, cancellationToken);
+        }
+
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(exception);
+        return default;
+    }
+
+    /// <summary>The device of an attempt: elsewhere after a failure, now and then an unmeasured one (calibration), else the fastest expected finish.</summary>
+    private int ChooseDevice(Run run, NodeDefinition node, int attempt, int lastFailed, long now)
+    {
+        int d = Volatile.Read(ref _placement)[node.Id];
+        if (lastFailed == d && AlternativeTo(node, d, now) is { } other)
+        {
+            // A retry goes elsewhere when the plan still points at the device that just failed.
+            return other;
+        }
+
+        if (attempt == 0 && _exploreEvery > 0 && Volatile.Read(ref _explore) is { Length: > 0 } explore
+            && explore[node.Id] is { Length: > 0 } targets && run.RequestId % _exploreEvery == 0)
+        {
+            // Calibration: now and then a node runs on a device it could use but has not been measured on.
+            int target = targets[(int)(run.RequestId / _exploreEvery % targets.Length)];
+            if (!_runtime.IsOut(target, now) && Volatile.Read(ref _outUntil[target]) <= now)
+            {
+                return target;
+            }
+        }
+        else if (attempt == 0 && Volatile.Read(ref _routes) is { Length: > 0 } routes && routes[node.Id] is { Length: > 1 } options)
+        {
+            // Routing under load: the device where the node is expected to finish first, counting what is queued on
+            // each (the plan's device wins ties).
+            return RouteOf(node.Id, options, now);
+        }
+
+        return d;
+    }
+
+    private long EstimateTicks(int nodeId, int device)
+    {
+        double expected = _estimates.Milliseconds(nodeId, device);
+        return double.IsNaN(expected) ? 0 : (long)(expected / 1000.0 * Stopwatch.Frequency);
+    }
+
+    /// <summary>Starts the attempt's work on its device (through its timeout/breaker pipeline, if any).</summary>
+    private ValueTask StartWork(Run run, NodeDefinition node, ref AttemptState state, CancellationToken cancellationToken)
+    {
+        state.Work = new Work(_definition.Name, node, run.Values, _graph)
+        {
+            RequestId = run.RequestId,
+            Deadline = run.DeadlineUtc,
+            Attempt = state.Attempt,
+        };
+        var pipeline = _resilience[node.Id].DevicePipeline(this, node, state.Device);
+        return pipeline is null ? state.Queue.Device.RunAsync(state.Work, cancellationToken) : RunThroughAsync(pipeline, state.Queue, state.Work, cancellationToken);
+    }
+
+    /// <summary>Frees the slot and records the measurement of a successful attempt.</summary>
+    private NodeOutcome AttemptSucceeded(NodeDefinition node, in AttemptState state)
+    {
+        long ended = Stopwatch.GetTimestamp();
+        int d = state.Device;
+        state.Queue.Exit(ended - state.Started, state.Estimate);
+        double ms = (ended - state.Started) * 1000.0 / Stopwatch.Frequency;
+        switch (_estimates.Record(node.Id, d, ms, _options.Replanning.SlowdownFactor, ended))
+        {
+            case NodeEstimates.RecordResult.Slowdown:
+                Interlocked.Exchange(ref _replanDue, SlowdownDue);
+                break;
+            case NodeEstimates.RecordResult.NewEstimate:
+                Volatile.Write(ref _snapshot, Volatile.Read(ref _snapshot) with { At = 0 }); // admission sees it at once
+                if (d != Volatile.Read(ref _placement)[node.Id])
+                {
+                    Interlocked.CompareExchange(ref _replanDue, CalibratedDue, 0); // a device measured off-plan may be better
+                }
+
+                break;
+        }
+
+        return new NodeOutcome(d, state.Started, ended, state.Attempt, state.Work.ReportedCostUsd);
+    }
+
+    /// <summary>
+    /// Frees the slot of a failed attempt; true when the device refused the work before starting it (unavailable, or
+    /// an open circuit) and it should be tried again on the new plan.
+    /// </summary>
+    private bool AttemptFailed(NodeDefinition node, in AttemptState state, Exception exception, CancellationToken cancellationToken, ref int refused)
+    {
+        bool unavailable = exception is DeviceUnavailableException;
+        state.Queue.Exit(unavailable || exception is BrokenCircuitException ? 0 : Stopwatch.GetTimestamp() - state.Started, state.Estimate);
+        if (unavailable)
+        {
+            _runtime.TakeOut(state.Device, Stopwatch.GetTimestamp() + (long)(_resilience[node.Id].Options.BreakDuration.TotalSeconds * Stopwatch.Frequency), exception.Message);
+        }
+
+        if (exception is not (DeviceUnavailableException or BrokenCircuitException) || cancellationToken.IsCancellationRequested || ++refused > _queues.Length)
+        {
+            return false;
+        }
+
+        _statistics.OnRetry();
+        AgentDslTelemetry.Retries.Add(1, _graphTag, new("agentdsl.node", node.Name), new("agentdsl.reason", unavailable ? "device-unavailable" : "circuit-open"));
+        LogRetry(_definition.Name, node.Name, state.Attempt, state.Queue.Name, exception.Message);
+        return true;
     }
 
     private async ValueTask RunThroughAsync(ResiliencePipeline pipeline, DeviceQueue queue, Work work, CancellationToken cancellationToken)
@@ -311,9 +398,9 @@ public sealed partial class AgentRunner<TGraph>
     }
 
     /// <summary>Counts attempts across retries and remembers where the last one failed.</summary>
-    private sealed class AttemptCounter
+    private sealed class AttemptCounter(int next = 0)
     {
-        private int _next;
+        private int _next = next;
 
         public int LastFailed { get; set; } = -1;
 

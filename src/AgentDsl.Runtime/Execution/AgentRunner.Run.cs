@@ -154,8 +154,37 @@ public sealed partial class AgentRunner<TGraph>
                     }
 
                     // A node queued before the request was cancelled does not start.
-                    _cts.Token.ThrowIfCancellationRequested();
-                    outcome = await _runner.ExecuteNodeAsync(this, node, _cts.Token).ConfigureAwait(false);
+                    var token = _cts.Token;
+                    token.ThrowIfCancellationRequested();
+                    if (_runner.TryBeginFast(this, node, out var attempt))
+                    {
+                        // The common case awaits the device's work directly: one async frame per node.
+                        Exception? error = null;
+                        try
+                        {
+                            var pending = _runner.StartWork(this, node, ref attempt, token);
+                            if (!pending.IsCompletedSuccessfully)
+                            {
+                                await pending.ConfigureAwait(false);
+                            }
+                            else
+                            {
+                                pending.GetAwaiter().GetResult();
+                            }
+                        }
+                        catch (Exception ex)
+                        {
+                            error = ex;
+                        }
+
+                        outcome = error is null
+                            ? _runner.AttemptSucceeded(node, attempt)
+                            : await _runner.FastFailedAsync(this, node, attempt, error, token).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        outcome = await _runner.ExecuteNodeAsync(this, node, token).ConfigureAwait(false);
+                    }
                 }
             }
             catch (Exception ex)
