@@ -31,10 +31,14 @@ public sealed class NodeValues
 
     /// <summary>Reads the result of node <paramref name="nodeId"/> as <typeparamref name="T"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public T Result<T>(int nodeId) => (T)_results[nodeId]!;
+    public T Result<T>(int nodeId)
+    {
+        object? value = _results[nodeId];
+        return value is IPendingResult pending ? (T)pending.Value! : (T)value!;
+    }
 
     /// <summary>Reads the result of node <paramref name="nodeId"/> untyped.</summary>
-    public object? Result(int nodeId) => _results[nodeId];
+    public object? Result(int nodeId) => _results[nodeId] is IPendingResult pending ? pending.Value : _results[nodeId];
 
     /// <summary>Reads graph input <paramref name="index"/> untyped.</summary>
     public object? Input(int index) => _inputs[index];
@@ -43,7 +47,10 @@ public sealed class NodeValues
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void SetResult<T>(int nodeId, T value) => _results[nodeId] = value;
 
-    /// <summary>Stores the result of node <paramref name="nodeId"/> when <paramref name="task"/> completes.</summary>
+    /// <summary>
+    /// Stores the result of node <paramref name="nodeId"/> when <paramref name="task"/> completes. The returned task
+    /// completes with it; the result is read from the task itself (no extra async frame per node), so read it only after.
+    /// </summary>
     public ValueTask SetResultAsync<T>(int nodeId, Task<T> task)
     {
         ArgumentNullException.ThrowIfNull(task);
@@ -53,7 +60,8 @@ public sealed class NodeValues
             return default;
         }
 
-        return AwaitAndStore(nodeId, task);
+        _results[nodeId] = new PendingResult<T>(task);
+        return new ValueTask(task);
     }
 
     /// <summary>Stores the result of node <paramref name="nodeId"/> when <paramref name="task"/> completes.</summary>
@@ -68,9 +76,18 @@ public sealed class NodeValues
         return AwaitAndStore(nodeId, task);
     }
 
-    private async ValueTask AwaitAndStore<T>(int nodeId, Task<T> task) =>
-        _results[nodeId] = await task.ConfigureAwait(false);
 
     private async ValueTask AwaitAndStore<T>(int nodeId, ValueTask<T> task) =>
         _results[nodeId] = await task.ConfigureAwait(false);
+
+    /// <summary>A result whose task had not completed when it was stored; read once the node has finished.</summary>
+    private interface IPendingResult
+    {
+        object? Value { get; }
+    }
+
+    private sealed class PendingResult<T>(Task<T> task) : IPendingResult
+    {
+        public object? Value => task.Result;
+    }
 }
