@@ -27,6 +27,7 @@ if (args.Length > 0 && args[0] == "quick")
     foreach (var (name, run) in new (string, Func<Task<int>>)[]
     {
         ("chain runner", bench.ChainRunner), ("chain dataflow", bench.ChainDataflow),
+        ("wide runner", bench.WideRunner), ("wide dataflow", bench.WideDataflow),
         ("async chain direct", bench.YieldChainDirect), ("async chain runner", bench.YieldChainRunner), ("async chain dataflow", bench.YieldChainDataflow),
         ("async wide direct", bench.YieldWideDirect), ("async wide runner", bench.YieldWideRunner),
     })
