@@ -102,7 +102,7 @@ public sealed partial class AgentRunner<TGraph>
             }
             else
             {
-                ThreadPool.QueueUserWorkItem(static state => _ = state.Run.RunNodeAsync(state.NodeId), (Run: this, NodeId: nodeId), preferLocal: false);
+                ThreadPool.QueueUserWorkItem(static state => _ = state.Run.RunNodeAsync(state.NodeId), (Run: this, NodeId: nodeId), preferLocal: true);
             }
         }
 
