@@ -88,7 +88,7 @@ public sealed partial class AgentRunner<TGraph>
             var state = new AttemptState { Attempt = attempt, Device = ChooseDevice(run, node, attempt, attempts.LastFailed, now) };
             run.SetDevice(node.Id, state.Device);
             state.Queue = _queues[state.Device];
-            state.Estimate = EstimateTicks(node.Id, state.Device);
+            state.Estimate = EstimateTicks(node.Id, state.Device, now);
 
             // Waits for a slot, earliest deadline first; a cancelled wait takes no slot.
             var enter = state.Queue.EnterAsync(run.DeadlineTicks, state.Estimate, cancellationToken);
@@ -148,7 +148,7 @@ public sealed partial class AgentRunner<TGraph>
         }
 
         run.SetDevice(node.Id, d);
-        state = new AttemptState { Device = d, Queue = queue, Estimate = EstimateTicks(node.Id, d), Started = now };
+        state = new AttemptState { Device = d, Queue = queue, Estimate = EstimateTicks(node.Id, d, now), Started = now };
         _ = queue.EnterAsync(run.DeadlineTicks, state.Estimate, CancellationToken.None); // unbounded: completes at once
         return true;
     }
@@ -196,9 +196,9 @@ public sealed partial class AgentRunner<TGraph>
         return d;
     }
 
-    private long EstimateTicks(int nodeId, int device)
+    private long EstimateTicks(int nodeId, int device, long now)
     {
-        double expected = _estimates.Milliseconds(nodeId, device);
+        double expected = _estimates.Milliseconds(nodeId, device, now);
         return double.IsNaN(expected) ? 0 : (long)(expected / 1000.0 * Stopwatch.Frequency);
     }
 

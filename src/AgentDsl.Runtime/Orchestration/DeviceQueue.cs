@@ -66,7 +66,11 @@ internal sealed class DeviceQueue
     /// <param name="cancellationToken">Cancels the wait.</param>
     public ValueTask EnterAsync(long deadline, long estimateTicks, CancellationToken cancellationToken)
     {
-        Interlocked.Add(ref _backlogTicks, estimateTicks);
+        if (estimateTicks != 0)
+        {
+            Interlocked.Add(ref _backlogTicks, estimateTicks);
+        }
+
         if (Capacity == int.MaxValue)
         {
             Interlocked.Increment(ref _running);
@@ -96,10 +100,14 @@ internal sealed class DeviceQueue
     /// <param name="estimateTicks">The estimate given to <see cref="EnterAsync"/>.</param>
     public void Exit(long busyTicks, long estimateTicks)
     {
-        Interlocked.Add(ref _busyTicks, busyTicks);
-        Interlocked.Add(ref _backlogTicks, -estimateTicks);
+        if (estimateTicks != 0)
+        {
+            Interlocked.Add(ref _backlogTicks, -estimateTicks);
+        }
+
         if (busyTicks > 0)
         {
+            Interlocked.Add(ref _busyTicks, busyTicks);
             Interlocked.Increment(ref _completed);
         }
 

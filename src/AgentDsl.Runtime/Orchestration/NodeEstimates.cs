@@ -124,13 +124,20 @@ internal sealed class NodeEstimates : INodeTimeEstimates
     }
 
     /// <summary>The expected time in milliseconds, or NaN when unmeasured.</summary>
-    public double Milliseconds(int nodeId, int device)
+    public double Milliseconds(int nodeId, int device) => Milliseconds(nodeId, device, Stopwatch.GetTimestamp());
+
+    /// <summary>The expected time in milliseconds at <paramref name="now"/>, or NaN when unmeasured; lock-free (a read may be one sample behind).</summary>
+    public double Milliseconds(int nodeId, int device, long now)
     {
         var e = _entries[(nodeId * _devices) + device];
-        lock (e)
+        if (Volatile.Read(ref e.Samples) < MinSamples)
         {
-            return e.Samples >= MinSamples ? FreshMean(e) : double.NaN;
+            return double.NaN;
         }
+
+        double mean = Volatile.Read(ref e.Mean);
+        double best = Volatile.Read(ref e.Best);
+        return now - Volatile.Read(ref e.LastSample) > _maxAgeTicks && !double.IsPositiveInfinity(best) ? best : mean;
     }
 
     public bool TryGetMilliseconds(int nodeId, IAgentDevice device, out double milliseconds)
