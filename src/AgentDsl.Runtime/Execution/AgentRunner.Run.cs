@@ -13,12 +13,50 @@ public sealed partial class AgentRunner<TGraph>
             TGraph.InvokeNodeAsync(instance, Node.Id, Values, cancellationToken);
     }
 
+    /// <summary>How a node ran, kept as a value until someone reads <see cref="AgentRunResult.Nodes"/>.</summary>
+    private readonly record struct Timing(bool Ran, int Device, long Started, long Ended, int Attempt, int BatchSize);
+
+    /// <summary>The nodes that ran, in id order; the <see cref="NodeRun"/> objects are made on first read (most callers never look).</summary>
+    private sealed class NodeRunList(AgentRunner<TGraph> runner, Timing[] timings, long start) : IReadOnlyList<NodeRun>
+    {
+        private NodeRun[]? _runs;
+
+        public int Count => Runs.Length;
+
+        public NodeRun this[int index] => Runs[index];
+
+        private NodeRun[] Runs => _runs ??= Build();
+
+        public IEnumerator<NodeRun> GetEnumerator() => ((IEnumerable<NodeRun>)Runs).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        private NodeRun[] Build()
+        {
+            var runs = new List<NodeRun>(timings.Length);
+            for (int id = 0; id < timings.Length; id++)
+            {
+                var t = timings[id];
+                if (t.Ran)
+                {
+                    runs.Add(new NodeRun(id, runner._definition.Nodes[id].Name, runner._queues[t.Device].Name, Stopwatch.GetElapsedTime(start, t.Started), Stopwatch.GetElapsedTime(t.Started, t.Ended))
+                    {
+                        Attempt = t.Attempt,
+                        BatchSize = t.BatchSize,
+                    });
+                }
+            }
+
+            return [.. runs];
+        }
+    }
+
     /// <summary>The state of one request.</summary>
     private sealed class Run
     {
         private readonly AgentRunner<TGraph> _runner;
         private readonly int[] _waitingOn;
-        private readonly NodeRun?[] _timings;
+        private readonly Timing[] _timings;
         private readonly bool[] _skipped;
         private readonly int[] _deviceOf;
         private readonly CancellationToken _requestToken;
@@ -48,7 +86,7 @@ public sealed partial class AgentRunner<TGraph>
                 _waitingOn[i] = def.DependencyCountOf(i);
             }
 
-            _timings = new NodeRun?[def.Nodes.Length];
+            _timings = new Timing[def.Nodes.Length];
             _skipped = new bool[def.Nodes.Length];
             _deviceOf = new int[def.Nodes.Length];
             _remaining = def.Nodes.Length;
@@ -210,7 +248,7 @@ public sealed partial class AgentRunner<TGraph>
             }
 
             var duration = Stopwatch.GetElapsedTime(outcome.Started, outcome.Ended);
-            _timings[nodeId] = new NodeRun(nodeId, node.Name, queue.Name, Stopwatch.GetElapsedTime(_start, outcome.Started), duration) { Attempt = outcome.Attempt, BatchSize = outcome.BatchSize };
+            _timings[nodeId] = new Timing(true, outcome.Device, outcome.Started, outcome.Ended, outcome.Attempt, outcome.BatchSize);
             AddCost((duration.TotalHours * queue.HourlyCostUsd / outcome.BatchSize) + outcome.ReportedCostUsd); // a batch's busy time is shared
             if (AgentDslTelemetry.NodeDuration.Enabled)
             {
@@ -398,14 +436,7 @@ public sealed partial class AgentRunner<TGraph>
                     return;
                 }
 
-                var nodes = new List<NodeRun>(_timings.Length);
-                foreach (var t in _timings)
-                {
-                    if (t is not null)
-                    {
-                        nodes.Add(t);
-                    }
-                }
+                var nodes = new NodeRunList(_runner, _timings, _start);
 
                 var budget = _budgetTicks > 0 ? TimeSpan.FromSeconds(_budgetTicks / (double)Stopwatch.Frequency) : (TimeSpan?)null;
                 var result = new AgentRunResult(def, output, elapsed, nodes)
