@@ -196,6 +196,28 @@ public sealed partial class AgentRunner<TGraph>
         return d;
     }
 
+    /// <summary>Synchronous CPU work measured below this runs on the releasing thread instead of the thread pool.</summary>
+    private const double InlineBelowMs = 0.02;
+
+    /// <summary>Whether a ready node should run on the thread that released it: a merge, or a synchronous operator on the unbounded CPU measured under 20 µs.</summary>
+    private bool RunsInline(int nodeId)
+    {
+        var node = _definition.Nodes[nodeId];
+        if (node.Merge)
+        {
+            return true;
+        }
+
+        if (node.IsAsync || node.FanOut is not null || node.Subgraph is not null || _batchers[nodeId] is not null)
+        {
+            return false;
+        }
+
+        int d = Volatile.Read(ref _placement)[nodeId];
+        var queue = _queues[d];
+        return queue.Capacity == int.MaxValue && queue.Device is CpuDevice && _estimates.MeanOrNaN(nodeId, d) < InlineBelowMs;
+    }
+
     private long EstimateTicks(int nodeId, int device, long now)
     {
         double expected = _estimates.Milliseconds(nodeId, device, now);

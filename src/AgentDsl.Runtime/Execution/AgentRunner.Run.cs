@@ -54,6 +54,11 @@ public sealed partial class AgentRunner<TGraph>
     /// <summary>The state of one request.</summary>
     private sealed class Run
     {
+        private const int MaxInlineDepth = 64;
+
+        [ThreadStatic]
+        private static int t_inlineDepth;
+
         private readonly AgentRunner<TGraph> _runner;
         private readonly int[] _waitingOn;
         private readonly Timing[] _timings;
@@ -134,9 +139,18 @@ public sealed partial class AgentRunner<TGraph>
         private void Start(int nodeId, bool inline)
         {
             Interlocked.Increment(ref _inFlight);
-            if (inline)
+            if (inline && t_inlineDepth < MaxInlineDepth)
             {
-                _ = RunNodeAsync(nodeId);
+                // Bounded: a long chain of synchronous nodes would otherwise grow this thread's stack without limit.
+                t_inlineDepth++;
+                try
+                {
+                    _ = RunNodeAsync(nodeId);
+                }
+                finally
+                {
+                    t_inlineDepth--;
+                }
             }
             else
             {
@@ -304,10 +318,11 @@ public sealed partial class AgentRunner<TGraph>
                 {
                     if (Interlocked.Decrement(ref _waitingOn[dependent]) == 0)
                     {
-                        // Run the last ready dependent on this thread (a chain costs no dispatch); others go to the pool.
+                        // Run the last ready dependent on this thread (a chain costs no dispatch); others go to the pool,
+                        // except measured-cheap synchronous CPU nodes, which cost less to run here than to hand over.
                         if (lastReady >= 0)
                         {
-                            Start(lastReady, inline: false);
+                            Start(lastReady, inline: _runner.RunsInline(lastReady));
                         }
 
                         lastReady = dependent;

@@ -126,6 +126,13 @@ internal sealed class NodeEstimates : INodeTimeEstimates
     /// <summary>The expected time in milliseconds, or NaN when unmeasured.</summary>
     public double Milliseconds(int nodeId, int device) => Milliseconds(nodeId, device, Stopwatch.GetTimestamp());
 
+    /// <summary>The current mean in milliseconds, or NaN before three samples; lock-free, no staleness rule.</summary>
+    public double MeanOrNaN(int nodeId, int device)
+    {
+        var e = _entries[(nodeId * _devices) + device];
+        return Volatile.Read(ref e.Samples) < MinSamples ? double.NaN : Volatile.Read(ref e.Mean);
+    }
+
     /// <summary>The expected time in milliseconds at <paramref name="now"/>, or NaN when unmeasured; lock-free (a read may be one sample behind).</summary>
     public double Milliseconds(int nodeId, int device, long now)
     {
