@@ -11,6 +11,12 @@ public sealed partial class AgentRunner<TGraph>
 {
     private NodeBatcher?[] _batchers = [];
 
+    /// <summary>Ids of the nodes that are batched (empty for most graphs).</summary>
+    private int[] _batchedNodes = [];
+
+    /// <summary>Per batched node: requests in flight that have not reached it yet (who could still join its batch).</summary>
+    private int[] _upcoming = [];
+
     private void BuildBatchers(IEnumerable<OperatorBatch> batches)
     {
         _batchers = new NodeBatcher?[_definition.Nodes.Length];
@@ -31,6 +37,18 @@ public sealed partial class AgentRunner<TGraph>
 
                 _batchers[node.Id] = new NodeBatcher(this, node, batch);
             }
+        }
+
+        _batchedNodes = [.. Enumerable.Range(0, _batchers.Length).Where(i => _batchers[i] is not null)];
+        _upcoming = new int[_batchers.Length];
+    }
+
+    /// <summary>A request was admitted: it may reach each batched node.</summary>
+    private void ExpectAtBatchedNodes()
+    {
+        foreach (int id in _batchedNodes)
+        {
+            Interlocked.Increment(ref _upcoming[id]);
         }
     }
 
@@ -92,9 +110,9 @@ public sealed partial class AgentRunner<TGraph>
             {
                 _pending.Add(entry);
 
-                // Run at once when full, when this request has no time to wait, or when every request of the graph in
-                // flight is already here (at low load nobody else can come soon: no waiting for company that is not there).
-                if (_pending.Count >= _batch.Options.MaxBatchSize || wait == 0 || _pending.Count >= Volatile.Read(ref _runner._inFlight))
+                // Run at once when full, when this request has no time to wait, or when no request in flight is still on its
+                // way to this node (at low load, or once the others are past it: no waiting for company that is not coming).
+                if (_pending.Count >= _batch.Options.MaxBatchSize || wait == 0 || Volatile.Read(ref _runner._upcoming[_node.Id]) <= 0)
                 {
                     full = TakeLocked();
                 }

@@ -77,11 +77,13 @@ public sealed partial class AgentRunner<TGraph>
         private double _cost;
         private readonly PlanSnapshot? _reservation;
         private readonly bool[]? _unreserved;
+        private readonly bool[]? _arrived;
 
         public Run(AgentRunner<TGraph> runner, object?[] inputs, long arrival, long budgetTicks, PlanSnapshot? reservation, CancellationToken cancellationToken)
         {
             _reservation = reservation;
             _unreserved = reservation is null ? null : new bool[reservation.Ticks.Length];
+            _arrived = runner._batchedNodes.Length > 0 ? new bool[runner._definition.Nodes.Length] : null;
             _runner = runner;
             var def = runner._definition;
             Values = new NodeValues(inputs, def.Nodes.Length) { Services = runner._services };
@@ -167,6 +169,7 @@ public sealed partial class AgentRunner<TGraph>
             activity?.SetTag("agentdsl.operator", node.Operator);
 
             Unreserve(nodeId);
+            Arrive(nodeId);
             NodeOutcome outcome = default;
             bool skip = false;
             try
@@ -275,6 +278,16 @@ public sealed partial class AgentRunner<TGraph>
 
             Release(nodeId);
             Finish();
+        }
+
+        /// <summary>The request reached (or will never reach) a batched node: one fewer that its batch could wait for.</summary>
+        private void Arrive(int nodeId)
+        {
+            if (_arrived is not null && _runner._batchers[nodeId] is not null && !_arrived[nodeId])
+            {
+                _arrived[nodeId] = true;
+                Interlocked.Decrement(ref _runner._upcoming[nodeId]);
+            }
         }
 
         /// <summary>Gives back the work reserved for the node at admission: it is now queued, running, or skipped.</summary>
@@ -430,6 +443,11 @@ public sealed partial class AgentRunner<TGraph>
             for (int n = 0; _reservation is not null && n < _unreserved!.Length; n++)
             {
                 Unreserve(n); // nodes that never started (the request failed first)
+            }
+
+            foreach (int id in _runner._batchedNodes)
+            {
+                Arrive(id); // batched nodes it never reached: it is no longer on its way there
             }
 
             _runner.LeaveInFlight();

@@ -149,6 +149,11 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
             return Task.FromException<AgentRunResult>(rejected);
         }
 
+        if (_batchedNodes.Length > 0)
+        {
+            ExpectAtBatchedNodes();
+        }
+
         return new Run(this, inputs, now, budget, reservation, cancellationToken).ExecuteAsync();
     }
 
