@@ -146,7 +146,8 @@ public static class LoadTest
     private static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
-    private static readonly string[] Questions =
+    /// <summary>The sample questions (the QuickStart's batch and the load test cycle through them).</summary>
+    public static readonly string[] Questions =
     [
         "How can I reset my password?",
         "The app crashes on start, my e-mail is jane.doe@example.com",
@@ -165,7 +166,7 @@ public static class LoadTest
         {
             var cpu = devices.First(d => d.Descriptor.Kind == AgentDsl.DeviceKinds.Cpu && d is CpuDevice);
             var gpu = devices.FirstOrDefault(d => d.Descriptor.Name.StartsWith("opencl:", StringComparison.Ordinal));
-            return [.. graph.Nodes.Select(n => openCl && gpu is not null && gpu.CanRun(n) ? gpu : cpu)];
+            return [.. graph.Nodes.Select(n => openCl && gpu is not null && gpu.CanHost(n) ? gpu : cpu)];
         }
     }
 }

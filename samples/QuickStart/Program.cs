@@ -64,17 +64,7 @@ await File.WriteAllTextAsync(Path.Combine(outDir, "SupportAgent.json"), graph.To
 Console.WriteLine($"Graphviz DOT: {dotPath} (render with: dot -Tsvg {dotPath} -o SupportAgent.svg)");
 Console.WriteLine();
 
-string[] questions =
-[
-    "How can I reset my password?",
-    "The app crashes on start, my e-mail is jane.doe@example.com",
-    "When are invoices sent?",
-    "How do I enable two-factor authentication?",
-    "The dashboard is slow",
-    "Call me at 5551234567 about a refund",
-    "How can I create an API key?",
-    "Export failed for a 3 GB file",
-];
+string[] questions = LoadTest.Questions;
 
 var runner = host.Services.GetRequiredService<IAgentRunner<SupportAgent>>();
 await runner.RunAsync("warm-up"); // JIT and caches, not counted

@@ -216,6 +216,19 @@ public class AgentRunnerTests
         Assert.Equal(CalculatorGraph.Definition.Nodes.Length, remote.Ran.Count);
     }
 
+    [Fact]
+    public async Task APolicyPlacingANodeWhereItIsNotAllowed_IsRefusedNamingTheNode()
+    {
+        using var host = await TestHost.StartAsync(s =>
+        {
+            s.AddSingleton<IPlacementPolicy>(new EverythingOn("cpu"));
+            s.AddAgentDsl().AddDevice(new RecordingDevice("fake-gpu", DeviceKinds.Gpu)).AddGraph<GpuOnlyGraph>();
+        });
+        var error = Assert.Throws<PlacementException>(() => host.Runner<GpuOnlyGraph>());
+        Assert.Contains("'Gemm'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("does not allow", error.Message, StringComparison.Ordinal);
+    }
+
     private static int LineOf(string file, string text, [System.Runtime.CompilerServices.CallerFilePath] string caller = "")
     {
         var lines = File.ReadAllLines(Path.Combine(Path.GetDirectoryName(caller)!, file));

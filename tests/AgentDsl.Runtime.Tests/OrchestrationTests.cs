@@ -337,7 +337,7 @@ public sealed class OrchestrationTests
             }
 
             return [.. request.Graph.Nodes.Select(n =>
-                request.Devices.Where(d => (n.Cost.AllowedDevices & d.Descriptor.Kind) != 0 && d.CanRun(n))
+                request.Devices.Where(d => d.CanHost(n))
                     .OrderBy(d => (n.Cost.PreferredDevices & d.Descriptor.Kind) != 0 ? 0 : 1)
                     .First())];
         }

@@ -19,7 +19,7 @@ public sealed class DefaultPlacementPolicy : IPlacementPolicy
             IAgentDevice? chosen = null;
             foreach (var device in devices)
             {
-                if ((node.Cost.AllowedDevices & device.Descriptor.Kind) == 0 || !device.CanRun(node))
+                if (!device.CanHost(node))
                 {
                     continue;
                 }

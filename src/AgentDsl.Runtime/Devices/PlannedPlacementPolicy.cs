@@ -76,10 +76,12 @@ public sealed class PlannedPlacementPolicy : IPlacementPolicy
     private sealed class MeasuredCosts(PlacementRequest request, List<PlanDevice> slots, List<int> owner) : IPlacementCosts
     {
         private readonly Dictionary<(int Node, int Device), double> _seconds = [];
+        private readonly Dictionary<PlanDevice, int> _slotIndex = slots.Select((s, i) => (s, i)).ToDictionary<(PlanDevice s, int i), PlanDevice, int>(x => x.s, x => x.i, ReferenceEqualityComparer.Instance);
+        private readonly double?[] _floors = new double?[request.Devices.Count];
 
         public double Seconds(NodeDefinition node, PlanDevice device)
         {
-            int d = owner[IndexOf(device)];
+            int d = owner[_slotIndex[device]];
             if (_seconds.TryGetValue((node.Id, d), out double cached))
             {
                 return cached;
@@ -96,7 +98,7 @@ public sealed class PlannedPlacementPolicy : IPlacementPolicy
                 double prior = double.IsNaN(best) ? 1.0 : best;
                 bool preferred = (node.Cost.PreferredDevices & request.Devices[d].Descriptor.Kind) != 0;
 
-                // No node runs faster on a device than the quickest node measured there (its launch or network latency).
+                // No node runs faster on a device than the quickest node measured on that device (its launch or network latency).
                 seconds = Math.Max(prior * (preferred ? 0.9 : 2.0), FloorMilliseconds(d)) / 1000.0;
             }
 
@@ -104,27 +106,7 @@ public sealed class PlannedPlacementPolicy : IPlacementPolicy
             return seconds;
         }
 
-        private double FloorMilliseconds(int d)
-        {
-            double floor = 0;
-            bool any = false;
-            foreach (var n in request.Graph.Nodes)
-            {
-                if (request.Estimates.TryGetMilliseconds(n.Id, request.Devices[d], out double ms))
-                {
-                    floor = any ? Math.Min(floor, ms) : ms;
-                    any = true;
-                }
-            }
-
-            return floor;
-        }
-
-        public bool Fits(NodeDefinition node, PlanDevice device)
-        {
-            var agentDevice = request.Devices[owner[IndexOf(device)]];
-            return (node.Cost.AllowedDevices & agentDevice.Descriptor.Kind) != 0 && agentDevice.CanRun(node);
-        }
+        public bool Fits(NodeDefinition node, PlanDevice device) => request.Devices[owner[_slotIndex[device]]].CanHost(node);
 
         public double TransferSeconds(NodeDefinition producer, PlanDevice from, PlanDevice to) => 0;
 
@@ -132,18 +114,11 @@ public sealed class PlannedPlacementPolicy : IPlacementPolicy
 
         public double TransferCost(NodeDefinition producer, PlanDevice from, PlanDevice to) => 0;
 
-        private int IndexOf(PlanDevice device)
-        {
-            for (int i = 0; i < slots.Count; i++)
-            {
-                if (ReferenceEquals(slots[i], device))
-                {
-                    return i;
-                }
-            }
-
-            throw new ArgumentException($"Unknown plan device {device.Name}.", nameof(device));
-        }
+        /// <summary>The quickest node of the graph measured on device <paramref name="d"/> (0 when none), computed once per plan.</summary>
+        private double FloorMilliseconds(int d) => _floors[d] ??= request.Graph.Nodes
+            .Select(n => request.Estimates.TryGetMilliseconds(n.Id, request.Devices[d], out double ms) ? ms : double.PositiveInfinity)
+            .DefaultIfEmpty(double.PositiveInfinity)
+            .Min() is var floor && double.IsPositiveInfinity(floor) ? 0 : floor;
     }
 
     private sealed class NoEstimates : INodeTimeEstimates

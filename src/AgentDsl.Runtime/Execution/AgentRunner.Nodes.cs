@@ -138,8 +138,7 @@ public sealed partial class AgentRunner<TGraph>
             return false;
         }
 
-        long now = Stopwatch.GetTimestamp();
-        MaybeReplan(now);
+        long now = Stopwatch.GetTimestamp(); // re-planning is checked once per request, at admission
         int d = ChooseDevice(run, node, 0, -1, now);
         var queue = _queues[d];
         if (queue.Capacity != int.MaxValue)
@@ -181,7 +180,7 @@ public sealed partial class AgentRunner<TGraph>
         {
             // Calibration: now and then a node runs on a device it could use but has not been measured on.
             int target = targets[(int)(run.RequestId / _exploreEvery % targets.Length)];
-            if (!_runtime.IsOut(target, now) && Volatile.Read(ref _outUntil[target]) <= now)
+            if (InService(target, now))
             {
                 return target;
             }
@@ -383,7 +382,7 @@ public sealed partial class AgentRunner<TGraph>
         {
             int d = options[i].Device;
             double finish = _queues[d].BacklogMilliseconds + Current(options[i]);
-            if (finish < bestFinish && !_runtime.IsOut(d, now) && Volatile.Read(ref _outUntil[d]) <= now)
+            if (finish < bestFinish && InService(d, now))
             {
                 (best, bestFinish) = (d, finish);
             }
@@ -394,6 +393,9 @@ public sealed partial class AgentRunner<TGraph>
         double Current(Route route) => _estimates.Milliseconds(nodeId, route.Device) is var ms && !double.IsNaN(ms) ? ms : route.Milliseconds;
     }
 
+    /// <summary>Whether device <paramref name="d"/> is in service for this graph: not taken out for every graph, nor for this one.</summary>
+    private bool InService(int d, long now) => !_runtime.IsOut(d, now) && Volatile.Read(ref _outUntil[d]) <= now;
+
     /// <summary>The best other device in service that can run the node (measured or prior time), or null.</summary>
     private int? AlternativeTo(NodeDefinition node, int failed, long now)
     {
@@ -402,8 +404,7 @@ public sealed partial class AgentRunner<TGraph>
         for (int d = 0; d < _queues.Length; d++)
         {
             var device = _queues[d].Device;
-            if (d == failed || _runtime.IsOut(d, now) || Volatile.Read(ref _outUntil[d]) > now
-                || (node.Cost.AllowedDevices & device.Descriptor.Kind) == 0 || !device.CanRun(node))
+            if (d == failed || !InService(d, now) || !device.CanHost(node))
             {
                 continue;
             }

@@ -443,9 +443,11 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
         for (int i = 0; i < placed.Count; i++)
         {
             int index = Array.FindIndex(_queues, q => ReferenceEquals(q.Device, placed[i]));
-            if (index < 0 || !inService.Contains(placed[i]))
+            if (index < 0 || !inService.Contains(placed[i]) || !placed[i].CanHost(_definition.Nodes[i]))
             {
-                string message = $"Graph '{_definition.Name}': the placement policy {_policy.GetType().Name} put {_definition.Nodes[i].Describe()} on '{placed[i]?.Descriptor.Name}', which is not a device in service.";
+                string message = index < 0 || !inService.Contains(placed[i])
+                    ? $"Graph '{_definition.Name}': the placement policy {_policy.GetType().Name} put {_definition.Nodes[i].Describe()} on '{placed[i]?.Descriptor.Name}', which is not a device in service."
+                    : $"Graph '{_definition.Name}': the placement policy {_policy.GetType().Name} put {_definition.Nodes[i].Describe()} on '{placed[i].Descriptor.Name}', which the node does not allow or the device cannot run.";
                 Volatile.Write(ref _unplaceable, message);
                 LogReplanFailed(_definition.Name, reason, message);
                 return null;
@@ -464,7 +466,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
             var node = _definition.Nodes[i];
             explore[i] = node.Merge ? [] : [.. Enumerable.Range(0, _queues.Length).Where(d =>
                 d != result[i] && inService.Contains(_queues[d].Device)
-                && (node.Cost.AllowedDevices & _queues[d].Device.Descriptor.Kind) != 0 && _queues[d].Device.CanRun(node)
+                && _queues[d].Device.CanHost(node)
                 && double.IsNaN(_estimates.Milliseconds(i, d)))];
         }
 
@@ -483,7 +485,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
                 {
                     double ms = _estimates.Milliseconds(i, d);
                     if (d != result[i] && !double.IsNaN(ms) && inService.Contains(_queues[d].Device)
-                        && (node.Cost.AllowedDevices & _queues[d].Device.Descriptor.Kind) != 0 && _queues[d].Device.CanRun(node))
+                        && _queues[d].Device.CanHost(node))
                     {
                         list.Add(new Route(d, ms));
                     }

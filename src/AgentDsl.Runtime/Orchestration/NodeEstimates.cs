@@ -19,6 +19,7 @@ internal sealed class NodeEstimates : INodeTimeEstimates
     private readonly int _devices;
     private readonly DeviceQueue[] _queues;
     private readonly long _maxAgeTicks;
+    private readonly Dictionary<IAgentDevice, int> _deviceIndex;
 
     public NodeEstimates(int nodes, DeviceQueue[] queues, TimeSpan maxAge)
     {
@@ -31,6 +32,7 @@ internal sealed class NodeEstimates : INodeTimeEstimates
         }
 
         _maxAgeTicks = (long)(maxAge.TotalSeconds * Stopwatch.Frequency);
+        _deviceIndex = queues.ToDictionary<DeviceQueue, IAgentDevice, int>(q => q.Device, q => q.Index, ReferenceEqualityComparer.Instance);
     }
 
     /// <summary>A slow-down must also add this much to the node's time (sub-millisecond nodes jitter by more than any factor).</summary>
@@ -149,8 +151,7 @@ internal sealed class NodeEstimates : INodeTimeEstimates
 
     public bool TryGetMilliseconds(int nodeId, IAgentDevice device, out double milliseconds)
     {
-        int index = Array.FindIndex(_queues, q => ReferenceEquals(q.Device, device));
-        milliseconds = index < 0 ? double.NaN : Milliseconds(nodeId, index);
+        milliseconds = _deviceIndex.TryGetValue(device, out int index) ? Milliseconds(nodeId, index) : double.NaN;
         return !double.IsNaN(milliseconds);
     }
 
@@ -171,8 +172,7 @@ internal sealed class NodeEstimates : INodeTimeEstimates
 
     public double BacklogMilliseconds(IAgentDevice device)
     {
-        var queue = Array.Find(_queues, q => ReferenceEquals(q.Device, device));
-        return queue?.BacklogMilliseconds ?? 0;
+        return _deviceIndex.TryGetValue(device, out int index) ? _queues[index].BacklogMilliseconds : 0;
     }
 
     /// <summary>The median of five values without sorting (the third smallest).</summary>
