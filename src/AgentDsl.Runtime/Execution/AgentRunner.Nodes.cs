@@ -61,7 +61,7 @@ public sealed partial class AgentRunner<TGraph>
         public long Estimate;
         public long Started;
         public int Attempt;
-        public Work Work;
+        public Work? Work;
     }
 
     /// <summary>
@@ -130,7 +130,7 @@ public sealed partial class AgentRunner<TGraph>
     /// The fast path of a node's first attempt (no retry pipeline, no batching, a device that never queues): the slot is
     /// taken and the work started without an extra async frame; the caller awaits the returned work itself.
     /// </summary>
-    private bool TryBeginFast(Run run, NodeDefinition node, out AttemptState state)
+    private bool TryBeginFast(Run run, NodeDefinition node, long now, out AttemptState state)
     {
         state = default;
         if (_resilience[node.Id].Retry is not null || _batchers[node.Id] is not null)
@@ -138,7 +138,11 @@ public sealed partial class AgentRunner<TGraph>
             return false;
         }
 
-        long now = Stopwatch.GetTimestamp(); // re-planning is checked once per request, at admission
+        if (now == 0)
+        {
+            now = Stopwatch.GetTimestamp(); // re-planning is checked once per request, at admission
+        }
+
         int d = ChooseDevice(run, node, 0, -1, now);
         var queue = _queues[d];
         if (queue.Capacity != int.MaxValue)
@@ -198,7 +202,12 @@ public sealed partial class AgentRunner<TGraph>
     /// <summary>Synchronous CPU work measured below this runs on the releasing thread instead of the thread pool.</summary>
     private const double InlineBelowMs = 0.02;
 
-    /// <summary>Whether a ready node should run on the thread that released it: a merge, or a synchronous operator on the unbounded CPU measured under 20 µs.</summary>
+    /// <summary>
+    /// Whether a ready node should start on the thread that released it rather than on the thread pool: a merge; an
+    /// asynchronous operator on the managed CPU or a remote device (it runs only up to its first await, as a direct call
+    /// of the flow would, so siblings start one after another without a pool hop each); or a synchronous operator on the
+    /// unbounded CPU measured under 20 µs.
+    /// </summary>
     private bool RunsInline(int nodeId)
     {
         var node = _definition.Nodes[nodeId];
@@ -207,13 +216,18 @@ public sealed partial class AgentRunner<TGraph>
             return true;
         }
 
-        if (node.IsAsync || node.FanOut is not null || node.Subgraph is not null || _batchers[nodeId] is not null)
+        if (node.FanOut is not null || node.Subgraph is not null || _batchers[nodeId] is not null)
         {
             return false;
         }
 
         int d = Volatile.Read(ref _placement)[nodeId];
         var queue = _queues[d];
+        if (node.IsAsync)
+        {
+            return queue.Device is CpuDevice || queue.Device.Descriptor.IsRemote;
+        }
+
         return queue.Capacity == int.MaxValue && queue.Device is CpuDevice && _estimates.MeanOrNaN(nodeId, d) < InlineBelowMs;
     }
 
@@ -226,13 +240,19 @@ public sealed partial class AgentRunner<TGraph>
     /// <summary>Starts the attempt's work on its device (through its timeout/breaker pipeline, if any).</summary>
     private ValueTask StartWork(Run run, NodeDefinition node, ref AttemptState state, CancellationToken cancellationToken)
     {
+        var pipeline = _resilience[node.Id].DevicePipeline(this, node, state.Device);
+        if (pipeline is null && state.Queue.Device is CpuDevice && node.Kind is not (OperatorKind.Kernel or OperatorKind.Model or OperatorKind.Memory))
+        {
+            // What CpuDevice.RunAsync would do for a plain operator, without the work item: the generated invoker, directly.
+            return TGraph.InvokeNodeAsync(_graph, node.Id, run.Values, cancellationToken);
+        }
+
         state.Work = new Work(_definition.Name, node, run.Values, _graph)
         {
             RequestId = run.RequestId,
             Deadline = run.DeadlineUtc,
             Attempt = state.Attempt,
         };
-        var pipeline = _resilience[node.Id].DevicePipeline(this, node, state.Device);
         return pipeline is null ? state.Queue.Device.RunAsync(state.Work, cancellationToken) : RunThroughAsync(pipeline, state.Queue, state.Work, cancellationToken);
     }
 
@@ -258,7 +278,7 @@ public sealed partial class AgentRunner<TGraph>
                 break;
         }
 
-        return new NodeOutcome(d, state.Started, ended, state.Attempt, state.Work.ReportedCostUsd);
+        return new NodeOutcome(d, state.Started, ended, state.Attempt, state.Work?.ReportedCostUsd ?? 0);
     }
 
     /// <summary>

@@ -51,13 +51,17 @@ public sealed partial class AgentRunner<TGraph>
         }
     }
 
+    /// <summary>How deep nodes run inline on this thread (not in the generic class: thread statics there cost a lookup).</summary>
+    private static class InlineDepth
+    {
+        [ThreadStatic]
+        public static int Value;
+    }
+
     /// <summary>The state of one request.</summary>
     private sealed class Run
     {
         private const int MaxInlineDepth = 64;
-
-        [ThreadStatic]
-        private static int t_inlineDepth;
 
         private readonly AgentRunner<TGraph> _runner;
         private readonly int[] _waitingOn;
@@ -66,7 +70,9 @@ public sealed partial class AgentRunner<TGraph>
         private readonly int[] _deviceOf;
         private readonly CancellationToken _requestToken;
         private readonly CancellationTokenSource _cts;
-        private readonly TaskCompletionSource<AgentRunResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Completed from the thread that finished the last node, at the end of its work: the caller's continuation runs
+        // there (as it would after a direct await) instead of costing another thread-pool hop.
+        private readonly TaskCompletionSource<AgentRunResult> _completion = new();
         private readonly long _start;
         private readonly long _budgetTicks;
         private readonly Activity? _activity;
@@ -138,145 +144,237 @@ public sealed partial class AgentRunner<TGraph>
             return _completion.Task;
         }
 
-        private void Start(int nodeId, bool inline)
+        /// <summary>Starts a ready node: on this thread when <paramref name="inline"/> (and the stack allows), else on the pool.</summary>
+        /// <param name="nodeId">The node.</param>
+        /// <param name="inline">Whether to run it on this thread.</param>
+        /// <param name="now">A timestamp taken just now (the releasing node's end), or 0 to read the clock.</param>
+        private void Start(int nodeId, bool inline, long now = 0)
         {
             Interlocked.Increment(ref _inFlight);
-            if (inline && t_inlineDepth < MaxInlineDepth)
+            if (inline && InlineDepth.Value < MaxInlineDepth)
             {
                 // Bounded: a long chain of synchronous nodes would otherwise grow this thread's stack without limit.
-                t_inlineDepth++;
+                InlineDepth.Value++;
                 try
                 {
-                    _ = RunNodeAsync(nodeId);
+                    RunNode(nodeId, now);
                 }
                 finally
                 {
-                    t_inlineDepth--;
+                    InlineDepth.Value--;
                 }
             }
             else
             {
-                ThreadPool.QueueUserWorkItem(static state => _ = state.Run.RunNodeAsync(state.NodeId), (Run: this, NodeId: nodeId), preferLocal: true);
+                ThreadPool.QueueUserWorkItem(static state => state.Run.RunNode(state.NodeId, 0), (Run: this, NodeId: nodeId), preferLocal: true);
             }
         }
 
-        private async Task RunNodeAsync(int nodeId)
+        /// <summary>
+        /// Runs one node up to its first await: skipped, merged, or started on its device. Work that completes at once
+        /// finishes here with no async frame; pending work is awaited by a small frame (<see cref="AwaitFastAsync"/>).
+        /// </summary>
+        private void RunNode(int nodeId, long now)
         {
             var node = _runner._definition.Nodes[nodeId];
-            using var activity = AgentDslTelemetry.ActivitySource.StartActivity(AgentDslTelemetry.NodeActivityName, ActivityKind.Internal, _activity?.Context ?? default);
-            activity?.SetTag("agentdsl.graph", _runner._definition.Name);
-            activity?.SetTag("agentdsl.node", node.Name);
-            activity?.SetTag("agentdsl.operator", node.Operator);
-
+            var activity = AgentDslTelemetry.ActivitySource.HasListeners() ? StartNodeActivity(node) : null;
             Unreserve(nodeId);
             Arrive(nodeId);
-            NodeOutcome outcome = default;
-            bool skip = false;
             try
             {
-                skip = node.IsConditional && !GuardsHold(node.Guards);
-                if (skip)
+                if (!ShouldRun(node, activity))
                 {
-                    // Not taken: the node and (through its own guards) its arm are skipped; dependents still get released.
-                    _skipped[nodeId] = true;
-                    activity?.SetTag("agentdsl.skipped", true);
-                    AgentDslTelemetry.NodesSkipped.Add(1, _runner._graphTag, new("agentdsl.node", node.Name));
+                    activity?.Dispose();
+                    Release(nodeId, 0);
+                    Finish();
+                    return;
                 }
-                else if (node.Merge)
-                {
-                    // The latest version of the local that was computed on this request's path.
-                    skip = !TryMerge(node);
-                    if (skip)
-                    {
-                        _skipped[nodeId] = true;
-                    }
-                    else
-                    {
-                        Release(nodeId);
-                        Finish();
-                        return;
-                    }
-                }
-                else if (Volatile.Read(ref _failure) is null)
-                {
-                    foreach (var input in node.Inputs)
-                    {
-                        if (input.Value.Source == ValueSource.Node && _skipped[input.Value.Index])
-                        {
-                            throw new InvalidOperationException(
-                                $"Parameter '{input.Parameter}' reads the result of {_runner._definition.Nodes[input.Value.Index].Describe()}, which was skipped by its condition; the graph's guards are inconsistent.");
-                        }
-                    }
 
-                    // A node queued before the request was cancelled does not start.
-                    var token = _cts.Token;
-                    token.ThrowIfCancellationRequested();
-                    if (_runner.TryBeginFast(this, node, out var attempt))
-                    {
-                        // The common case awaits the device's work directly: one async frame per node.
-                        Exception? error = null;
-                        try
-                        {
-                            var pending = _runner.StartWork(this, node, ref attempt, token);
-                            if (!pending.IsCompletedSuccessfully)
-                            {
-                                await pending.ConfigureAwait(false);
-                            }
-                            else
-                            {
-                                pending.GetAwaiter().GetResult();
-                            }
-                        }
-                        catch (Exception ex)
-                        {
-                            error = ex;
-                        }
-
-                        outcome = error is null
-                            ? _runner.AttemptSucceeded(node, attempt)
-                            : await _runner.FastFailedAsync(this, node, attempt, error, token).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        outcome = await _runner.ExecuteNodeAsync(this, node, token).ConfigureAwait(false);
-                    }
+                // A node queued before the request was cancelled does not start.
+                var token = _cts.Token;
+                token.ThrowIfCancellationRequested();
+                if (!_runner.TryBeginFast(this, node, now, out var attempt))
+                {
+                    _ = RunSlowAsync(node, activity, token);
+                    return;
                 }
+
+                // The common case: the device's work is started here and awaited directly, one small frame per node.
+                ValueTask pending;
+                try
+                {
+                    pending = _runner.StartWork(this, node, ref attempt, token);
+                }
+                catch (Exception ex)
+                {
+                    pending = ValueTask.FromException(ex);
+                }
+
+                if (!pending.IsCompletedSuccessfully)
+                {
+                    _ = AwaitFastAsync(node, pending, attempt, activity, token);
+                    return;
+                }
+
+                pending.GetAwaiter().GetResult();
+                Completed(node, _runner.AttemptSucceeded(node, attempt), activity);
             }
             catch (Exception ex)
             {
-                activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
-                Fail(nodeId, ex);
-                Finish();
+                NodeFailed(nodeId, activity, ex);
+            }
+        }
+
+        private Activity? StartNodeActivity(NodeDefinition node)
+        {
+            var activity = AgentDslTelemetry.ActivitySource.StartActivity(AgentDslTelemetry.NodeActivityName, ActivityKind.Internal, _activity?.Context ?? default);
+            activity?.SetTag("agentdsl.graph", _runner._definition.Name);
+            activity?.SetTag("agentdsl.node", node.Name);
+            activity?.SetTag("agentdsl.operator", node.Operator);
+            return activity;
+        }
+
+        /// <summary>
+        /// Whether the node runs its operator: false when its condition skips it, when it is a merge (done here), or when
+        /// the request has already failed. Throws when it would read a skipped node's result.
+        /// </summary>
+        private bool ShouldRun(NodeDefinition node, Activity? activity)
+        {
+            int nodeId = node.Id;
+            if (node.IsConditional && !GuardsHold(node.Guards))
+            {
+                // Not taken: the node and (through its own guards) its arm are skipped; dependents still get released.
+                _skipped[nodeId] = true;
+                activity?.SetTag("agentdsl.skipped", true);
+                AgentDslTelemetry.NodesSkipped.Add(1, _runner._graphTag, new("agentdsl.node", node.Name));
+                return false;
+            }
+
+            if (node.Merge)
+            {
+                // The latest version of the local that was computed on this request's path.
+                _skipped[nodeId] = !TryMerge(node);
+                return false;
+            }
+
+            if (Volatile.Read(ref _failure) is not null)
+            {
+                return false;
+            }
+
+            if (_runner._definition.HasBranches)
+            {
+                foreach (var input in node.Inputs)
+                {
+                    if (input.Value.Source == ValueSource.Node && _skipped[input.Value.Index])
+                    {
+                        throw new InvalidOperationException(
+                            $"Parameter '{input.Parameter}' reads the result of {_runner._definition.Nodes[input.Value.Index].Describe()}, which was skipped by its condition; the graph's guards are inconsistent.");
+                    }
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>Awaits the fast path's pending work (or handles its synchronous failure: retries elsewhere when it never started).</summary>
+        private async Task AwaitFastAsync(NodeDefinition node, ValueTask pending, AttemptState attempt, Activity? activity, CancellationToken token)
+        {
+            try
+            {
+                await pending.ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                await RetryAfterFastFailureAsync(node, attempt, ex, activity, token).ConfigureAwait(false);
                 return;
             }
 
-            if (skip || outcome.Ended == 0)
+            Completed(node, _runner.AttemptSucceeded(node, attempt), activity);
+        }
+
+        private async Task RetryAfterFastFailureAsync(NodeDefinition node, AttemptState attempt, Exception error, Activity? activity, CancellationToken token)
+        {
+            NodeOutcome outcome;
+            try
             {
-                Release(nodeId);
-                Finish();
+                outcome = await _runner.FastFailedAsync(this, node, attempt, error, token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                NodeFailed(node.Id, activity, ex);
                 return;
             }
 
-            var queue = _runner._queues[outcome.Device];
-            activity?.SetTag("agentdsl.device", queue.Name);
-            if (outcome.Attempt > 0)
+            Completed(node, outcome, activity);
+        }
+
+        /// <summary>The general path: retries, batching, a device with a queue.</summary>
+        private async Task RunSlowAsync(NodeDefinition node, Activity? activity, CancellationToken token)
+        {
+            NodeOutcome outcome;
+            try
             {
-                activity?.SetTag("agentdsl.attempt", outcome.Attempt);
+                outcome = await _runner.ExecuteNodeAsync(this, node, token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                NodeFailed(node.Id, activity, ex);
+                return;
             }
 
-            var duration = Stopwatch.GetElapsedTime(outcome.Started, outcome.Ended);
-            _timings[nodeId] = new Timing(true, outcome.Device, outcome.Started, outcome.Ended, outcome.Attempt, outcome.BatchSize);
-            AddCost((duration.TotalHours * queue.HourlyCostUsd / outcome.BatchSize) + outcome.ReportedCostUsd); // a batch's busy time is shared
-            if (AgentDslTelemetry.NodeDuration.Enabled)
+            Completed(node, outcome, activity);
+        }
+
+        private void NodeFailed(int nodeId, Activity? activity, Exception exception)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
+            activity?.Dispose();
+            Fail(nodeId, exception);
+            Finish();
+        }
+
+        /// <summary>Records how the node ran (timing, cost, metrics), then releases its dependents.</summary>
+        private void Completed(NodeDefinition node, in NodeOutcome outcome, Activity? activity)
+        {
+            int nodeId = node.Id;
+            if (outcome.Ended != 0)
             {
-                AgentDslTelemetry.NodeDuration.Record(duration.TotalMilliseconds, _runner._graphTag, new("agentdsl.node", node.Name), queue.Tag);
+                var queue = _runner._queues[outcome.Device];
+                if (activity is not null)
+                {
+                    activity.SetTag("agentdsl.device", queue.Name);
+                    if (outcome.Attempt > 0)
+                    {
+                        activity.SetTag("agentdsl.attempt", outcome.Attempt);
+                    }
+
+                    activity.Dispose();
+                }
+
+                _timings[nodeId] = new Timing(true, outcome.Device, outcome.Started, outcome.Ended, outcome.Attempt, outcome.BatchSize);
+                if (queue.HourlyCostUsd > 0 || outcome.ReportedCostUsd > 0)
+                {
+                    double hours = (outcome.Ended - outcome.Started) / (double)Stopwatch.Frequency / 3600;
+                    AddCost((hours * queue.HourlyCostUsd / outcome.BatchSize) + outcome.ReportedCostUsd); // a batch's busy time is shared
+                }
+
+                if (AgentDslTelemetry.NodeDuration.Enabled || _runner._logNodes)
+                {
+                    double ms = (outcome.Ended - outcome.Started) * 1000.0 / Stopwatch.Frequency;
+                    AgentDslTelemetry.NodeDuration.Record(ms, _runner._graphTag, new("agentdsl.node", node.Name), queue.Tag);
+                    if (_runner._logNodes)
+                    {
+                        _runner.LogDebugNodeCompleted(_runner._definition.Name, node.Name, queue.Name, ms);
+                    }
+                }
             }
-            if (_runner._logNodes)
+            else
             {
-                _runner.LogDebugNodeCompleted(_runner._definition.Name, node.Name, queue.Name, duration.TotalMilliseconds);
+                activity?.Dispose();
             }
 
-            Release(nodeId);
+            Release(nodeId, outcome.Ended);
             Finish();
         }
 
@@ -321,7 +419,9 @@ public sealed partial class AgentRunner<TGraph>
         }
 
         /// <summary>Counts a finished (or skipped) node and starts the dependents it was the last dependency of.</summary>
-        private void Release(int nodeId)
+        /// <param name="nodeId">The node.</param>
+        /// <param name="ended">When it ended (0 when unknown): the start time of a dependent run next on this thread.</param>
+        private void Release(int nodeId, long ended)
         {
             if (Volatile.Read(ref _failure) is null)
             {
@@ -336,6 +436,7 @@ public sealed partial class AgentRunner<TGraph>
                         if (lastReady >= 0)
                         {
                             Start(lastReady, inline: _runner.RunsInline(lastReady));
+                            ended = 0; // time has passed (a sibling may have run here)
                         }
 
                         lastReady = dependent;
@@ -345,7 +446,7 @@ public sealed partial class AgentRunner<TGraph>
                 Interlocked.Decrement(ref _remaining);
                 if (lastReady >= 0)
                 {
-                    Start(lastReady, inline: true);
+                    Start(lastReady, inline: true, ended);
                 }
             }
         }

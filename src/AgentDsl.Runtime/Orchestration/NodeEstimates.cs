@@ -99,6 +99,14 @@ internal sealed class NodeEstimates : INodeTimeEstimates
                 return RecordResult.None;
             }
 
+            // Once a full window has been judged, a sample under the threshold cannot turn the median over it (three of the
+            // last five would have to be over, so the previous window's median already was): only a slow sample pays.
+            double threshold = Math.Max(slowdownFactor * planned, planned + MinSlowdownMs);
+            if (e.SincePlan > Window && milliseconds <= threshold)
+            {
+                return RecordResult.None;
+            }
+
             double median = Median5(e.Recent);
             return median > slowdownFactor * planned && median - planned > MinSlowdownMs ? RecordResult.Slowdown : RecordResult.None;
         }
