@@ -4,7 +4,7 @@ using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project tests/AgentDsl.Benchmarks -- --filter '*'      (BenchmarkDotNet)
 // dotnet run -c Release --project tests/AgentDsl.Benchmarks -- gap [count] [nodes] (HEFT vs CP-SAT optimum)
-// dotnet run -c Release --project tests/AgentDsl.Benchmarks -- quick ["chain runner"]  (rough dispatch loop for iterating)
+// dotnet run -c Release --project tests/AgentDsl.Benchmarks -- quick [name part] [alloc]  (rough dispatch loop for iterating; alloc: bytes by type)
 if (args.Length > 0 && args[0] == "gap")
 {
     int count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30;
@@ -38,7 +38,8 @@ if (args.Length > 0 && args[0] == "quick")
     var bytes = new double[selected.Length];
 
     // Rounds interleave the cases (this machine's speed drifts); the best round of each is reported.
-    for (int round = 0; round < 5; round++)
+    int rounds = args.FirstOrDefault(a => a.StartsWith("rounds=", StringComparison.Ordinal)) is { } r ? int.Parse(r[7..], CultureInfo.InvariantCulture) : 5;
+    for (int round = 0; round < rounds; round++)
     {
         for (int c = 0; c < selected.Length; c++)
         {
@@ -64,6 +65,22 @@ if (args.Length > 0 && args[0] == "quick")
                 items[c] = (ThreadPool.CompletedWorkItemCount - pool) / (double)n;
                 bytes[c] = (GC.GetTotalAllocatedBytes(precise: false) - allocated) / (double)n;
             }
+        }
+    }
+
+    if (args.Contains("alloc"))
+    {
+        // Where the bytes go: the runtime's allocation samples by type, over the last case's measured loop.
+        using var listener = new AgentDsl.Benchmarks.AllocationListener();
+        for (int i = 0; i < 200_000; i++)
+        {
+            await selected[^1].Run();
+        }
+
+        long total = listener.Bytes.Values.Sum();
+        foreach (var (type, b) in listener.Bytes.OrderByDescending(kv => kv.Value).Take(25))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{b * 100.0 / total,6:0.0}%  {type}"));
         }
     }
 

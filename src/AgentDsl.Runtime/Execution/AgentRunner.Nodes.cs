@@ -475,6 +475,12 @@ public sealed partial class AgentRunner<TGraph>
                 return pipeline == NoPipeline ? null : pipeline;
             }
 
+            return Build(runner, node, device);
+        }
+
+        /// <summary>Builds the device's pipeline on first use (apart from the lookup: its lambda's closure would be allocated on every call).</summary>
+        private ResiliencePipeline? Build(AgentRunner<TGraph> runner, NodeDefinition node, int device)
+        {
             // On the managed CPU a failure is the operator's, not the device's: no breaker there. A synchronous operator
             // cannot be interrupted, so a timeout only applies to asynchronous ones.
             bool cpu = runner._queues[device].Device is CpuDevice;
@@ -514,7 +520,7 @@ public sealed partial class AgentRunner<TGraph>
                 builder.ConfigureTelemetry(loggerFactory);
             }
 
-            pipeline = builder.Build();
+            var pipeline = builder.Build();
             return Interlocked.CompareExchange(ref _devicePipelines[device], pipeline, null) ?? pipeline;
         }
     }

@@ -286,7 +286,7 @@ public sealed partial class AgentRunner<TGraph>
             }
             catch (Exception ex)
             {
-                await RetryAfterFastFailureAsync(node, attempt, ex, activity, token).ConfigureAwait(false);
+                _ = RetryAfterFastFailureAsync(node, attempt, ex, activity, token); // not awaited: keeps this frame small
                 return;
             }
 
