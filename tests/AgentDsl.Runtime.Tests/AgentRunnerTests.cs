@@ -54,6 +54,32 @@ public class AgentRunnerTests
     }
 
     [Fact]
+    public async Task Operators_SeeTheCallersExecutionContext_AndNotEachOthersChanges()
+    {
+        using var host = await TestHost.StartAsync(s => s.AddAgentDsl().AddGraph<ContextGraph>());
+        var runner = host.Runner<ContextGraph>();
+        string direct;
+        ContextGraph.Ambient.Value = "caller";
+        try
+        {
+            direct = await new ContextGraph().Run("x");
+            for (int i = 0; i < 50; i++)
+            {
+                // After its first await each operator continues on another thread; what runs next must still see the
+                // caller's value, as it does when the flow is called directly.
+                var result = await runner.RunAsync("x");
+                Assert.Equal(direct, result.Output);
+            }
+        }
+        finally
+        {
+            ContextGraph.Ambient.Value = null;
+        }
+
+        Assert.Equal("x:caller:caller:caller", direct);
+    }
+
+    [Fact]
     public async Task OperatorException_FailsTheRequest_NamingTheNode_AndKeepingTheOriginal()
     {
         var logs = new CapturingLoggerProvider();

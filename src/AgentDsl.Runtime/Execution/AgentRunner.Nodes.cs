@@ -53,17 +53,6 @@ public sealed partial class AgentRunner<TGraph>
         }
     }
 
-    /// <summary>What an attempt holds once its device slot is taken.</summary>
-    private struct AttemptState
-    {
-        public int Device;
-        public DeviceQueue Queue;
-        public long Estimate;
-        public long Started;
-        public int Attempt;
-        public Work? Work;
-    }
-
     /// <summary>
     /// One attempt, repeated (on the new plan) while the device refuses the work before starting it: it reported itself
     /// unavailable, or its circuit is open. Such work never ran, so this is safe for every operator.
@@ -85,7 +74,7 @@ public sealed partial class AgentRunner<TGraph>
                 return new NodeOutcome(batched.Device, batched.Started, batched.Ended, 0, 0, batched.Size);
             }
 
-            var state = new AttemptState { Attempt = attempt, Device = ChooseDevice(run, node, attempt, attempts.LastFailed, now) };
+            var state = new NodeAttempt { Attempt = attempt, Device = ChooseDevice(run, node, attempt, attempts.LastFailed, now) };
             run.SetDevice(node.Id, state.Device);
             state.Queue = _queues[state.Device];
             state.Estimate = EstimateTicks(node.Id, state.Device, now);
@@ -130,7 +119,7 @@ public sealed partial class AgentRunner<TGraph>
     /// The fast path of a node's first attempt (no retry pipeline, no batching, a device that never queues): the slot is
     /// taken and the work started without an extra async frame; the caller awaits the returned work itself.
     /// </summary>
-    private bool TryBeginFast(Run run, NodeDefinition node, long now, out AttemptState state)
+    private bool TryBeginFast(Run run, NodeDefinition node, long now, out NodeAttempt state)
     {
         state = default;
         if (_resilience[node.Id].Retry is not null || _batchers[node.Id] is not null)
@@ -151,13 +140,13 @@ public sealed partial class AgentRunner<TGraph>
         }
 
         run.SetDevice(node.Id, d);
-        state = new AttemptState { Device = d, Queue = queue, Estimate = EstimateTicks(node.Id, d, now), Started = now };
+        state = new NodeAttempt { Device = d, Queue = queue, Estimate = EstimateTicks(node.Id, d, now), Started = now };
         _ = queue.EnterAsync(run.DeadlineTicks, state.Estimate, CancellationToken.None); // unbounded: completes at once
         return true;
     }
 
     /// <summary>After the fast path's work failed: bookkeeping, then retries if the work was refused before starting.</summary>
-    private ValueTask<NodeOutcome> FastFailedAsync(Run run, NodeDefinition node, AttemptState state, Exception exception, CancellationToken cancellationToken)
+    private ValueTask<NodeOutcome> FastFailedAsync(Run run, NodeDefinition node, NodeAttempt state, Exception exception, CancellationToken cancellationToken)
     {
         int refused = 0;
         if (AttemptFailed(node, state, exception, cancellationToken, ref refused))
@@ -238,7 +227,7 @@ public sealed partial class AgentRunner<TGraph>
     }
 
     /// <summary>Starts the attempt's work on its device (through its timeout/breaker pipeline, if any).</summary>
-    private ValueTask StartWork(Run run, NodeDefinition node, ref AttemptState state, CancellationToken cancellationToken)
+    private ValueTask StartWork(Run run, NodeDefinition node, ref NodeAttempt state, CancellationToken cancellationToken)
     {
         var pipeline = _resilience[node.Id].DevicePipeline(this, node, state.Device);
         if (pipeline is null && state.Queue.Device is CpuDevice && node.Kind is not (OperatorKind.Kernel or OperatorKind.Model or OperatorKind.Memory))
@@ -247,17 +236,18 @@ public sealed partial class AgentRunner<TGraph>
             return TGraph.InvokeNodeAsync(_graph, node.Id, run.Values, cancellationToken);
         }
 
-        state.Work = new Work(_definition.Name, node, run.Values, _graph)
+        var work = new Work(_definition.Name, node, run.Values, _graph)
         {
             RequestId = run.RequestId,
             Deadline = run.DeadlineUtc,
             Attempt = state.Attempt,
         };
-        return pipeline is null ? state.Queue.Device.RunAsync(state.Work, cancellationToken) : RunThroughAsync(pipeline, state.Queue, state.Work, cancellationToken);
+        state.Work = work;
+        return pipeline is null ? state.Queue.Device.RunAsync(work, cancellationToken) : RunThroughAsync(pipeline, state.Queue, work, cancellationToken);
     }
 
     /// <summary>Frees the slot and records the measurement of a successful attempt.</summary>
-    private NodeOutcome AttemptSucceeded(NodeDefinition node, in AttemptState state)
+    private NodeOutcome AttemptSucceeded(NodeDefinition node, in NodeAttempt state)
     {
         long ended = Stopwatch.GetTimestamp();
         int d = state.Device;
@@ -285,7 +275,7 @@ public sealed partial class AgentRunner<TGraph>
     /// Frees the slot of a failed attempt; true when the device refused the work before starting it (unavailable, or
     /// an open circuit) and it should be tried again on the new plan.
     /// </summary>
-    private bool AttemptFailed(NodeDefinition node, in AttemptState state, Exception exception, CancellationToken cancellationToken, ref int refused)
+    private bool AttemptFailed(NodeDefinition node, in NodeAttempt state, Exception exception, CancellationToken cancellationToken, ref int refused)
     {
         bool unavailable = exception is DeviceUnavailableException;
         state.Queue.Exit(unavailable || exception is BrokenCircuitException ? 0 : Stopwatch.GetTimestamp() - state.Started, state.Estimate);

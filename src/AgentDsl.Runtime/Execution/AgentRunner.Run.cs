@@ -59,7 +59,7 @@ public sealed partial class AgentRunner<TGraph>
     }
 
     /// <summary>The state of one request.</summary>
-    private sealed class Run
+    private sealed class Run : INodeWorkCompletion
     {
         private const int MaxInlineDepth = 64;
 
@@ -76,6 +76,7 @@ public sealed partial class AgentRunner<TGraph>
         private readonly long _start;
         private readonly long _budgetTicks;
         private readonly Activity? _activity;
+        private readonly ExecutionContext? _context = ExecutionContext.Capture();
         private int _remaining;
         private int _inFlight;
         private Exception? _failure;
@@ -212,7 +213,15 @@ public sealed partial class AgentRunner<TGraph>
 
                 if (!pending.IsCompletedSuccessfully)
                 {
-                    _ = AwaitFastAsync(node, pending, attempt, activity, token);
+                    if (activity is null && !pending.IsCompleted)
+                    {
+                        NodeWaiter.Wait(this, nodeId, pending, attempt); // no async frame: calls OnWorkCompleted
+                    }
+                    else
+                    {
+                        _ = AwaitFastAsync(node, pending, attempt, activity, token);
+                    }
+
                     return;
                 }
 
@@ -278,7 +287,7 @@ public sealed partial class AgentRunner<TGraph>
         }
 
         /// <summary>Awaits the fast path's pending work (or handles its synchronous failure: retries elsewhere when it never started).</summary>
-        private async Task AwaitFastAsync(NodeDefinition node, ValueTask pending, AttemptState attempt, Activity? activity, CancellationToken token)
+        private async Task AwaitFastAsync(NodeDefinition node, ValueTask pending, NodeAttempt attempt, Activity? activity, CancellationToken token)
         {
             try
             {
@@ -293,7 +302,47 @@ public sealed partial class AgentRunner<TGraph>
             Completed(node, _runner.AttemptSucceeded(node, attempt), activity);
         }
 
-        private async Task RetryAfterFastFailureAsync(NodeDefinition node, AttemptState attempt, Exception error, Activity? activity, CancellationToken token)
+        /// <summary>The fast path's pending work completed (see <see cref="NodeWaiter"/>): continues in the request's execution context.</summary>
+        void INodeWorkCompletion.OnWorkCompleted(int nodeId, ValueTask work, in NodeAttempt attempt)
+        {
+            var context = _context;
+            var current = ExecutionContext.Capture();
+            if (context is null || current is null || ReferenceEquals(context, current))
+            {
+                AfterWork(nodeId, work, attempt);
+                return;
+            }
+
+            // The completing thread may carry the operator's own context (or a foreign one): nodes after this one run in
+            // the request's, as after an await.
+            ExecutionContext.Restore(context);
+            try
+            {
+                AfterWork(nodeId, work, attempt);
+            }
+            finally
+            {
+                ExecutionContext.Restore(current);
+            }
+        }
+
+        private void AfterWork(int nodeId, ValueTask work, in NodeAttempt attempt)
+        {
+            var node = _runner._definition.Nodes[nodeId];
+            try
+            {
+                work.GetAwaiter().GetResult();
+            }
+            catch (Exception ex)
+            {
+                _ = RetryAfterFastFailureAsync(node, attempt, ex, null, _cts.Token);
+                return;
+            }
+
+            Completed(node, _runner.AttemptSucceeded(node, attempt), null);
+        }
+
+        private async Task RetryAfterFastFailureAsync(NodeDefinition node, NodeAttempt attempt, Exception error, Activity? activity, CancellationToken token)
         {
             NodeOutcome outcome;
             try
