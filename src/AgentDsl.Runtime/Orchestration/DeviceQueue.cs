@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using AgentDsl.Devices;
 
 namespace AgentDsl.Orchestration;
@@ -13,11 +14,13 @@ internal sealed class DeviceQueue
     private readonly object _gate = new();
     private readonly PriorityQueue<Waiter, (long Deadline, long Sequence)> _waiting = new();
     private long _sequence;
-    private int _running;
+    private int _running; // bounded queues: slots taken (under _gate)
     private int _waitingCount;
-    private long _busyTicks;
-    private long _backlogTicks;
-    private long _completed;
+
+    // Counters every node updates, striped per processor: one shared cache line would bounce between cores on every
+    // node of every request (a stripe can go negative when a node enters on one core and exits on another; sums are exact).
+    private readonly Stripe[] _stripes = new Stripe[StripeCount];
+    private static readonly int StripeCount = (int)Math.Min(64, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount));
 
     public DeviceQueue(IAgentDevice device, int index, int capacity, double hourlyCostUsd)
     {
@@ -45,20 +48,35 @@ internal sealed class DeviceQueue
 
     public KeyValuePair<string, object?> Tag { get; }
 
-    public int Running => Volatile.Read(ref _running);
+    public int Running => Capacity == int.MaxValue ? (int)Sum(static (ref Stripe s) => Volatile.Read(ref s.Running)) : Volatile.Read(ref _running);
 
     public int QueueLength => Volatile.Read(ref _waitingCount);
 
-    public long BusyTicks => Interlocked.Read(ref _busyTicks);
+    public long BusyTicks => Sum(static (ref Stripe s) => Volatile.Read(ref s.Busy));
 
-    public long Completed => Interlocked.Read(ref _completed);
+    public long Completed => Sum(static (ref Stripe s) => Volatile.Read(ref s.Completed));
 
     /// <summary>Estimated work queued and running, in milliseconds, divided by the capacity used for utilisation.</summary>
-    public double BacklogMilliseconds =>
-        Math.Max(0, Interlocked.Read(ref _backlogTicks)) * 1000.0 / Stopwatch.Frequency / UtilizationCapacity;
+    public double BacklogMilliseconds => Math.Max(0, Sum(static (ref Stripe s) => Volatile.Read(ref s.Backlog))) * 1000.0 / Stopwatch.Frequency / UtilizationCapacity;
 
     /// <summary>Counts work of an admitted request in the backlog before its node reaches the queue (negative to release it).</summary>
-    public void Reserve(long ticks) => Interlocked.Add(ref _backlogTicks, ticks);
+    public void Reserve(long ticks) => Interlocked.Add(ref Mine.Backlog, ticks);
+
+    /// <summary>This processor's stripe.</summary>
+    private ref Stripe Mine => ref _stripes[Thread.GetCurrentProcessorId() & (StripeCount - 1)];
+
+    private delegate long StripeField(ref Stripe stripe);
+
+    private long Sum(StripeField field)
+    {
+        long sum = 0;
+        for (int i = 0; i < _stripes.Length; i++)
+        {
+            sum += field(ref _stripes[i]);
+        }
+
+        return sum;
+    }
 
     /// <summary>Waits for a slot; completes synchronously when one is free and nobody waits.</summary>
     /// <param name="deadline">The request's deadline (Stopwatch ticks); earlier deadlines are served first.</param>
@@ -66,14 +84,15 @@ internal sealed class DeviceQueue
     /// <param name="cancellationToken">Cancels the wait.</param>
     public ValueTask EnterAsync(long deadline, long estimateTicks, CancellationToken cancellationToken)
     {
+        ref var mine = ref Mine;
         if (estimateTicks != 0)
         {
-            Interlocked.Add(ref _backlogTicks, estimateTicks);
+            Interlocked.Add(ref mine.Backlog, estimateTicks);
         }
 
         if (Capacity == int.MaxValue)
         {
-            Interlocked.Increment(ref _running);
+            Interlocked.Increment(ref mine.Running);
             return default;
         }
 
@@ -100,20 +119,21 @@ internal sealed class DeviceQueue
     /// <param name="estimateTicks">The estimate given to <see cref="EnterAsync"/>.</param>
     public void Exit(long busyTicks, long estimateTicks)
     {
+        ref var mine = ref Mine;
         if (estimateTicks != 0)
         {
-            Interlocked.Add(ref _backlogTicks, -estimateTicks);
+            Interlocked.Add(ref mine.Backlog, -estimateTicks);
         }
 
         if (busyTicks > 0)
         {
-            Interlocked.Add(ref _busyTicks, busyTicks);
-            Interlocked.Increment(ref _completed);
+            Interlocked.Add(ref mine.Busy, busyTicks);
+            Interlocked.Increment(ref mine.Completed);
         }
 
         if (Capacity == int.MaxValue)
         {
-            Interlocked.Decrement(ref _running);
+            Interlocked.Decrement(ref mine.Running);
             return;
         }
 
@@ -178,8 +198,18 @@ internal sealed class DeviceQueue
                 owner._waitingCount--;
             }
 
-            Interlocked.Add(ref owner._backlogTicks, -_estimateTicks);
+            owner.Reserve(-_estimateTicks);
             TrySetCanceled();
         }
+    }
+
+    /// <summary>One processor's share of the counters, alone on its cache line.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 128)]
+    private struct Stripe
+    {
+        [FieldOffset(64)] public long Running;
+        [FieldOffset(72)] public long Backlog;
+        [FieldOffset(80)] public long Busy;
+        [FieldOffset(88)] public long Completed;
     }
 }
