@@ -53,6 +53,11 @@ namespace AgentDsl.Generators
                     WriteMlirProperty(w, spec);
                     w.WriteLine();
                     WriteInvoker(w, spec, cancellationToken);
+                    if (spec.BatchForms.Count > 0)
+                    {
+                        w.WriteLine();
+                        WriteBatchForms(w, spec);
+                    }
                 }
 
                 while (typeBlocks.Count > 0)
@@ -214,6 +219,26 @@ namespace AgentDsl.Generators
                 w.WriteLine("/// <summary>The graph in MLIR generic syntax (<c>agent</c> dialect).</summary>");
                 w.WriteLine(GeneratedCode);
                 w.WriteLine("public static string Mlir => @\"" + ToMlir(spec).Replace("\"", "\"\"") + "\";");
+            }
+
+            private static void WriteBatchForms(SourceWriter w, GraphSpec spec)
+            {
+                w.WriteLine("/// <summary>Batch forms of batchable operators: overloads taking a list of the operator's input.</summary>");
+                w.WriteLine(GeneratedCode);
+                w.WriteLine("static global::System.Collections.Generic.IReadOnlyList<global::AgentDsl.OperatorBatchForm> global::AgentDsl.IAgentGraph<" + spec.FullyQualifiedName + ">.BatchForms { get; } =");
+                w.WriteLine("    new global::AgentDsl.OperatorBatchForm[]");
+                w.WriteLine("    {");
+                foreach (var form in spec.BatchForms)
+                {
+                    string list = "global::System.Collections.Generic.IReadOnlyList<" + form.ResultTypeFq + ">";
+                    string call = (form.IsStatic ? spec.FullyQualifiedName : "graph") + "." + form.MethodName + "(items" + (form.TakesCancellationToken ? ", cancellationToken" : string.Empty) + ")";
+                    string body = form.Shape == ReturnShape.Value
+                        ? "static (graph, items, cancellationToken) => new " + Tasks + "ValueTask<" + list + ">(" + call + ")"
+                        : "static async (graph, items, cancellationToken) => (" + list + ")await " + call + ".ConfigureAwait(false)";
+                    w.WriteLine("        new global::AgentDsl.OperatorBatchForm<" + spec.FullyQualifiedName + ", " + form.InputTypeFq + ", " + form.ResultTypeFq + ">(" + Str(form.Operator) + ", " + body + "),");
+                }
+
+                w.WriteLine("    };");
             }
 
             private static void WriteInvoker(SourceWriter w, GraphSpec spec, System.Threading.CancellationToken cancellationToken)

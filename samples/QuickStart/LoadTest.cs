@@ -67,7 +67,7 @@ public static class LoadTest
             builder.Services.AddSingleton<IPlacementPolicy>(new FixedPlacement(placement == "all-opencl"));
         }
 
-        builder.UseAgentDsl(agentDsl => agentDsl.AddGraph<SupportAgent>().AddOpenClDevices().AddSupportAgentBatches());
+        builder.UseAgentDsl(agentDsl => agentDsl.AddGraph<SupportAgent>().AddOpenClDevices());
         using var host = builder.Build();
         await host.StartAsync();
         var runner = host.Services.GetRequiredService<IAgentRunner<SupportAgent>>();

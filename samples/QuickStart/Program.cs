@@ -38,7 +38,7 @@ if (metrics)
 }
 
 builder.Services.AddSingleton<PassageIndex>();
-builder.UseAgentDsl(agentDsl => agentDsl.AddGraph<SupportAgent>().AddOpenClDevices().AddSupportAgentBatches());
+builder.UseAgentDsl(agentDsl => agentDsl.AddGraph<SupportAgent>().AddOpenClDevices());
 
 using var host = builder.Build();
 await host.StartAsync();

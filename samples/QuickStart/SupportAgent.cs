@@ -35,6 +35,12 @@ public partial class SupportAgent(PassageIndex index)
     [Operator(OperatorKind.Model, Model = "hashed-bow-256", Flops = 1e6, BytesMoved = 1e5, MemoryFootprintBytes = 1e6, Batchable = true)]
     public float[] Embed(string text) => TextOps.Embed(text, PassageIndex.Dimensions);
 
+    /// <summary>
+    /// The batch form of <c>Embed</c> (an overload taking a list, found by the generator): the texts of concurrent
+    /// requests are embedded in one call per micro-batch, grouped within a wait bound derived from the 250 ms SLA.
+    /// </summary>
+    public float[][] Embed(IReadOnlyList<string> texts) => [.. texts.Select(t => TextOps.Embed(t, PassageIndex.Dimensions))];
+
     [Operator(OperatorKind.Memory, BytesMoved = 1e6, MemoryFootprintBytes = 4e6, SafeToRetry = true)]
     public Task<Passage[]> Search(float[] query, int top, CancellationToken ct) => index.SearchAsync(query, top, ct);
 
@@ -49,18 +55,4 @@ public partial class SupportAgent(PassageIndex index)
 
     [Operator(OperatorKind.Compute, Flops = 1e4)]
     public Answer Check(string draft, Passage[] passages, Intent intent) => TextOps.Check(draft, passages, intent);
-}
-
-/// <summary>The support agent's batch forms.</summary>
-public static class SupportAgentBatches
-{
-    /// <summary>
-    /// Embeds the texts of concurrent requests together (one call per micro-batch instead of one per request); the
-    /// runtime groups them within a wait bound derived from the 250 ms SLA.
-    /// </summary>
-    public static IAgentDslBuilder AddSupportAgentBatches(this IAgentDslBuilder builder) =>
-        builder.AddBatch<SupportAgent, string, float[]>(
-            nameof(SupportAgent.Embed),
-            (agent, texts, ct) => ValueTask.FromResult<IReadOnlyList<float[]>>([.. texts.Select(t => TextOps.Embed(t, PassageIndex.Dimensions))]),
-            options => options.MaxBatchSize = 32);
 }

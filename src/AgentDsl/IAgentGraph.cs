@@ -27,4 +27,12 @@ public interface IAgentGraph<TSelf>
     /// <param name="cancellationToken">Passed to operators that take a <see cref="CancellationToken"/>.</param>
     /// <returns>A task that completes when the operator has finished.</returns>
     static abstract ValueTask InvokeNodeAsync(TSelf graph, int nodeId, NodeValues values, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The batch forms the generator found: for an operator declared <c>[Operator(Batchable = true)]</c> with one input,
+    /// an overload of the same name taking <see cref="IReadOnlyList{T}"/> of that input (and optionally a
+    /// <see cref="CancellationToken"/>) and returning one result per input (<c>T[]</c> or <c>IReadOnlyList&lt;T&gt;</c>,
+    /// possibly in a <c>Task</c> or <c>ValueTask</c>). The runtime micro-batches those operators with it. Empty by default.
+    /// </summary>
+    static virtual IReadOnlyList<OperatorBatchForm> BatchForms => [];
 }

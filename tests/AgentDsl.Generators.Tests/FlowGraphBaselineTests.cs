@@ -259,6 +259,59 @@ public class FlowGraphBaselineTests
     }
 
     [Fact]
+    public void BatchFormsFromListOverloads()
+    {
+        var result = GeneratorHarness.Run(/* lang=c# */ """
+            using System.Collections.Generic;
+            using System.Linq;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using AgentDsl;
+
+            namespace App;
+
+            [AgentGraph]
+            public partial class Indexer
+            {
+                [Flow]
+                public async Task<int> Run(string text, CancellationToken ct)
+                {
+                    var vector = Embed(text);
+                    var tokens = await Tokenize(text, ct);
+                    var score = Score(tokens);
+                    var label = Label(text);
+                    return Combine(vector, score, label, Plain(text));
+                }
+
+                [Operator(OperatorKind.Model, Batchable = true)] public float[] Embed(string text) => new float[] { text.Length };
+                public IReadOnlyList<float[]> Embed(IReadOnlyList<string> texts) => texts.Select(Embed).ToList();
+
+                [Operator(Batchable = true)] public Task<int[]> Tokenize(string text, CancellationToken ct) => Task.FromResult(new[] { text.Length });
+                public Task<int[][]> Tokenize(IReadOnlyList<string> texts, CancellationToken ct) => Task.FromResult(texts.Select(t => new[] { t.Length }).ToArray());
+
+                [Operator(Batchable = true)] public static int Score(int[] tokens) => tokens.Length;
+                public static ValueTask<IReadOnlyList<int>> Score(IReadOnlyList<int[]> batch) => new(batch.Select(Score).ToList());
+
+                // Not batch forms: the list's element is not the operator's input; the operator is not batchable.
+                [Operator(Batchable = true)] public string Label(string text) => text;
+                public IReadOnlyList<string> Label(IReadOnlyList<int> ids) => ids.Select(i => i.ToString()).ToList();
+
+                [Operator] public int Plain(string text) => text.Length;
+                public int[] Plain(IReadOnlyList<string> texts) => texts.Select(Plain).ToArray();
+
+                [Operator] public int Combine(float[] v, int s, string l, int p) => (int)v[0] + s + l.Length + p;
+            }
+            """);
+        string source = Assert.Single(result.Run.GeneratedSources).SourceText.ToString();
+        Assert.Contains("OperatorBatchForm<global::App.Indexer, string, float[]>(\"Embed\"", source, StringComparison.Ordinal);
+        Assert.Contains("OperatorBatchForm<global::App.Indexer, string, int[]>(\"Tokenize\"", source, StringComparison.Ordinal);
+        Assert.Contains("OperatorBatchForm<global::App.Indexer, int[], int>(\"Score\"", source, StringComparison.Ordinal);
+        Assert.DoesNotContain("(\"Label\"", source, StringComparison.Ordinal);
+        Assert.DoesNotContain("(\"Plain\"", source, StringComparison.Ordinal);
+        Baseline.Verify(result.Run);
+    }
+
+    [Fact]
     public void RecordClassGraph()
     {
         var result = GeneratorHarness.Run(/* lang=c# */ """

@@ -1,7 +1,9 @@
 using AgentDsl.Execution;
 using AgentDsl.Runtime.Tests.TestGraphs;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Xunit;
 
 namespace AgentDsl.Runtime.Tests;
@@ -119,5 +121,74 @@ public sealed class BatchingTests
         var error = Assert.Throws<InvalidOperationException>(() => host.Runner<EmbedGraph>());
         Assert.Contains("'Score'", error.Message, StringComparison.Ordinal);
         Assert.Contains("Batchable = true", error.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<IHost> StartDiscovered(params (string Key, string Value)[] settings)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(settings.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value)));
+        builder.UseAgentDsl(a => a.AddGraph<ListEmbedGraph>());
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    [Fact]
+    public async Task ABatchOverloadOfTheOperator_IsFoundByTheGenerator_AndBatchesWithoutRegistration()
+    {
+        Assert.Equal("Embed", Assert.Single(BatchFormsOf<ListEmbedGraph>()).Operator);
+        Assert.Empty(BatchFormsOf<EmbedGraph>()); // its batch method has another name: registered with AddBatch
+        var host = await StartDiscovered(("AgentDsl:Batching:ListEmbedGraph.Embed:MaxBatchSize", "4"), ("AgentDsl:Batching:ListEmbedGraph.Embed:MaxWait", "00:00:00.030"));
+        await using var _ = (IAsyncDisposable)host;
+        var runner = host.Runner<ListEmbedGraph>();
+        string[] texts = [.. Enumerable.Range(0, 16).Select(i => "slow" + new string('a', i % 3) + new string('b', i))];
+
+        var results = await Task.Run(() => Task.WhenAll(texts.Select(t => runner.RunAsync(t))));
+
+        Assert.Equal(texts.Select(Expected), results.Select(r => r.Output));
+        var batches = host.Services.GetRequiredService<ListEmbedGraph>().Batches.ToArray();
+        Assert.Equal(16, batches.Sum());
+        Assert.All(batches, b => Assert.InRange(b, 1, 4)); // the configured maximum
+        Assert.True(batches.Length < 16, $"no batching: [{string.Join(", ", batches)}]");
+        Assert.Contains(results, r => r.Nodes.Single(n => n.Name == "Embed").BatchSize > 1);
+    }
+
+    private static IReadOnlyList<OperatorBatchForm> BatchFormsOf<T>()
+        where T : class, IAgentGraph<T> => T.BatchForms;
+
+    [Fact]
+    public async Task ABatchOverload_IsNotUsed_WhenMaxBatchSizeIsOne()
+    {
+        using var host = await StartDiscovered(("AgentDsl:Batching:Embed:MaxBatchSize", "1"));
+        var runner = host.Runner<ListEmbedGraph>();
+        var results = await Task.Run(() => Task.WhenAll(Enumerable.Range(0, 8).Select(i => runner.RunAsync("slow" + i))));
+        Assert.All(results, r => Assert.Equal(1, r.Nodes.Single(n => n.Name == "Embed").BatchSize));
+        Assert.Empty(host.Services.GetRequiredService<ListEmbedGraph>().Batches);
+    }
+
+    [Fact]
+    public async Task AnInvalidBatchingOption_FailsAtStart_NamingTheKey()
+    {
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => StartDiscovered(("AgentDsl:Batching:Embed:MaxBatchSize", "0")));
+        Assert.Contains("AgentDsl:Batching:Embed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddBatch_ReplacesTheGeneratedBatchForm()
+    {
+        int calls = 0;
+        using var host = await TestHost.StartAsync(s => s.AddAgentDsl()
+            .AddGraph<ListEmbedGraph>()
+            .AddBatch<ListEmbedGraph, string, int[]>("Embed", (g, texts, ct) =>
+            {
+                Interlocked.Increment(ref calls);
+                return ValueTask.FromResult<IReadOnlyList<int[]>>([.. texts.Select(t => new[] { t.Length, t.Count(c => c == 'a') })]);
+            }));
+        var runner = host.Runner<ListEmbedGraph>();
+        var results = await Task.Run(() => Task.WhenAll(Enumerable.Range(0, 8).Select(i => runner.RunAsync("slow" + i))));
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => Expected("slow" + i)), results.Select(r => r.Output));
+        Assert.True(calls > 0);
+        Assert.Empty(host.Services.GetRequiredService<ListEmbedGraph>().Batches);
     }
 }

@@ -170,10 +170,66 @@ namespace AgentDsl.Generators
                     OutputTypeFq: outputFq)
                 {
                     Returns = parser._returns.Count > 1 ? parser._returns : new List<ReturnSpec>(),
+                    BatchForms = FindBatchForms(type, operators, parser._nodes, ct),
                 };
                 parser.CollectFindings(operators);
                 return new GraphResult(spec, parser._diagnostics) { Findings = parser._findings };
             }
+
+            /// <summary>
+            /// For each batchable operator with one input that the flow calls: an overload of the same name (not itself an
+            /// operator) taking <c>IReadOnlyList&lt;TInput&gt;</c> (and optionally a CancellationToken) and returning
+            /// <c>TResult[]</c> or <c>IReadOnlyList&lt;TResult&gt;</c>, directly or in a Task / ValueTask.
+            /// </summary>
+            private static List<BatchFormSpec> FindBatchForms(INamedTypeSymbol type, Dictionary<IMethodSymbol, OperatorInfo> operators, List<NodeSpec> nodes, CancellationToken ct)
+            {
+                var forms = new List<BatchFormSpec>();
+                foreach (var pair in operators.OrderBy(p => p.Value.Name, StringComparer.Ordinal))
+                {
+                    ct.ThrowIfCancellationRequested();
+                    var op = pair.Key;
+                    var info = pair.Value;
+                    if (!info.Cost.Batchable || !nodes.Any(n => n.MethodName == op.Name && !n.IsMerge))
+                    {
+                        continue;
+                    }
+
+                    var inputs = op.Parameters.Where(p => !IsCancellationToken(p.Type)).ToList();
+                    var (_, result) = Classify(op.ReturnType);
+                    if (inputs.Count != 1 || result == null)
+                    {
+                        continue;
+                    }
+
+                    foreach (var candidate in type.GetMembers(op.Name).OfType<IMethodSymbol>())
+                    {
+                        if (SymbolEqualityComparer.Default.Equals(candidate, op) || operators.ContainsKey(candidate) || candidate.IsGenericMethod
+                            || candidate.Parameters.Length is < 1 or > 2
+                            || (candidate.Parameters.Length == 2 && !IsCancellationToken(candidate.Parameters[1].Type))
+                            || candidate.Parameters.Any(p => p.RefKind != RefKind.None)
+                            || !IsReadOnlyListOf(candidate.Parameters[0].Type, inputs[0].Type))
+                        {
+                            continue;
+                        }
+
+                        var (shape, returned) = Classify(candidate.ReturnType);
+                        bool oneResultEach = returned is IArrayTypeSymbol { Rank: 1 } array && SymbolEqualityComparer.Default.Equals(array.ElementType, result)
+                            || returned != null && IsReadOnlyListOf(returned, result);
+                        if (oneResultEach && shape is ReturnShape.Value or ReturnShape.TaskOfT or ReturnShape.ValueTaskOfT)
+                        {
+                            forms.Add(new BatchFormSpec(info.Name, candidate.Name, candidate.IsStatic, inputs[0].Type.ToDisplayString(FqFormat), result.ToDisplayString(FqFormat), shape, candidate.Parameters.Length == 2));
+                            break;
+                        }
+                    }
+                }
+
+                return forms;
+            }
+
+            private static bool IsReadOnlyListOf(ITypeSymbol type, ITypeSymbol element) =>
+                type is INamedTypeSymbol { IsGenericType: true } named
+                && named.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.IReadOnlyList<T>"
+                && SymbolEqualityComparer.Default.Equals(named.TypeArguments[0], element);
 
             private (string Display, string? Fq) LowerFlow(IMethodSymbol flow, MethodDeclarationSyntax syntax)
             {

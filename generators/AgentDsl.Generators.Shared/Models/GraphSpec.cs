@@ -2,6 +2,12 @@ using AgentDsl.Generators.Helpers;
 
 namespace AgentDsl.Generators.Models
 {
+    /// <summary>
+    /// The batch form of a batchable operator: an overload of the same name taking IReadOnlyList of its input.
+    /// <see cref="Shape"/> is how the overload returns (Value, TaskOfT or ValueTaskOfT of T[] or IReadOnlyList of T).
+    /// </summary>
+    internal sealed record BatchFormSpec(string Operator, string MethodName, bool IsStatic, string InputTypeFq, string ResultTypeFq, ReturnShape Shape, bool TakesCancellationToken);
+
     /// <summary>One containing type of a graph class, outermost first, as needed to reopen it as partial.</summary>
     internal sealed record ContainingTypeSpec(string Keyword, string Name);
 
@@ -27,5 +33,8 @@ namespace AgentDsl.Generators.Models
     {
         /// <summary>Two or more conditional returns (then <see cref="Output"/> is null); empty otherwise.</summary>
         public EquatableArray<ReturnSpec> Returns { get; init; } = EquatableArray<ReturnSpec>.Empty;
+
+        /// <summary>Batch forms of batchable operators the flow calls; empty for most graphs.</summary>
+        public EquatableArray<BatchFormSpec> BatchForms { get; init; } = EquatableArray<BatchFormSpec>.Empty;
     }
 }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.ComponentModel.DataAnnotations;
 using AgentDsl.Ir;
 
 namespace AgentDsl.Batching;
@@ -7,6 +7,7 @@ namespace AgentDsl.Batching;
 public sealed class BatchOptions
 {
     /// <summary>The most invocations in one batch; a full batch runs at once.</summary>
+    [Range(1, 1_000_000)]
     public int MaxBatchSize { get; set; } = 16;
 
     /// <summary>
@@ -14,33 +15,39 @@ public sealed class BatchOptions
     /// (2 ms without an SLA). Each request also bounds it by its own slack — its deadline, less the node's expected
     /// time and the expected time of the nodes after it — so batching never spends time a request does not have.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan? MaxWait { get; set; }
 }
 
 /// <summary>
-/// The batch form of a <c>[Operator(Batchable = true)]</c> operator, registered with
-/// <c>AddBatch&lt;TGraph, TInput, TResult&gt;</c>: the runtime calls it with the inputs of concurrent requests.
+/// The batch form of a <c>[Operator(Batchable = true)]</c> operator with its options: registered with
+/// <c>AddBatch&lt;TGraph, TInput, TResult&gt;</c>, or found by the source generator (<see cref="IAgentGraph{TSelf}.BatchForms"/>);
+/// the runtime calls it with the inputs of concurrent requests.
 /// </summary>
 public abstract class OperatorBatch
 {
-    private protected OperatorBatch(Type graph, string @operator, BatchOptions options)
+    private protected OperatorBatch(Type graph, OperatorBatchForm form, BatchOptions options)
     {
         Graph = graph;
-        Operator = @operator;
+        Form = form;
         Options = options;
     }
 
     /// <summary>The graph class.</summary>
     public Type Graph { get; }
 
-    /// <summary>The operator's name (its method name).</summary>
-    public string Operator { get; }
+    /// <summary>The operator's name (its method name, or the name its attribute gives).</summary>
+    public string Operator => Form.Operator;
 
     /// <summary>Batch size and wait.</summary>
     public BatchOptions Options { get; }
 
+    /// <summary>The form itself.</summary>
+    internal OperatorBatchForm Form { get; }
+
     /// <summary>Runs one batch: reads the node's input from each request's values, calls the batch form, stores each result.</summary>
-    public abstract ValueTask InvokeAsync(object graph, NodeDefinition node, IReadOnlyList<NodeValues> values, CancellationToken cancellationToken);
+    public ValueTask InvokeAsync(object graph, NodeDefinition node, IReadOnlyList<NodeValues> values, CancellationToken cancellationToken) =>
+        Form.InvokeAsync(graph, node, values, cancellationToken);
 
     /// <summary>Checks that the node can be batched with this form; the message names the node when it cannot.</summary>
     internal static string? Check(NodeDefinition node)
@@ -60,35 +67,6 @@ public abstract class OperatorBatch
     }
 }
 
-/// <summary>A typed batch form.</summary>
-internal sealed class OperatorBatch<TGraph, TInput, TResult>(
-    string @operator,
-    Func<TGraph, IReadOnlyList<TInput>, CancellationToken, ValueTask<IReadOnlyList<TResult>>> batch,
-    BatchOptions options)
-    : OperatorBatch(typeof(TGraph), @operator, options)
-    where TGraph : class
-{
-    public override async ValueTask InvokeAsync(object graph, NodeDefinition node, IReadOnlyList<NodeValues> values, CancellationToken cancellationToken)
-    {
-        var input = node.Inputs.First(i => i.Value.Source != ValueSource.CancellationToken).Value;
-        var items = new TInput[values.Count];
-        for (int i = 0; i < items.Length; i++)
-        {
-            object? value = input.Source == ValueSource.Input ? values[i].Input(input.Index) : values[i].Result(input.Index);
-            items[i] = value is TInput typed || value is null && default(TInput) is null
-                ? (TInput)value!
-                : throw new InvalidCastException($"The batch form of {node.Describe()} takes {typeof(TInput).Name}, but the node's input is {value?.GetType().Name}.");
-        }
-
-        var results = await batch((TGraph)graph, items, cancellationToken).ConfigureAwait(false);
-        if (results.Count != items.Length)
-        {
-            throw new InvalidOperationException($"The batch form of {node.Describe()} returned {results.Count} results for {items.Length} inputs.");
-        }
-
-        for (int i = 0; i < items.Length; i++)
-        {
-            values[i].SetResult(node.Id, results[i]);
-        }
-    }
-}
+/// <summary>A batch form with its options, for graph <typeparamref name="TGraph"/>.</summary>
+internal sealed class OperatorBatch<TGraph>(OperatorBatchForm form, BatchOptions options) : OperatorBatch(typeof(TGraph), form, options)
+    where TGraph : class;

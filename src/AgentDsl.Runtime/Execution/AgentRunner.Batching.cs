@@ -20,8 +20,10 @@ public sealed partial class AgentRunner<TGraph>
     private void BuildBatchers(IEnumerable<OperatorBatch> batches)
     {
         _batchers = new NodeBatcher?[_definition.Nodes.Length];
+        var registered = new HashSet<string>(StringComparer.Ordinal);
         foreach (var batch in batches.Where(b => b.Graph == typeof(TGraph)))
         {
+            registered.Add(batch.Operator);
             var nodes = _definition.Nodes.Where(n => n.Operator == batch.Operator && !n.Merge).ToList();
             if (nodes.Count == 0)
             {
@@ -35,6 +37,24 @@ public sealed partial class AgentRunner<TGraph>
                     throw new InvalidOperationException($"Graph '{_definition.Name}': {problem}");
                 }
 
+                _batchers[node.Id] = new NodeBatcher(this, node, batch);
+            }
+        }
+
+        // Batch forms the generator found (an overload of the operator taking a list); one registered with AddBatch wins.
+        foreach (var form in TGraph.BatchForms)
+        {
+            var options = _options.Batching.GetValueOrDefault($"{_definition.Name}.{form.Operator}")
+                ?? _options.Batching.GetValueOrDefault(form.Operator)
+                ?? new BatchOptions();
+            if (registered.Contains(form.Operator) || options.MaxBatchSize <= 1)
+            {
+                continue; // replaced, or batching turned off (MaxBatchSize 1)
+            }
+
+            var batch = new OperatorBatch<TGraph>(form, options);
+            foreach (var node in _definition.Nodes.Where(n => n.Operator == form.Operator && !n.Merge && OperatorBatch.Check(n) is null))
+            {
                 _batchers[node.Id] = new NodeBatcher(this, node, batch);
             }
         }

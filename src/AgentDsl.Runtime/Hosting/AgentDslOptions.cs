@@ -46,6 +46,13 @@ public sealed class AgentDslOptions
     /// <summary>Per-operator resilience, by operator name (<c>Search</c>) or graph and operator (<c>SupportAgent.Search</c>, which wins).</summary>
     public Dictionary<string, OperatorResilienceOptions> Operators { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Micro-batching of operators whose batch form the source generator found, by operator name (<c>Embed</c>) or graph
+    /// and operator (<c>SupportAgent.Embed</c>, which wins); <c>MaxBatchSize</c> 1 turns batching off for it. A form
+    /// registered with <c>AddBatch</c> carries its own options.
+    /// </summary>
+    public Dictionary<string, AgentDsl.Batching.BatchOptions> Batching { get; } = new(StringComparer.Ordinal);
+
     /// <summary>When and how the runtime re-plans.</summary>
     [ValidateObjectMembers]
     public ReplanningOptions Replanning { get; set; } = new();
@@ -143,6 +150,7 @@ internal sealed class AgentDslOptionsEntriesValidator : IValidateOptions<AgentDs
 {
     private static readonly OperatorResilienceOptionsValidator Operator = new();
     private static readonly DeviceOptionsValidator Device = new();
+    private static readonly BatchOptionsValidator Batch = new();
 
     public ValidateOptionsResult Validate(string? name, AgentDslOptions options)
     {
@@ -155,6 +163,11 @@ internal sealed class AgentDslOptionsEntriesValidator : IValidateOptions<AgentDs
         foreach (var (key, value) in options.Devices)
         {
             builder.AddResult(Device.Validate($"{AgentDslOptions.SectionName}:Devices:{key}", value));
+        }
+
+        foreach (var (key, value) in options.Batching)
+        {
+            builder.AddResult(Batch.Validate($"{AgentDslOptions.SectionName}:Batching:{key}", value));
         }
 
         return builder.Build();
@@ -170,5 +183,11 @@ internal sealed partial class OperatorResilienceOptionsValidator : IValidateOpti
 /// <summary>Validates one <see cref="DeviceOptions"/>.</summary>
 [OptionsValidator]
 internal sealed partial class DeviceOptionsValidator : IValidateOptions<DeviceOptions>
+{
+}
+
+/// <summary>Validates one <see cref="AgentDsl.Batching.BatchOptions"/>.</summary>
+[OptionsValidator]
+internal sealed partial class BatchOptionsValidator : IValidateOptions<AgentDsl.Batching.BatchOptions>
 {
 }

@@ -108,7 +108,7 @@ public static class AgentDslServiceCollectionExtensions
             ArgumentOutOfRangeException.ThrowIfLessThan(wait, TimeSpan.Zero, nameof(configure));
         }
 
-        builder.Services.AddSingleton<AgentDsl.Batching.OperatorBatch>(new AgentDsl.Batching.OperatorBatch<TGraph, TInput, TResult>(operatorName, batch, options));
+        builder.Services.AddSingleton<AgentDsl.Batching.OperatorBatch>(new AgentDsl.Batching.OperatorBatch<TGraph>(new OperatorBatchForm<TGraph, TInput, TResult>(operatorName, batch), options));
         return builder;
     }
 
