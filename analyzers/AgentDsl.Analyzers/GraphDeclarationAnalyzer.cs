@@ -22,7 +22,9 @@ namespace AgentDsl.Analyzers
             DiagnosticDescriptors.FlowMethodCount,
             DiagnosticDescriptors.MemberOutsideGraph,
             DiagnosticDescriptors.GenericGraphClass,
-            DiagnosticDescriptors.InvalidProbability);
+            DiagnosticDescriptors.InvalidProbability,
+            DiagnosticDescriptors.NotABatchForm,
+            DiagnosticDescriptors.NoBatchForm);
 
         /// <inheritdoc/>
         public override void Initialize(AnalysisContext context)
@@ -104,8 +106,14 @@ namespace AgentDsl.Analyzers
             }
 
             var containing = method.ContainingType;
-            if (containing is null || containing.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, graphAttribute)))
+            if (containing is null)
             {
+                return;
+            }
+
+            if (containing.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, graphAttribute)))
+            {
+                AnalyzeBatchForm(context, method, containing, operatorAttribute);
                 return;
             }
 
@@ -119,6 +127,36 @@ namespace AgentDsl.Analyzers
                     var location = attr.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken).GetLocation() ?? method.Locations.FirstOrDefault();
                     context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MemberOutsideGraph, location, name, method.Name, containing.Name));
                 }
+            }
+        }
+    
+        /// <summary>ADSL0305 / ADSL0306: a batchable operator's list overloads that are not batch forms, or none at all.</summary>
+        private static void AnalyzeBatchForm(SymbolAnalysisContext context, IMethodSymbol method, INamedTypeSymbol containing, INamedTypeSymbol operatorAttribute)
+        {
+            var attr = method.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, operatorAttribute));
+            if (attr is null || !attr.NamedArguments.Any(n => n.Key == "Batchable" && n.Value.Value is true))
+            {
+                return;
+            }
+
+            var candidates = containing.GetMembers(method.Name).OfType<IMethodSymbol>()
+                .Where(c => BatchFormMatcher.LooksLikeBatchForm(method, c)
+                    && !c.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, operatorAttribute)))
+                .ToList();
+            if (candidates.Any(c => BatchFormMatcher.Mismatch(method, c) is null))
+            {
+                return;
+            }
+
+            foreach (var candidate in candidates)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NotABatchForm, candidate.Locations.FirstOrDefault(), candidate.Name, method.Name, BatchFormMatcher.Mismatch(method, candidate)));
+            }
+
+            if (candidates.Count == 0)
+            {
+                var input = method.Parameters.FirstOrDefault(p => !FlowGraphGenerator.Parser.IsCancellationToken(p.Type));
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NoBatchForm, method.Locations.FirstOrDefault(), method.Name, input?.Type.ToDisplayString() ?? "T"));
             }
         }
     }

@@ -92,4 +92,36 @@ public class GraphDeclarationAnalyzerTests
             [Operator(TrueProbability = 0)] public int Dec(int x) => x - 1;
         }
         """);
+
+    [Fact]
+    public Task ADSL0305_ListOverloadThatIsNotABatchForm() => Verify(/* lang=c# */ """
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using AgentDsl;
+        [AgentGraph] public partial class G
+        {
+            [Flow] public int Run(string s) => Score(Embed(s));
+            [Operator(Batchable = true)] public int[] Embed(string s) => new[] { s.Length };
+            public int[] {|ADSL0305:Embed|}(IReadOnlyList<int> ids) => new int[0];
+            public Task<int> {|ADSL0305:Embed|}(IReadOnlyList<string> texts, CancellationToken ct) => Task.FromResult(0);
+            [Operator] public int Score(int[] v) => v.Length;
+        }
+        """);
+
+    [Fact]
+    public Task ADSL0306_BatchableOperatorWithoutABatchForm_AndNoneWhenThereIsOne() => Verify(/* lang=c# */ """
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+        using AgentDsl;
+        [AgentGraph] public partial class G
+        {
+            [Flow] public int Run(string s) => Score(Embed(s)) + Count(s);
+            [Operator(Batchable = true)] public int[] {|ADSL0306:Embed|}(string s) => new[] { s.Length };
+            [Operator(Batchable = true)] public int Score(int[] v) => v.Length;
+            public ValueTask<IReadOnlyList<int>> Score(IReadOnlyList<int[]> batch) => new(new int[batch.Count]);
+            [Operator] public int Count(string s) => s.Length;
+            public int[] Count(IReadOnlyList<string> texts) => new int[texts.Count]; // not batchable: no diagnostic
+        }
+        """);
 }

@@ -44,6 +44,8 @@ namespace AgentDsl.Generators.Diagnostics
         public const string MemberOutsideGraphId = "ADSL0302";
         public const string GenericGraphClassId = "ADSL0303";
         public const string InvalidProbabilityId = "ADSL0304";
+        public const string NotABatchFormId = "ADSL0305";
+        public const string NoBatchFormId = "ADSL0306";
 
         /// <summary>Format: <c>'{0}' is not supported in a [Flow] body: {1}</c>.</summary>
         public static readonly DiagnosticDescriptor UnsupportedFlowStatement = new DiagnosticDescriptor(
@@ -318,5 +320,27 @@ namespace AgentDsl.Generators.Diagnostics
             isEnabledByDefault: true,
             description: "[Operator(TrueProbability = p)] says how often a bool operator that a flow branches on returns true; p must be between 0 and 1.",
             helpLinkUri: HelpLinkBase + "adsl0304");
+    
+        /// <summary>Format: <c>'{0}' is not a batch form of operator '{1}': {2}; the operator runs once per request</c>.</summary>
+        public static readonly DiagnosticDescriptor NotABatchForm = new DiagnosticDescriptor(
+            NotABatchFormId,
+            title: "Overload of a batchable operator is not a batch form",
+            messageFormat: "'{0}' is not a batch form of operator '{1}': {2}; the operator runs once per request",
+            category: UsageCategory,
+            defaultSeverity: DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "An overload of a [Operator(Batchable = true)] operator that takes a list is read as its batch form, which the runtime calls with the inputs of concurrent requests. It must take IReadOnlyList of the operator's single input (and optionally a CancellationToken) and return one result per input (T[] or IReadOnlyList<T>, directly or in a Task or ValueTask).",
+            helpLinkUri: HelpLinkBase + "adsl0305");
+
+        /// <summary>Format: <c>Operator '{0}' is batchable but has no batch form (an overload taking IReadOnlyList&lt;{1}&gt;); it runs once per request unless AddBatch registers one</c>.</summary>
+        public static readonly DiagnosticDescriptor NoBatchForm = new DiagnosticDescriptor(
+            NoBatchFormId,
+            title: "Batchable operator without a batch form",
+            messageFormat: "Operator '{0}' is batchable but has no batch form (an overload taking IReadOnlyList<{1}>); it runs once per request unless AddBatch registers one",
+            category: UsageCategory,
+            defaultSeverity: DiagnosticSeverity.Info,
+            isEnabledByDefault: true,
+            description: "Micro-batching needs a batch form: an overload of the operator taking IReadOnlyList of its input, found by the generator, or a delegate registered with AddBatch at start-up.",
+            helpLinkUri: HelpLinkBase + "adsl0306");
     }
 }

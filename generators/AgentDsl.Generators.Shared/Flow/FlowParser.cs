@@ -194,30 +194,13 @@ namespace AgentDsl.Generators
                         continue;
                     }
 
-                    var inputs = op.Parameters.Where(p => !IsCancellationToken(p.Type)).ToList();
-                    var (_, result) = Classify(op.ReturnType);
-                    if (inputs.Count != 1 || result == null)
-                    {
-                        continue;
-                    }
-
                     foreach (var candidate in type.GetMembers(op.Name).OfType<IMethodSymbol>())
                     {
-                        if (SymbolEqualityComparer.Default.Equals(candidate, op) || operators.ContainsKey(candidate) || candidate.IsGenericMethod
-                            || candidate.Parameters.Length is < 1 or > 2
-                            || (candidate.Parameters.Length == 2 && !IsCancellationToken(candidate.Parameters[1].Type))
-                            || candidate.Parameters.Any(p => p.RefKind != RefKind.None)
-                            || !IsReadOnlyListOf(candidate.Parameters[0].Type, inputs[0].Type))
+                        if (!operators.ContainsKey(candidate) && BatchFormMatcher.LooksLikeBatchForm(op, candidate) && BatchFormMatcher.Mismatch(op, candidate) == null)
                         {
-                            continue;
-                        }
-
-                        var (shape, returned) = Classify(candidate.ReturnType);
-                        bool oneResultEach = returned is IArrayTypeSymbol { Rank: 1 } array && SymbolEqualityComparer.Default.Equals(array.ElementType, result)
-                            || returned != null && IsReadOnlyListOf(returned, result);
-                        if (oneResultEach && shape is ReturnShape.Value or ReturnShape.TaskOfT or ReturnShape.ValueTaskOfT)
-                        {
-                            forms.Add(new BatchFormSpec(info.Name, candidate.Name, candidate.IsStatic, inputs[0].Type.ToDisplayString(FqFormat), result.ToDisplayString(FqFormat), shape, candidate.Parameters.Length == 2));
+                            var input = op.Parameters.First(p => !IsCancellationToken(p.Type)).Type;
+                            var result = Classify(op.ReturnType).Result!;
+                            forms.Add(new BatchFormSpec(info.Name, candidate.Name, candidate.IsStatic, input.ToDisplayString(FqFormat), result.ToDisplayString(FqFormat), Classify(candidate.ReturnType).Shape, candidate.Parameters.Length == 2));
                             break;
                         }
                     }
@@ -225,11 +208,6 @@ namespace AgentDsl.Generators
 
                 return forms;
             }
-
-            private static bool IsReadOnlyListOf(ITypeSymbol type, ITypeSymbol element) =>
-                type is INamedTypeSymbol { IsGenericType: true } named
-                && named.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.IReadOnlyList<T>"
-                && SymbolEqualityComparer.Default.Equals(named.TypeArguments[0], element);
 
             private (string Display, string? Fq) LowerFlow(IMethodSymbol flow, MethodDeclarationSyntax syntax)
             {
