@@ -77,7 +77,6 @@ public sealed partial class AgentRunner<TGraph>
         private readonly long _budgetTicks;
         private readonly Activity? _activity;
         private readonly ExecutionContext? _context = ExecutionContext.Capture();
-        private int _remaining;
         private int _inFlight;
         private Exception? _failure;
         private int _failedNode = -1;
@@ -103,7 +102,6 @@ public sealed partial class AgentRunner<TGraph>
             _timings = new Timing[def.Nodes.Length];
             _skipped = new bool[def.Nodes.Length];
             _deviceOf = new int[def.Nodes.Length];
-            _remaining = def.Nodes.Length;
             _requestToken = cancellationToken;
             _cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, runner._runtime.ShutdownToken);
             _activity = AgentDslTelemetry.ActivitySource.StartActivity(AgentDslTelemetry.RunActivityName, ActivityKind.Internal);
@@ -186,8 +184,11 @@ public sealed partial class AgentRunner<TGraph>
                 if (!ShouldRun(node, activity))
                 {
                     activity?.Dispose();
-                    Release(nodeId, 0);
-                    Finish();
+                    if (!Release(nodeId, 0))
+                    {
+                        Finish();
+                    }
+
                     return;
                 }
 
@@ -423,8 +424,10 @@ public sealed partial class AgentRunner<TGraph>
                 activity?.Dispose();
             }
 
-            Release(nodeId, outcome.Ended);
-            Finish();
+            if (!Release(nodeId, outcome.Ended))
+            {
+                Finish();
+            }
         }
 
         /// <summary>The request reached (or will never reach) a batched node: one fewer that its batch could wait for.</summary>
@@ -467,37 +470,60 @@ public sealed partial class AgentRunner<TGraph>
             }
         }
 
-        /// <summary>Counts a finished (or skipped) node and starts the dependents it was the last dependency of.</summary>
+        /// <summary>
+        /// Counts a finished (or skipped) node and starts the dependents it was the last dependency of. True when the
+        /// last of them ran on this thread and took over the node's in-flight slot (then the caller must not call
+        /// <see cref="Finish"/>): a chain costs no atomic operations on the request's count.
+        /// </summary>
         /// <param name="nodeId">The node.</param>
         /// <param name="ended">When it ended (0 when unknown): the start time of a dependent run next on this thread.</param>
-        private void Release(int nodeId, long ended)
+        private bool Release(int nodeId, long ended)
         {
-            if (Volatile.Read(ref _failure) is null)
+            if (Volatile.Read(ref _failure) is not null)
             {
-                var dependents = _runner._definition.DependentsOf(nodeId);
-                int lastReady = -1;
-                foreach (int dependent in dependents)
+                return false;
+            }
+
+            var dependents = _runner._definition.DependentsOf(nodeId);
+            int lastReady = -1;
+            foreach (int dependent in dependents)
+            {
+                if (Interlocked.Decrement(ref _waitingOn[dependent]) == 0)
                 {
-                    if (Interlocked.Decrement(ref _waitingOn[dependent]) == 0)
+                    // Run the last ready dependent on this thread (a chain costs no dispatch); others go to the pool,
+                    // except measured-cheap synchronous CPU nodes and asynchronous ones, which cost less to start here.
+                    if (lastReady >= 0)
                     {
-                        // Run the last ready dependent on this thread (a chain costs no dispatch); others go to the pool,
-                        // except measured-cheap synchronous CPU nodes, which cost less to run here than to hand over.
-                        if (lastReady >= 0)
-                        {
-                            Start(lastReady, inline: _runner.RunsInline(lastReady));
-                            ended = 0; // time has passed (a sibling may have run here)
-                        }
-
-                        lastReady = dependent;
+                        Start(lastReady, inline: _runner.RunsInline(lastReady));
+                        ended = 0; // time has passed (a sibling may have run here)
                     }
-                }
 
-                Interlocked.Decrement(ref _remaining);
-                if (lastReady >= 0)
-                {
-                    Start(lastReady, inline: true, ended);
+                    lastReady = dependent;
                 }
             }
+
+            if (lastReady < 0)
+            {
+                return false;
+            }
+
+            if (InlineDepth.Value >= MaxInlineDepth)
+            {
+                Start(lastReady, inline: false);
+                return false;
+            }
+
+            InlineDepth.Value++;
+            try
+            {
+                RunNode(lastReady, ended); // holds this node's slot from here
+            }
+            finally
+            {
+                InlineDepth.Value--;
+            }
+
+            return true;
         }
 
         /// <summary>Stores the first input of a merge node whose node ran; false when none did.</summary>
@@ -602,7 +628,9 @@ public sealed partial class AgentRunner<TGraph>
 
             _runner.LeaveInFlight();
             double cost = Volatile.Read(ref _cost);
-            if (failure is null && Volatile.Read(ref _remaining) == 0)
+            // Without a failure every node ran or was skipped: each started node releases its dependents or fails the
+            // request, and a node starts once all it depends on were released.
+            if (failure is null)
             {
                 object? output;
                 try

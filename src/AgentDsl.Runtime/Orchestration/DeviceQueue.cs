@@ -48,7 +48,7 @@ internal sealed class DeviceQueue
 
     public KeyValuePair<string, object?> Tag { get; }
 
-    public int Running => Capacity == int.MaxValue ? (int)Sum(static (ref Stripe s) => Volatile.Read(ref s.Running)) : Volatile.Read(ref _running);
+    public int Running => Capacity == int.MaxValue ? (int)Math.Max(0, Sum(static (ref Stripe s) => Volatile.Read(ref s.Running))) : Volatile.Read(ref _running);
 
     public int QueueLength => Volatile.Read(ref _waitingCount);
 
