@@ -207,6 +207,27 @@ public class AgentRunnerTests
     }
 
     [Fact]
+    public async Task Spans_DoNotStayCurrentOnTheCallersThread()
+    {
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == AgentDslTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var host = await TestHost.StartAsync(s => s.AddAgentDsl().AddGraph<BlockingGraph>());
+        using var cts = new CancellationTokenSource();
+        using var test = new Activity("caller").Start();
+
+        // The node starts on this thread and waits (until cancelled) when RunAsync returns.
+        var pending = host.Runner<BlockingGraph>().RunUntypedAsync(["x"], cts.Token); // not async itself: a leak would show
+        Assert.False(pending.IsCompleted);
+        Assert.Same(test, Activity.Current);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
+    }
+
+    [Fact]
     public async Task NodeThatFitsNoDevice_FailsAtResolutionNamingTheNode()
     {
         using var host = await TestHost.StartAsync(s => s.AddAgentDsl().AddGraph<GpuOnlyGraph>());

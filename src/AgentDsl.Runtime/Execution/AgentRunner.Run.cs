@@ -104,7 +104,13 @@ public sealed partial class AgentRunner<TGraph>
             _deviceOf = new int[def.Nodes.Length];
             _requestToken = cancellationToken;
             _cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, runner._runtime.ShutdownToken);
+            var outer = Activity.Current;
             _activity = AgentDslTelemetry.ActivitySource.StartActivity(AgentDslTelemetry.RunActivityName, ActivityKind.Internal);
+            if (_activity is not null)
+            {
+                Activity.Current = outer; // the request's span is the nodes' parent by context, not current on the caller's thread
+            }
+
             _activity?.SetTag("agentdsl.graph", def.Name);
             _activity?.SetTag("agentdsl.nodes", def.Nodes.Length);
             _start = arrival;
@@ -176,7 +182,13 @@ public sealed partial class AgentRunner<TGraph>
         private void RunNode(int nodeId, long now)
         {
             var node = _runner._definition.Nodes[nodeId];
-            var activity = AgentDslTelemetry.ActivitySource.HasListeners() ? StartNodeActivity(node) : null;
+            Activity? activity = null, outer = null;
+            if (AgentDslTelemetry.ActivitySource.HasListeners())
+            {
+                outer = Activity.Current;
+                activity = StartNodeActivity(node); // current while the operator runs (and in what it awaits)
+            }
+
             Unreserve(nodeId);
             Arrive(nodeId);
             try
@@ -232,6 +244,15 @@ public sealed partial class AgentRunner<TGraph>
             catch (Exception ex)
             {
                 NodeFailed(nodeId, activity, ex);
+            }
+            finally
+            {
+                if (activity is not null)
+                {
+                    // Not an async method: the node's span must not stay current on this thread (the caller's, when the
+                    // node started inline) once the node has started.
+                    Activity.Current = outer;
+                }
             }
         }
 
