@@ -106,7 +106,7 @@ public partial class YieldWideGraph
 /// Per-request cost of the orchestrator on ten no-op nodes (a chain, and a fan-out/fan-in), against calling the flow
 /// directly and against the same shapes built from TPL Dataflow blocks. One request at a time.
 /// </summary>
-[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
+[SimpleJob(launchCount: 3, warmupCount: 5, iterationCount: 10)]
 [MemoryDiagnoser]
 public class DispatchBenchmarks
 {

@@ -4,7 +4,8 @@ using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project tests/AgentDsl.Benchmarks -- --filter '*'      (BenchmarkDotNet)
 // dotnet run -c Release --project tests/AgentDsl.Benchmarks -- gap [count] [nodes] (HEFT vs CP-SAT optimum)
-// dotnet run -c Release --project tests/AgentDsl.Benchmarks -- quick [name part] [alloc]  (rough dispatch loop for iterating; alloc: bytes by type)
+// dotnet run -c Release --project tests/AgentDsl.Benchmarks -- quick [name part] [alloc] [rounds=N] [each] [pool]
+//   (rough dispatch loop for iterating: alloc = bytes by type; rounds=N = rounds (5); each = print every round with bytes, pool items, threads, GCs; pool = worker-count changes)
 if (args.Length > 0 && args[0] == "gap")
 {
     int count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30;
@@ -22,6 +23,7 @@ if (args.Length > 0 && args[0] == "gap")
 if (args.Length > 0 && args[0] == "quick")
 {
     // A rough loop for iterating on dispatch cost; the numbers that count come from BenchmarkDotNet.
+    using var poolListener = args.Contains("pool") ? new AgentDsl.Benchmarks.PoolListener() : null;
     var bench = new AgentDsl.Benchmarks.DispatchBenchmarks();
     bench.Setup();
     var cases = new (string Name, Func<Task<int>> Run)[]
@@ -59,6 +61,11 @@ if (args.Length > 0 && args[0] == "quick")
             }
 
             double ns = watch.Elapsed.TotalMilliseconds * 1e6 / n;
+            if (args.Contains("each"))
+            {
+                Console.Write(string.Create(CultureInfo.InvariantCulture, $"{ns:0}/{(GC.GetTotalAllocatedBytes(precise: false) - allocated) / (double)n:0}B/{(ThreadPool.CompletedWorkItemCount - pool) / (double)n:0.0}i/{ThreadPool.ThreadCount}t/{GC.CollectionCount(0)}g "));
+            }
+
             if (ns < best[c])
             {
                 best[c] = ns;
