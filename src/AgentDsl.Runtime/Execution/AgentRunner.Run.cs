@@ -149,29 +149,33 @@ public sealed partial class AgentRunner<TGraph>
             return _completion.Task;
         }
 
-        /// <summary>Starts a ready node: on this thread when <paramref name="inline"/> (and the stack allows), else on the pool.</summary>
-        /// <param name="nodeId">The node.</param>
-        /// <param name="inline">Whether to run it on this thread.</param>
-        /// <param name="now">A timestamp taken just now (the releasing node's end), or 0 to read the clock.</param>
-        private void Start(int nodeId, bool inline, long now = 0)
+        /// <summary>Starts a ready node in a new in-flight slot: on this thread when <paramref name="inline"/> (and the stack allows), else on the pool.</summary>
+        private void Start(int nodeId, bool inline)
         {
             Interlocked.Increment(ref _inFlight);
             if (inline && InlineDepth.Value < MaxInlineDepth)
             {
-                // Bounded: a long chain of synchronous nodes would otherwise grow this thread's stack without limit.
-                InlineDepth.Value++;
-                try
-                {
-                    RunNode(nodeId, now);
-                }
-                finally
-                {
-                    InlineDepth.Value--;
-                }
+                RunInline(nodeId, 0);
             }
             else
             {
                 ThreadPool.QueueUserWorkItem(static state => state.Run.RunNode(state.NodeId, 0), (Run: this, NodeId: nodeId), preferLocal: true);
+            }
+        }
+
+        /// <summary>Runs a node on this thread, one level deeper (bounded: a long chain of synchronous nodes would otherwise grow the stack without limit).</summary>
+        /// <param name="nodeId">The node.</param>
+        /// <param name="now">A timestamp taken just now (the releasing node's end), or 0 to read the clock.</param>
+        private void RunInline(int nodeId, long now)
+        {
+            InlineDepth.Value++;
+            try
+            {
+                RunNode(nodeId, now);
+            }
+            finally
+            {
+                InlineDepth.Value--;
             }
         }
 
@@ -534,16 +538,7 @@ public sealed partial class AgentRunner<TGraph>
                 return false;
             }
 
-            InlineDepth.Value++;
-            try
-            {
-                RunNode(lastReady, ended); // holds this node's slot from here
-            }
-            finally
-            {
-                InlineDepth.Value--;
-            }
-
+            RunInline(lastReady, ended); // holds this node's slot from here
             return true;
         }
 

@@ -22,15 +22,7 @@ public partial class EmbedGraph
 
     /// <summary>Texts starting with "slow" take 60 ms to get here.</summary>
     [Operator]
-    public async Task<string> Prepare(string text, CancellationToken ct)
-    {
-        if (text.StartsWith("slow", StringComparison.Ordinal))
-        {
-            await Task.Delay(60, ct);
-        }
-
-        return text;
-    }
+    public Task<string> Prepare(string text, CancellationToken ct) => SlowTexts.PrepareAsync(text, ct);
 
     [Operator(OperatorKind.Model, Batchable = true)]
     public int[] Embed(string text) => [text.Length, text.Count(c => c == 'a')];
@@ -64,15 +56,7 @@ public partial class ListEmbedGraph
 
     /// <summary>Texts starting with "slow" take 60 ms to get here.</summary>
     [Operator]
-    public async Task<string> Prepare(string text, CancellationToken ct)
-    {
-        if (text.StartsWith("slow", StringComparison.Ordinal))
-        {
-            await Task.Delay(60, ct);
-        }
-
-        return text;
-    }
+    public Task<string> Prepare(string text, CancellationToken ct) => SlowTexts.PrepareAsync(text, ct);
 
     [Operator(OperatorKind.Model, Batchable = true)]
     public Task<int[]> Embed(string text, CancellationToken ct) => Task.FromResult(Vector(text));
@@ -89,4 +73,19 @@ public partial class ListEmbedGraph
     public int Score(int[] vector) => (vector[0] * 100) + vector[1];
 
     private static int[] Vector(string text) => [text.Length, text.Count(c => c == 'a')];
+}
+
+/// <summary>What the embedding graphs' first step does.</summary>
+internal static class SlowTexts
+{
+    /// <summary>Texts starting with "slow" take 60 ms.</summary>
+    public static async Task<string> PrepareAsync(string text, CancellationToken ct)
+    {
+        if (text.StartsWith("slow", StringComparison.Ordinal))
+        {
+            await Task.Delay(60, ct);
+        }
+
+        return text;
+    }
 }
