@@ -181,7 +181,9 @@ public sealed partial class AgentRunner<TGraph>
 
         /// <summary>
         /// Runs one node up to its first await: skipped, merged, or started on its device. Work that completes at once
-        /// finishes here with no async frame; pending work is awaited by a small frame (<see cref="AwaitFastAsync"/>).
+        /// finishes here with no async frame; pending work is awaited by a pooled <see cref="NodeWaiter"/> (with tracing
+        /// on, or when it failed at once, by a small frame, <see cref="AwaitFastAsync"/>); retries, batching and queued
+        /// devices take <see cref="RunSlowAsync"/>.
         /// </summary>
         private void RunNode(int nodeId, long now)
         {
