@@ -38,7 +38,11 @@ public sealed class NodeValues
     }
 
     /// <summary>Reads the result of node <paramref name="nodeId"/> untyped.</summary>
-    public object? Result(int nodeId) => _results[nodeId] is IPendingResult pending ? pending.Value : _results[nodeId];
+    public object? Result(int nodeId)
+    {
+        object? value = _results[nodeId];
+        return value is IPendingResult pending ? pending.Value : value;
+    }
 
     /// <summary>Reads graph input <paramref name="index"/> untyped.</summary>
     public object? Input(int index) => _inputs[index];
@@ -75,7 +79,6 @@ public sealed class NodeValues
 
         return AwaitAndStore(nodeId, task);
     }
-
 
     private async ValueTask AwaitAndStore<T>(int nodeId, ValueTask<T> task) =>
         _results[nodeId] = await task.ConfigureAwait(false);

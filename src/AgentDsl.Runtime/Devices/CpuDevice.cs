@@ -46,13 +46,11 @@ public sealed class CpuDevice : IAgentDevice
     public ValueTask RunAsync(NodeWork work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
-        if (work.Node.Kind is not (OperatorKind.Kernel or OperatorKind.Model or OperatorKind.Memory))
-        {
-            return work.InvokeManagedAsync(cancellationToken);
-        }
-
-        return RunWithManagedKernelsAsync(work, cancellationToken);
+        return RunsKernels(work.Node) ? RunWithManagedKernelsAsync(work, cancellationToken) : work.InvokeManagedAsync(cancellationToken);
     }
+
+    /// <summary>Whether the node is data-parallel (kinds <c>Kernel</c>, <c>Model</c>, <c>Memory</c>): its kernels must run on the managed kernel device here.</summary>
+    internal static bool RunsKernels(NodeDefinition node) => node.Kind is OperatorKind.Kernel or OperatorKind.Model or OperatorKind.Memory;
 
     private static async ValueTask RunWithManagedKernelsAsync(NodeWork work, CancellationToken cancellationToken)
     {

@@ -181,8 +181,7 @@ public sealed partial class AgentRunner<TGraph>
         {
             int d = Volatile.Read(ref _runner._placement)[_node.Id];
             var queue = _runner._queues[d];
-            double expected = _runner._estimates.Milliseconds(_node.Id, d);
-            long estimate = double.IsNaN(expected) ? 0 : (long)(expected / 1000.0 * Stopwatch.Frequency);
+            long estimate = _runner.EstimateTicks(_node.Id, d, Stopwatch.GetTimestamp());
             long deadline = entries.Min(e => e.Deadline);
             long started = 0;
             try
@@ -211,6 +210,7 @@ public sealed partial class AgentRunner<TGraph>
             }
 
             long ended = Stopwatch.GetTimestamp();
+            // Recorded, but not judged for a slow-down: a batch's time grows with its size, not with the device's health.
             _runner._estimates.Record(_node.Id, d, (ended - started) * 1000.0 / Stopwatch.Frequency, _runner._options.Replanning.SlowdownFactor, ended);
             AgentDslTelemetry.BatchSize.Record(entries.Count, _runner._graphTag, new("agentdsl.node", _node.Name));
             var outcome = new BatchOutcome(d, started, ended, entries.Count);

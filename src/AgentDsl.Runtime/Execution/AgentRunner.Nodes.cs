@@ -230,7 +230,7 @@ public sealed partial class AgentRunner<TGraph>
     private ValueTask StartWork(Run run, NodeDefinition node, ref NodeAttempt state, CancellationToken cancellationToken)
     {
         var pipeline = _resilience[node.Id].DevicePipeline(this, node, state.Device);
-        if (pipeline is null && state.Queue.Device is CpuDevice && node.Kind is not (OperatorKind.Kernel or OperatorKind.Model or OperatorKind.Memory))
+        if (pipeline is null && state.Queue.Device is CpuDevice && !CpuDevice.RunsKernels(node))
         {
             // What CpuDevice.RunAsync would do for a plain operator, without the work item: the generated invoker, directly.
             return TGraph.InvokeNodeAsync(_graph, node.Id, run.Values, cancellationToken);
@@ -252,23 +252,27 @@ public sealed partial class AgentRunner<TGraph>
         long ended = Stopwatch.GetTimestamp();
         int d = state.Device;
         state.Queue.Exit(ended - state.Started, state.Estimate);
-        double ms = (ended - state.Started) * 1000.0 / Stopwatch.Frequency;
-        switch (_estimates.Record(node.Id, d, ms, _options.Replanning.SlowdownFactor, ended))
+        OnMeasured(node.Id, d, ended - state.Started, ended);
+        return new NodeOutcome(d, state.Started, ended, state.Attempt, state.Work?.ReportedCostUsd ?? 0);
+    }
+
+    /// <summary>Feeds a run's time to the estimates; a slow-down, or a first estimate off the plan's device, asks for a re-plan.</summary>
+    private void OnMeasured(int nodeId, int device, long ticks, long now)
+    {
+        switch (_estimates.Record(nodeId, device, ticks * 1000.0 / Stopwatch.Frequency, _options.Replanning.SlowdownFactor, now))
         {
             case NodeEstimates.RecordResult.Slowdown:
                 Interlocked.Exchange(ref _replanDue, SlowdownDue);
                 break;
             case NodeEstimates.RecordResult.NewEstimate:
                 Volatile.Write(ref _snapshot, Volatile.Read(ref _snapshot) with { At = 0 }); // admission sees it at once
-                if (d != Volatile.Read(ref _placement)[node.Id])
+                if (device != Volatile.Read(ref _placement)[nodeId])
                 {
                     Interlocked.CompareExchange(ref _replanDue, CalibratedDue, 0); // a device measured off-plan may be better
                 }
 
                 break;
         }
-
-        return new NodeOutcome(d, state.Started, ended, state.Attempt, state.Work?.ReportedCostUsd ?? 0);
     }
 
     /// <summary>

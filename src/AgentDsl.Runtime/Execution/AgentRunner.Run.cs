@@ -181,9 +181,8 @@ public sealed partial class AgentRunner<TGraph>
 
         /// <summary>
         /// Runs one node up to its first await: skipped, merged, or started on its device. Work that completes at once
-        /// finishes here with no async frame; pending work is awaited by a pooled <see cref="NodeWaiter"/> (with tracing
-        /// on, or when it failed at once, by a small frame, <see cref="AwaitFastAsync"/>); retries, batching and queued
-        /// devices take <see cref="RunSlowAsync"/>.
+        /// finishes here with no async frame; pending work is awaited by a pooled <see cref="NodeWaiter"/>; retries,
+        /// batching and queued devices take <see cref="RunSlowAsync"/>.
         /// </summary>
         private void RunNode(int nodeId, long now)
         {
@@ -219,7 +218,7 @@ public sealed partial class AgentRunner<TGraph>
                     return;
                 }
 
-                // The common case: the device's work is started here and awaited directly, one small frame per node.
+                // The common case: the device's work is started here and awaited without an async frame.
                 ValueTask pending;
                 try
                 {
@@ -230,22 +229,14 @@ public sealed partial class AgentRunner<TGraph>
                     pending = ValueTask.FromException(ex);
                 }
 
-                if (!pending.IsCompletedSuccessfully)
+                if (pending.IsCompleted)
                 {
-                    if (activity is null && !pending.IsCompleted)
-                    {
-                        NodeWaiter.Wait(this, nodeId, pending, attempt); // no async frame: calls OnWorkCompleted
-                    }
-                    else
-                    {
-                        _ = AwaitFastAsync(node, pending, attempt, activity, token);
-                    }
-
-                    return;
+                    AfterWork(node, pending, attempt, activity);
                 }
-
-                pending.GetAwaiter().GetResult();
-                Completed(node, _runner.AttemptSucceeded(node, attempt), activity);
+                else
+                {
+                    NodeWaiter.Wait(this, nodeId, pending, attempt, activity); // no async frame: calls OnWorkCompleted
+                }
             }
             catch (Exception ex)
             {
@@ -314,30 +305,15 @@ public sealed partial class AgentRunner<TGraph>
             return true;
         }
 
-        /// <summary>Awaits the fast path's pending work (or handles its synchronous failure: retries elsewhere when it never started).</summary>
-        private async Task AwaitFastAsync(NodeDefinition node, ValueTask pending, NodeAttempt attempt, Activity? activity, CancellationToken token)
-        {
-            try
-            {
-                await pending.ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                _ = RetryAfterFastFailureAsync(node, attempt, ex, activity, token); // not awaited: keeps this frame small
-                return;
-            }
-
-            Completed(node, _runner.AttemptSucceeded(node, attempt), activity);
-        }
-
         /// <summary>The fast path's pending work completed (see <see cref="NodeWaiter"/>): continues in the request's execution context.</summary>
-        void INodeWorkCompletion.OnWorkCompleted(int nodeId, ValueTask work, in NodeAttempt attempt)
+        void INodeWorkCompletion.OnWorkCompleted(int nodeId, ValueTask work, in NodeAttempt attempt, Activity? activity)
         {
+            var node = _runner._definition.Nodes[nodeId];
             var context = _context;
             var current = ExecutionContext.Capture();
             if (context is null || current is null || ReferenceEquals(context, current))
             {
-                AfterWork(nodeId, work, attempt);
+                AfterWork(node, work, attempt, activity);
                 return;
             }
 
@@ -346,7 +322,7 @@ public sealed partial class AgentRunner<TGraph>
             ExecutionContext.Restore(context);
             try
             {
-                AfterWork(nodeId, work, attempt);
+                AfterWork(node, work, attempt, activity);
             }
             finally
             {
@@ -354,24 +330,29 @@ public sealed partial class AgentRunner<TGraph>
             }
         }
 
-        private void AfterWork(int nodeId, ValueTask work, in NodeAttempt attempt)
+        /// <summary>The fast path's work has completed: its outcome, or (when it failed) retries if it never started.</summary>
+        private void AfterWork(NodeDefinition node, ValueTask work, in NodeAttempt attempt, Activity? activity)
         {
-            var node = _runner._definition.Nodes[nodeId];
             try
             {
                 work.GetAwaiter().GetResult();
             }
             catch (Exception ex)
             {
-                _ = RetryAfterFastFailureAsync(node, attempt, ex, null, _cts.Token);
+                _ = RetryAfterFastFailureAsync(node, attempt, ex, activity, _cts.Token);
                 return;
             }
 
-            Completed(node, _runner.AttemptSucceeded(node, attempt), null);
+            Completed(node, _runner.AttemptSucceeded(node, attempt), activity);
         }
 
         private async Task RetryAfterFastFailureAsync(NodeDefinition node, NodeAttempt attempt, Exception error, Activity? activity, CancellationToken token)
         {
+            if (activity is not null)
+            {
+                Activity.Current = activity; // a retry runs inside the node's span (this method's own context)
+            }
+
             NodeOutcome outcome;
             try
             {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using AgentDsl.Devices;
 using AgentDsl.Orchestration;
 
@@ -18,7 +19,7 @@ internal struct NodeAttempt
 internal interface INodeWorkCompletion
 {
     /// <summary>The work of node <paramref name="nodeId"/> completed; read its outcome with <c>GetAwaiter().GetResult()</c>, once.</summary>
-    void OnWorkCompleted(int nodeId, ValueTask work, in NodeAttempt attempt);
+    void OnWorkCompleted(int nodeId, ValueTask work, in NodeAttempt attempt, Activity? activity);
 }
 
 /// <summary>
@@ -42,11 +43,12 @@ internal sealed class NodeWaiter
     private int _nodeId;
     private ValueTask _work;
     private NodeAttempt _attempt;
+    private Activity? _activity;
 
     private NodeWaiter() => _onCompleted = OnCompleted;
 
     /// <summary>Calls <paramref name="owner"/> back when <paramref name="work"/> completes (on the completing thread).</summary>
-    public static void Wait(INodeWorkCompletion owner, int nodeId, ValueTask work, in NodeAttempt attempt)
+    public static void Wait(INodeWorkCompletion owner, int nodeId, ValueTask work, in NodeAttempt attempt, Activity? activity)
     {
         var waiter = t_free;
         if (waiter is not null)
@@ -64,6 +66,7 @@ internal sealed class NodeWaiter
         waiter._nodeId = nodeId;
         waiter._work = work;
         waiter._attempt = attempt;
+        waiter._activity = activity;
 
         // Registered last: from here the continuation may already be running on another thread.
         work.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(waiter._onCompleted);
@@ -75,9 +78,11 @@ internal sealed class NodeWaiter
         int nodeId = _nodeId;
         var work = _work;
         var attempt = _attempt;
+        var activity = _activity;
         _owner = null;
         _work = default;
         _attempt = default;
+        _activity = null;
         if (t_freeCount < MaxPooledPerThread)
         {
             _next = t_free;
@@ -85,6 +90,6 @@ internal sealed class NodeWaiter
             t_freeCount++;
         }
 
-        owner.OnWorkCompleted(nodeId, work, attempt);
+        owner.OnWorkCompleted(nodeId, work, attempt, activity);
     }
 }
