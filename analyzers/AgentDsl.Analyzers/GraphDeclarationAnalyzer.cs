@@ -129,7 +129,7 @@ namespace AgentDsl.Analyzers
                 }
             }
         }
-    
+
         /// <summary>ADSL0305 / ADSL0306: a batchable operator's list overloads that are not batch forms, or none at all.</summary>
         private static void AnalyzeBatchForm(SymbolAnalysisContext context, IMethodSymbol method, INamedTypeSymbol containing, INamedTypeSymbol operatorAttribute)
         {

@@ -320,7 +320,7 @@ namespace AgentDsl.Generators.Diagnostics
             isEnabledByDefault: true,
             description: "[Operator(TrueProbability = p)] says how often a bool operator that a flow branches on returns true; p must be between 0 and 1.",
             helpLinkUri: HelpLinkBase + "adsl0304");
-    
+
         /// <summary>Format: <c>'{0}' is not a batch form of operator '{1}': {2}; the operator runs once per request</c>.</summary>
         public static readonly DiagnosticDescriptor NotABatchForm = new DiagnosticDescriptor(
             NotABatchFormId,
