@@ -408,21 +408,24 @@ namespace AgentDsl.Generators
             }
 
             /// <summary>
-            /// After paths that assigned different versions of locals, a merge node per such local: its versions, latest
-            /// first; at run time the first whose node ran.
+            /// After paths that assigned different versions of locals, a merge node per such local whose inputs are the
+            /// versions the paths end with, in production order, latest first (<see cref="OrderVersions"/>); at run time
+            /// the first whose node ran, which is the version of the path taken.
             /// </summary>
-            private void MergeVersions(IEnumerable<ISymbol> locals, IReadOnlyList<Dictionary<ISymbol, Value>> latestFirst, SyntaxNode at)
+            private void MergeVersions(IEnumerable<ISymbol> locals, IReadOnlyList<Dictionary<ISymbol, Value>> paths, SyntaxNode at)
             {
                 foreach (var local in locals.ToList())
                 {
                     var versions = new List<Value>();
-                    foreach (var snapshot in latestFirst)
+                    foreach (var snapshot in paths)
                     {
                         if (snapshot.TryGetValue(local, out var v) && !versions.Any(x => SameValue(x, v)))
                         {
                             versions.Add(v);
                         }
                     }
+
+                    OrderVersions(versions);
 
                     if (versions.Count == 0)
                     {
@@ -443,6 +446,20 @@ namespace AgentDsl.Generators
                     _locals[local] = new Value(ArgSource.Node, id, display, fq, null, null, false);
                 }
             }
+
+            /// <summary>
+            /// The merge rule: versions ordered by the id of the node that produced them, latest first, flow inputs last.
+            /// Why the first one whose node ran is the taken path's version: every node is lowered under the guards of its
+            /// path, so nodes of mutually exclusive paths (if/else arms, switch sections, loop exits) never both run; a
+            /// path that kept an older version reaches the merge only if no later version on another path ran; and along
+            /// one path (an unrolled loop) a later node runs only if every exit before it was not taken. The order of the
+            /// paths in source therefore never matters; <c>GraphDefinition</c> rejects a merge whose inputs break it.
+            /// </summary>
+            private static void OrderVersions(List<Value> versions) =>
+                versions.Sort((a, b) => Rank(b).CompareTo(Rank(a)));
+
+            /// <summary>A version's place in production order: a node's id, below every node for a flow input.</summary>
+            private static int Rank(Value v) => v.Source == ArgSource.Node ? v.Index : -1 - v.Index;
 
             /// <summary>The locals a merge may concern: those visible before the construct (assigned or declared unassigned).</summary>
             private IEnumerable<ISymbol> OuterLocals(Dictionary<ISymbol, Value> before) =>
@@ -672,10 +689,9 @@ namespace AgentDsl.Generators
                     _guards.RemoveAt(_guards.Count - 1);
                 }
 
-                var latestFirst = Enumerable.Reverse(exits).ToList();
                 var outer = OuterLocals(before).ToList();
                 Restore(before);
-                MergeVersions(outer, latestFirst, loop);
+                MergeVersions(outer, exits, loop);
             }
 
             /// <summary>Lowers an <c>if</c> condition to a guard: a bool operator result (a local, an awaited call) or its negation.</summary>

@@ -165,6 +165,24 @@ public sealed class GraphDefinition
     /// <inheritdoc/>
     public override string ToString() => $"{Name} ({Nodes.Length} nodes, {Edges.Length} edges)";
 
+    /// <summary>
+    /// A merge's inputs are in production order, latest first: node results by descending id, then graph inputs. The
+    /// runtime takes the first whose node ran; with this order that is the version of the path the request took, because
+    /// nodes of exclusive paths never both run and along one path a later node runs only if no earlier exit was taken.
+    /// </summary>
+    private void CheckMergeOrder(NodeDefinition node)
+    {
+        static int Rank(ValueRef v) => v.Source == ValueSource.Node ? v.Index : -1 - v.Index;
+        for (int k = 1; k < node.Inputs.Count; k++)
+        {
+            if (Rank(node.Inputs[k].Value) >= Rank(node.Inputs[k - 1].Value))
+            {
+                throw new GraphDefinitionException(Name,
+                    $"{node.Describe()} is a merge whose inputs are not latest first: '{node.Inputs[k].Parameter}' ({node.Inputs[k].Value}) follows '{node.Inputs[k - 1].Parameter}' ({node.Inputs[k - 1].Value}); list node results by descending id, then graph inputs");
+            }
+        }
+    }
+
     private void Validate()
     {
         for (int i = 0; i < Inputs.Length; i++)
@@ -202,6 +220,11 @@ public sealed class GraphDefinition
             if (node.Merge && (node.Inputs.Count < 2 || node.Inputs.Any(i => i.Value.Source is not (ValueSource.Node or ValueSource.Input))))
             {
                 throw new GraphDefinitionException(Name, $"{node.Describe()} is a merge: it needs two or more inputs, each a node result or a graph input");
+            }
+
+            if (node.Merge)
+            {
+                CheckMergeOrder(node);
             }
 
             if (node.Loop is { } loop && (loop.Loop < 0 || loop.Bound <= 0 || loop.Iteration < 0 || loop.Iteration >= loop.Bound))
