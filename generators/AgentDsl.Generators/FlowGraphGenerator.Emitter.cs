@@ -277,6 +277,14 @@ namespace AgentDsl.Generators
                     return;
                 }
 
+                if (node.IsConstant)
+                {
+                    w.WriteLine("values.SetResult<" + node.ResultTypeFq + ">(" + Int(node.Id) + ", " + ArgCode(node.Args[0]) + ");");
+                    w.WriteLine("return default;");
+                    w.Unindent();
+                    return;
+                }
+
                 if (node.IsMerge)
                 {
                     w.WriteLine("return default; // a merge: the runtime picks the version that ran");

@@ -194,3 +194,102 @@ public class ConditionalFlowTests
         public int GetHashCode(IReadOnlyList<NodeGuard> obj) => obj.Count;
     }
 }
+
+/// <summary>
+/// Issue 12, point 1: a local reassigned in only one arm (else, or a later switch section) must take the version of
+/// the path the request took, as the direct call does.
+/// </summary>
+public class MergeFlowTests
+{
+    [Theory]
+    [InlineData("hi")]          // not good: the else arm revises
+    [InlineData("good news")]   // good: the then arm audits, the draft stays
+    public async Task ElseArmReassignment_ReturnsTheRevisedDraft(string q)
+    {
+        using var host = await TestHost.StartAsync(s => s.AddAgentDsl().AddGraph<ElseReassignGraph>());
+        var graph = host.Services.GetRequiredService<ElseReassignGraph>();
+        var result = await host.Runner<ElseReassignGraph>().RunAsync(q);
+
+        var direct = new ElseReassignGraph();
+        string expected = await direct.Handle(q, CancellationToken.None);
+
+        Assert.Equal(expected, result.Output);
+        Assert.Equal(direct.Log.Order(StringComparer.Ordinal), graph.Log.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(4)]
+    public async Task EmptyThenArm_ElseReassignment_IsKept(int q)
+    {
+        using var host = await TestHost.StartAsync(s => s.AddAgentDsl().AddGraph<EmptyThenGraph>());
+        var result = await host.Runner<EmptyThenGraph>().RunAsync(q);
+        Assert.Equal(new EmptyThenGraph().Run(q), result.Output);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task LaterSwitchSection_Reassignment_IsKept(int n)
+    {
+        using var host = await TestHost.StartAsync(s => s.AddAgentDsl().AddGraph<LateSectionSwitchGraph>());
+        var graph = host.Services.GetRequiredService<LateSectionSwitchGraph>();
+        var result = await host.Runner<LateSectionSwitchGraph>().RunAsync(n);
+
+        var direct = new LateSectionSwitchGraph();
+        Assert.Equal(direct.Run(n), result.Output);
+        Assert.Equal(direct.Log.Order(StringComparer.Ordinal), graph.Log.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void MergeInputs_AreLatestFirst_AndAnOtherOrderIsRejected()
+    {
+        var merge = ElseReassignGraph.Definition.Nodes.Single(n => n.Merge);
+        var ids = merge.Inputs.Select(i => i.Value.Index).ToArray();
+        Assert.Equal(ids.OrderDescending(), ids);
+
+        // The same graph with the merge's inputs in source-path order (the old lowering) no longer validates.
+        var json = AgentDsl.Ir.GraphExport.ToJson(ElseReassignGraph.Definition);
+        var node = System.Text.Json.Nodes.JsonNode.Parse(json)!;
+        var mergeJson = node["nodes"]!.AsArray().Single(n => (bool?)n!["merge"] == true)!;
+        var inputs = mergeJson["inputs"]!.AsArray();
+        var reversed = inputs.Reverse().Select(i => i!.DeepClone()).ToArray();
+        inputs.Clear();
+        foreach (var i in reversed) inputs.Add(i);
+        var ex = Assert.ThrowsAny<Exception>(() => AgentDsl.Ir.GraphImport.FromJson(node.ToJsonString()));
+        Assert.Contains("latest first", ex.ToString());
+    }
+}
+
+/// <summary>Issue 12, point 7: shapes that were rejected with misleading messages now lower and behave as the direct call.</summary>
+public class FlowShapeTests
+{
+    [Theory]
+    [InlineData("make a bomb")]     // constant early return
+    [InlineData("hi")]              // short: no switch
+    [InlineData("hello world")]     // 11 % 3 = 2: default section, Join((Split(a)))
+    [InlineData("abcdefg")]         // 7 % 3 = 1: Shorten
+    [InlineData("abcdef")]          // 6 % 3 = 0: Audit
+    [InlineData("none")]            // ternary with a constant arm
+    public async Task SwitchInIfArm_ParenthesisedArgument_ConstantReturns_BehaveAsTheFlow(string input)
+    {
+        using var host = await TestHost.StartAsync(s => s.AddAgentDsl().AddGraph<ShapesGraph>());
+        var graph = host.Services.GetRequiredService<ShapesGraph>();
+        var result = await host.Runner<ShapesGraph>().RunAsync(input);
+
+        var direct = new ShapesGraph();
+        string expected = await direct.Run(input, CancellationToken.None);
+
+        Assert.Equal(expected, result.Output);
+        Assert.Equal(direct.Log.Order(StringComparer.Ordinal), graph.Log.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task AFlowThatReturnsOnlyAConstant_Runs()
+    {
+        using var host = await TestHost.StartAsync(s => s.AddAgentDsl().AddGraph<ConstantGraph>());
+        var result = await host.Runner<ConstantGraph>().RunAsync(7);
+        Assert.Equal(new ConstantGraph().Run(7), result.Output);
+    }
+}

@@ -339,7 +339,7 @@ namespace AgentDsl.Generators
                 }
 
                 var exit = arm.DescendantNodesAndSelf(n => n is not (LambdaExpressionSyntax or LocalFunctionStatementSyntax or AnonymousMethodExpressionSyntax))
-                    .FirstOrDefault(n => n is ReturnStatementSyntax || (n is BreakStatementSyntax && !n.Ancestors().TakeWhile(x => x != arm).Any(x => x is ForStatementSyntax or WhileStatementSyntax or DoStatementSyntax or ForEachStatementSyntax)));
+                    .FirstOrDefault(n => n is ReturnStatementSyntax || (n is BreakStatementSyntax && !n.Ancestors().TakeWhile(x => x != arm).Any(x => x is ForStatementSyntax or WhileStatementSyntax or DoStatementSyntax or ForEachStatementSyntax or SwitchStatementSyntax)));
                 if (exit != null)
                 {
                     string what = exit is ReturnStatementSyntax ? "return" : "break";
@@ -945,6 +945,11 @@ namespace AgentDsl.Generators
                     return;
                 }
 
+                if (value.Source == ArgSource.Constant && _returnTypeDisplay != null)
+                {
+                    value = LowerConstantReturn(expression, value);
+                }
+
                 if (value.Source == ArgSource.Node || value.Source == ArgSource.Input)
                 {
                     _returns.Add(new ReturnSpec(value.Source, value.Index, new List<GuardSpec>(_guards)));
@@ -956,6 +961,21 @@ namespace AgentDsl.Generators
                 {
                     Report(DiagnosticDescriptors.UnsupportedFlowExpression, expression, expression.ToString(), "a flow returns an operator result or a flow parameter; compute constants inside an operator");
                 }
+            }
+
+            /// <summary>
+            /// <c>return "constant";</c>: a node that produces the constant (no operator, no cost), so that a return is
+            /// always a node result or an input and the constant is returned only on its own path.
+            /// </summary>
+            private Value LowerConstantReturn(ExpressionSyntax expression, Value constant)
+            {
+                var type = _model.GetTypeInfo(Unwrap(expression), _ct).ConvertedType;
+                string display = type?.ToDisplayString(DisplayFormat) ?? constant.TypeDisplay;
+                string fq = type?.ToDisplayString(FqFormat) ?? constant.TypeFq;
+                var args = new List<ArgSpec> { new ArgSpec("value", constant.TypeDisplay, constant.TypeFq, ArgSource.Constant, 0, constant.Code, constant.Literal) };
+                int id = AddNode(UniqueName("return " + constant.Literal), "const", isStatic: true, kind: 0, ReturnShape.Value, display, fq, args, NoCost, expression,
+                    n => n with { IsConstant = true });
+                return new Value(ArgSource.Node, id, display, fq, null, null, false);
             }
 
             private Value? Eval(ExpressionSyntax expression, bool allowPendingTask)
@@ -1181,7 +1201,10 @@ namespace AgentDsl.Generators
                         continue; // Omitted optional argument: the operator's own default applies.
                     }
 
-                    if (argument.ArgumentKind == ArgumentKind.ParamArray || parameter.RefKind != RefKind.None || argument.Syntax is not ArgumentSyntax argSyntax)
+                    // A parenthesised argument, Op((x)), binds with the inner expression as the argument's syntax.
+                    var argSyntax = argument.Syntax as ArgumentSyntax
+                        ?? argument.Syntax.AncestorsAndSelf().TakeWhile(x => x != invocation).OfType<ArgumentSyntax>().FirstOrDefault(a => a.Parent == invocation.ArgumentList);
+                    if (argument.ArgumentKind == ArgumentKind.ParamArray || parameter.RefKind != RefKind.None || argSyntax is null)
                     {
                         Report(DiagnosticDescriptors.UnsupportedFlowExpression, argument.Syntax, argument.Syntax.ToString(), "operator parameters are passed by value, one argument each (no params arrays, ref, out or in)");
                         failed = true;
@@ -1298,6 +1321,21 @@ namespace AgentDsl.Generators
 
                 var node = _nodes[value.Index];
                 int elementArgs = node.Args.Count(a => a.Source == ArgSource.Element);
+                var inner = call.ArgumentList.Arguments.Select(a => StripAwait(a.Expression))
+                    .Where(e => e is InvocationExpressionSyntax && !e.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Any(id => id.Identifier.ValueText == parameter.Identifier.ValueText))
+                    .ToList();
+                if (_nodes.Count != before + 1 && inner.Count > 0)
+                {
+                    foreach (var c in inner)
+                    {
+                        Report(DiagnosticDescriptors.UnsupportedFlowExpression, c, c.ToString(),
+                            "C# runs a call inside a fan-out lambda once per element, which a graph node cannot: call it before the fan-out, keep its result in a local and pass the local");
+                    }
+
+                    _nodes.RemoveRange(before, _nodes.Count - before);
+                    return null;
+                }
+
                 if (_nodes.Count != before + 1 || elementArgs != 1)
                 {
                     Report(DiagnosticDescriptors.UnsupportedFlowExpression, call, call.ToString(), "the element must be passed directly, once, to the one operator the fan-out calls ('x => Op(x, ...)')");
@@ -1578,6 +1616,10 @@ namespace AgentDsl.Generators
 
                 return expression;
             }
+
+            /// <summary>The awaited expression of <c>await e</c> (parentheses and ConfigureAwait removed), else the expression unwrapped.</summary>
+            private static ExpressionSyntax StripAwait(ExpressionSyntax expression) =>
+                Unwrap(expression) is AwaitExpressionSyntax aw ? StripConfigureAwait(Unwrap(aw.Expression)) : Unwrap(expression);
 
             private static ExpressionSyntax StripConfigureAwait(ExpressionSyntax expression) =>
                 expression is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ConfigureAwait" } access }
