@@ -959,7 +959,7 @@ namespace AgentDsl.Generators
                 }
                 else
                 {
-                    Report(DiagnosticDescriptors.UnsupportedFlowExpression, expression, expression.ToString(), "a flow returns an operator result or a flow parameter; compute constants inside an operator");
+                    Report(DiagnosticDescriptors.UnsupportedFlowExpression, expression, expression.ToString(), "a flow returns an operator result, a flow parameter or a constant");
                 }
             }
 
