@@ -32,6 +32,7 @@ public sealed partial class AgentRuntime : IDisposable
 
     private readonly long[] _outUntil;
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly CancellationToken _shutdownToken;
     private readonly ILogger<AgentRuntime> _logger;
     private readonly long[] _lastBusy;
     private readonly long[] _lastObserved;
@@ -46,6 +47,7 @@ public sealed partial class AgentRuntime : IDisposable
         ArgumentNullException.ThrowIfNull(deviceSources);
         ArgumentNullException.ThrowIfNull(options);
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _shutdownToken = _shutdown.Token; // read once: requests still ending after Dispose read it (a disposed source's Token throws)
         var all = devices.Concat(deviceSources.SelectMany(s => s.AgentDevices)).Distinct().ToList();
         var names = all.GroupBy(d => d.Descriptor.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (names is not null)
@@ -78,7 +80,7 @@ public sealed partial class AgentRuntime : IDisposable
     internal DeviceQueue[] Queues { get; }
 
     /// <summary>Cancelled when the host's shutdown timeout runs out with requests still in flight.</summary>
-    internal CancellationToken ShutdownToken => _shutdown.Token;
+    internal CancellationToken ShutdownToken => _shutdownToken;
 
     /// <summary>Whether the host is stopping (new requests are rejected).</summary>
     public bool Stopping => _stopping;

@@ -1,0 +1,63 @@
+using AgentDsl;
+
+namespace AgentDsl.Runtime.Tests.TestGraphs;
+
+/// <summary>A synchronous operator that blocks its thread until released (it cannot observe a token).</summary>
+[AgentGraph]
+public partial class SyncBlockGraph
+{
+    public ManualResetEventSlim Release { get; } = new();
+
+    public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [Flow]
+    public string Run(string s) => Block(s);
+
+    [Operator]
+    public string Block(string s)
+    {
+        Started.TrySetResult();
+        Release.Wait(TimeSpan.FromSeconds(30)); // bounded: a broken test must not hang the run
+        return s;
+    }
+}
+
+/// <summary>
+/// No SLA: an asynchronous first step that, when told, hangs ignoring its token (until released), then a second step
+/// that records whether it ran.
+/// </summary>
+[AgentGraph]
+public partial class IgnoringGraph
+{
+    public volatile TaskCompletionSource? Hold;
+
+    public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public int ThenRan;
+
+    [Flow]
+    public async Task<int> Run(int x, CancellationToken ct)
+    {
+        int y = await Stall(x, ct);
+        return Then(y);
+    }
+
+    [Operator(OperatorKind.Tool)]
+    public async Task<int> Stall(int x, CancellationToken ct)
+    {
+        Started.TrySetResult();
+        if (Hold is { } hold)
+        {
+            await hold.Task.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None).ConfigureAwait(false); // ignores ct
+        }
+
+        return x;
+    }
+
+    [Operator]
+    public int Then(int y)
+    {
+        Interlocked.Increment(ref ThenRan);
+        return y + 1;
+    }
+}
