@@ -211,7 +211,8 @@ public sealed partial class AgentRunner<TGraph>
 
             long ended = Stopwatch.GetTimestamp();
             // Recorded, but not judged for a slow-down: a batch's time grows with its size, not with the device's health.
-            _runner._estimates.Record(_node.Id, d, (ended - started) * 1000.0 / Stopwatch.Frequency, _runner._options.Replanning.SlowdownFactor, ended);
+            double ms = (ended - started) * 1000.0 / Stopwatch.Frequency;
+            _runner._estimates.Record(_node.Id, d, ms, ms, _runner._options.Replanning.SlowdownFactor, ended);
             AgentDslTelemetry.BatchSize.Record(entries.Count, _runner._graphTag, new("agentdsl.node", _node.Name));
             var outcome = new BatchOutcome(d, started, ended, entries.Count);
             foreach (var e in entries)

@@ -93,6 +93,7 @@ public sealed partial class AgentRunner<TGraph>
                 var pending = StartWork(run, node, ref state, cancellationToken);
                 if (!pending.IsCompletedSuccessfully)
                 {
+                    state.SyncEnded = Stopwatch.GetTimestamp();
                     await pending.ConfigureAwait(false);
                 }
                 else
@@ -220,9 +221,10 @@ public sealed partial class AgentRunner<TGraph>
         return queue.Capacity == int.MaxValue && queue.Device is CpuDevice && _estimates.MeanOrNaN(nodeId, d) < InlineBelowMs;
     }
 
+    /// <summary>What the node's run is expected to take from the device's capacity (its backlog while it runs), in Stopwatch ticks.</summary>
     private long EstimateTicks(int nodeId, int device, long now)
     {
-        double expected = _estimates.Milliseconds(nodeId, device, now);
+        double expected = _estimates.OccupancyMilliseconds(nodeId, device, now);
         return double.IsNaN(expected) ? 0 : (long)(expected / 1000.0 * Stopwatch.Frequency);
     }
 
@@ -252,14 +254,14 @@ public sealed partial class AgentRunner<TGraph>
         long ended = Stopwatch.GetTimestamp();
         int d = state.Device;
         state.Queue.Exit(ended - state.Started, state.Estimate);
-        OnMeasured(node.Id, d, ended - state.Started, ended);
+        OnMeasured(node.Id, d, ended - state.Started, (state.SyncEnded == 0 ? ended : state.SyncEnded) - state.Started, ended);
         return new NodeOutcome(d, state.Started, ended, state.Attempt, state.Work?.ReportedCostUsd ?? 0);
     }
 
-    /// <summary>Feeds a run's time to the estimates; a slow-down, or a first estimate off the plan's device, asks for a re-plan.</summary>
-    private void OnMeasured(int nodeId, int device, long ticks, long now)
+    /// <summary>Feeds a run's time (wall, and on a core) to the estimates; a slow-down, or a first estimate off the plan's device, asks for a re-plan.</summary>
+    private void OnMeasured(int nodeId, int device, long ticks, long cpuTicks, long now)
     {
-        switch (_estimates.Record(nodeId, device, ticks * 1000.0 / Stopwatch.Frequency, _options.Replanning.SlowdownFactor, now))
+        switch (_estimates.Record(nodeId, device, ticks * 1000.0 / Stopwatch.Frequency, cpuTicks * 1000.0 / Stopwatch.Frequency, _options.Replanning.SlowdownFactor, now))
         {
             case NodeEstimates.RecordResult.Slowdown:
                 Interlocked.Exchange(ref _replanDue, SlowdownDue);

@@ -235,6 +235,7 @@ public sealed partial class AgentRunner<TGraph>
                 }
                 else
                 {
+                    attempt.SyncEnded = Stopwatch.GetTimestamp(); // the rest is awaited: not on a core
                     NodeWaiter.Wait(this, nodeId, pending, attempt, activity); // no async frame: calls OnWorkCompleted
                 }
             }

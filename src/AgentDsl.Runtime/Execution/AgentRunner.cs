@@ -262,6 +262,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
 
         var placement = Volatile.Read(ref _placement);
         var finish = new double[_definition.Nodes.Length];
+        var wall = new double[_definition.Nodes.Length];
         var ticks = new long[_definition.Nodes.Length];
         double longest = 0;
         foreach (int id in _topologicalOrder)
@@ -272,10 +273,12 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
                 start = Math.Max(start, finish[p]);
             }
 
-            double ms = _estimates.Milliseconds(id, placement[id]);
-            ms = double.IsNaN(ms) ? 0 : ms;
-            ticks[id] = (long)(ms / 1000.0 * Stopwatch.Frequency);
-            finish[id] = start + ms;
+            // The path is wall time (awaits included); what the request reserves on the device is what it occupies there.
+            double ms = _estimates.Milliseconds(id, placement[id], now);
+            wall[id] = double.IsNaN(ms) ? 0 : ms;
+            double occupied = _estimates.OccupancyMilliseconds(id, placement[id], now);
+            ticks[id] = double.IsNaN(occupied) ? 0 : (long)(occupied / 1000.0 * Stopwatch.Frequency);
+            finish[id] = start + wall[id];
             longest = Math.Max(longest, finish[id]);
         }
 
@@ -286,7 +289,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
             int id = _topologicalOrder[k];
             foreach (int next in _definition.DependentsOf(id))
             {
-                after[id] = Math.Max(after[id], (ticks[next] * 1000.0 / Stopwatch.Frequency) + after[next]);
+                after[id] = Math.Max(after[id], wall[next] + after[next]);
             }
         }
 
@@ -516,7 +519,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
     /// <summary>A device a node may run on, with its expected time there when the plan was made.</summary>
     private readonly record struct Route(int Device, double Milliseconds);
 
-    /// <summary>The plan as admission sees it: the critical path, and each node's device and expected time (what a request reserves).</summary>
+    /// <summary>The plan as admission sees it: the critical path (wall time), and each node's device and expected occupancy of it (what a request reserves).</summary>
     private sealed record PlanSnapshot(double CriticalPathMs, int[] Queue, long[] Ticks, long At)
     {
         /// <summary>Per node, the longest expected path (ms) after it.</summary>

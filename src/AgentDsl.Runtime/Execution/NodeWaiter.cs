@@ -11,6 +11,9 @@ internal struct NodeAttempt
     public DeviceQueue Queue;
     public long Estimate;
     public long Started;
+
+    /// <summary>When the work's synchronous part returned pending work (0: it completed synchronously); what came before ran on a core.</summary>
+    public long SyncEnded;
     public int Attempt;
     public NodeWork? Work;
 }

@@ -6,6 +6,8 @@ namespace AgentDsl.Orchestration;
 /// <summary>
 /// Measured node times per (node, device) of one graph: an exponentially weighted mean, the best mean seen, and the
 /// mean the current plan was made with. Feeds the placement policy, admission control and slow-down detection.
+/// Beside the wall time (what a request waits for) it keeps the on-CPU time (the synchronous part of each run, up to
+/// the operator's first incomplete await): what an unbounded device's work costs its cores (see <see cref="OccupancyMilliseconds"/>).
 /// </summary>
 internal sealed class NodeEstimates : INodeTimeEstimates
 {
@@ -45,34 +47,24 @@ internal sealed class NodeEstimates : INodeTimeEstimates
     /// Records one run; returns true when the median of the last <see cref="Window"/> runs since the plan exceeds
     /// <paramref name="slowdownFactor"/> × the mean the plan was made with.
     /// </summary>
-    public RecordResult Record(int nodeId, int device, double milliseconds, double slowdownFactor, long now)
+    /// <param name="nodeId">The node.</param>
+    /// <param name="device">The device index.</param>
+    /// <param name="milliseconds">The run's wall time.</param>
+    /// <param name="cpuMilliseconds">The part of it spent in the synchronous part of the run (on a core).</param>
+    /// <param name="slowdownFactor">The re-planning factor.</param>
+    /// <param name="now">The run's end (Stopwatch ticks).</param>
+    public RecordResult Record(int nodeId, int device, double milliseconds, double cpuMilliseconds, double slowdownFactor, long now)
     {
         var e = _entries[(nodeId * _devices) + device];
         lock (e)
         {
-            bool restarted = false;
-
             // The first samples (JIT compilation, cold caches) can be far off: the mean starts as the median of the first
-            // three, and until then the node counts as unmeasured.
+            // three, and until then the node counts as unmeasured. An old mean that has expired starts again from what
+            // the device does now.
             e.Samples++;
-            if (e.Samples < MinSamples)
-            {
-                e.First[e.Samples - 1] = milliseconds;
-                e.Mean = milliseconds;
-            }
-            else if (e.Samples == MinSamples)
-            {
-                e.Mean = Median3(e.First[0], e.First[1], milliseconds);
-            }
-            else if (now - e.LastSample > _maxAgeTicks)
-            {
-                e.Mean = milliseconds; // the old mean has expired: start again from what the device does now
-                restarted = true;
-            }
-            else
-            {
-                e.Mean = (Alpha * milliseconds) + ((1 - Alpha) * e.Mean);
-            }
+            bool restarted = e.Samples > MinSamples && now - e.LastSample > _maxAgeTicks;
+            e.Mean = Update(e.Mean, e.First, e.Samples, restarted, milliseconds);
+            e.CpuMean = Update(e.CpuMean, e.FirstCpu, e.Samples, restarted, Math.Min(cpuMilliseconds, milliseconds));
 
             e.SincePlan++;
             e.Recent[e.SincePlan % Window] = milliseconds;
@@ -157,6 +149,23 @@ internal sealed class NodeEstimates : INodeTimeEstimates
         return now - Volatile.Read(ref e.LastSample) > _maxAgeTicks && !double.IsPositiveInfinity(best) ? best : mean;
     }
 
+    /// <summary>
+    /// What one run of the node takes from the device's capacity, in milliseconds (NaN when unmeasured): on a device
+    /// with a bounded queue, its wall time (it holds a slot throughout, awaits included); on an unbounded one (the
+    /// default CPU device), only its on-CPU time: time spent awaiting I/O adds to a request's latency, not to the cores'
+    /// backlog.
+    /// </summary>
+    public double OccupancyMilliseconds(int nodeId, int device, long now)
+    {
+        double wall = Milliseconds(nodeId, device, now);
+        if (double.IsNaN(wall) || _queues[device].Capacity != int.MaxValue)
+        {
+            return wall;
+        }
+
+        return Math.Min(wall, Volatile.Read(ref _entries[(nodeId * _devices) + device].CpuMean));
+    }
+
     public bool TryGetMilliseconds(int nodeId, IAgentDevice device, out double milliseconds)
     {
         milliseconds = _deviceIndex.TryGetValue(device, out int index) ? Milliseconds(nodeId, index) : double.NaN;
@@ -196,6 +205,23 @@ internal sealed class NodeEstimates : INodeTimeEstimates
         return Math.Min(b, c);
     }
 
+    /// <summary>The next mean after <paramref name="sample"/>, the <paramref name="samples"/>-th (the first ones kept in <paramref name="first"/>).</summary>
+    private static double Update(double mean, double[] first, int samples, bool restarted, double sample)
+    {
+        if (samples < MinSamples)
+        {
+            first[samples - 1] = sample;
+            return sample;
+        }
+
+        if (samples == MinSamples)
+        {
+            return Median3(first[0], first[1], sample);
+        }
+
+        return restarted ? sample : (Alpha * sample) + ((1 - Alpha) * mean);
+    }
+
     private static double Median3(double a, double b, double c) => Math.Max(Math.Min(a, b), Math.Min(Math.Max(a, b), c));
 
     /// <summary>A mean not refreshed for the maximum age reads as the best the device did (so it gets tried again).</summary>
@@ -218,6 +244,7 @@ internal sealed class NodeEstimates : INodeTimeEstimates
     private sealed class Entry
     {
         public double Mean;
+        public double CpuMean;
         public int Samples;
         public int SincePlan;
         public double Best = double.PositiveInfinity;
@@ -225,5 +252,6 @@ internal sealed class NodeEstimates : INodeTimeEstimates
         public double? PlannedMean;
         public double[] Recent = new double[Window];
         public double[] First = new double[MinSamples - 1];
+        public double[] FirstCpu = new double[MinSamples - 1];
     }
 }
