@@ -137,4 +137,23 @@ public class PlacementAnalyzerTests
     public Task ADSL0205_BadJson_IsReportedAtTheLineAndColumn() => Verify(
         Graph("[Operator] public string A(string s) => s;", "return A(q);"),
         "{ \"devices\": [\n  { \"catalog\": \"H100-SXM\" }\n  {|ADSL0205:{|} \"catalog\": \"L4\" } ] }");
+
+    [Fact]
+    public Task ADSL0205_DeeplyNestedProfile_IsReportedNotAStackOverflow() => Verify( // the profile is 3 levels deep where the spec starts: its 62nd bracket is the 65th level
+        Graph("[Operator] public string A(string s) => s;", "return A(q);"),
+        "{ \"devices\": [ { \"spec\": " + new string('[', 61) + "{|ADSL0205:[|}" + new string('[', 100_000 - 62) + new string(']', 100_000) + " } ] }");
+
+    [Theory]
+    [InlineData("\"\"")]
+    [InlineData("\"None\"")]
+    [InlineData("\"Tpu\"")]
+    [InlineData("3")]
+    public Task ADSL0205_EmptyOrUnknownKind_IsReportedAtTheKind(string kind) => Verify(
+        Graph("[Operator] public string A(string s) => s;", "return A(q);"),
+        """
+        { "devices": [ { "spec": { "name": "Npu", "kind": {|ADSL0205:KIND|},
+            "fp32Tflops": { "value": 10, "source": "lab" }, "fp16Tflops": { "dense": 100, "source": "lab" },
+            "memoryGB": { "value": 16, "source": "lab" }, "memoryBandwidthGBs": { "value": 400, "source": "lab" },
+            "hostLink": { "bandwidthGBs": 16, "source": "lab" } } } ] }
+        """.Replace("KIND", kind, StringComparison.Ordinal));
 }

@@ -100,4 +100,34 @@ public class CatalogTests
         Assert.Equal(3, merged["MyNpu"].HostLinkLatencyUs);
         Assert.Contains("Known:", Assert.Throws<KeyNotFoundException>(() => merged["Nope"]).Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("\"\"")]
+    [InlineData("\"None\"")]
+    [InlineData("\"Any\"")]
+    [InlineData("\"3\"")]
+    [InlineData("\"Cpu, Gpu\"")]
+    [InlineData("2")]
+    public void ProfileSpec_EmptyOrUnknownKind_IsRejectedNamingTheFileEntryAndField(string kind)
+    {
+        static string Profile(string kind) => """
+            { "devices": [ { "spec": { "name": "Npu", "kind": KIND, "fp32Tflops": { "value": 10, "source": "lab" },
+              "fp16Tflops": { "dense": 100, "source": "lab" }, "fp8Tflops": { "value": null, "note": "none" }, "memoryGB": { "value": 16, "source": "lab" },
+              "memoryBandwidthGBs": { "value": 400, "source": "lab" }, "hostLink": { "bandwidthGBs": 16, "source": "lab" }, "powerW": { "value": 50, "source": "lab" } } } ] }
+            """.Replace("KIND", kind, StringComparison.Ordinal);
+        var error = Assert.Throws<CatalogException>(() => HardwareProfile.Parse(Profile(kind), "agentdsl.hardware.json"));
+        Assert.Equal("agentdsl.hardware.json", error.File);
+        Assert.Equal("'Npu'", error.Entry);
+        Assert.Equal("kind", error.Field);
+        Assert.True(HardwareProfile.Parse(Profile("\"accelerator\""), "p.json").Devices.Single().Spec.Kind == DeviceKinds.Accelerator);
+    }
+
+    [Fact]
+    public void DeeplyNestedProfile_IsRejectedNamingTheFile()
+    {
+        string json = "{ \"devices\": [ { \"spec\": " + new string('[', 100_000) + new string(']', 100_000) + " } ] }";
+        var error = Assert.Throws<CatalogException>(() => HardwareProfile.Parse(json, "deep.json"));
+        Assert.StartsWith("deep.json(1,", error.Message, StringComparison.Ordinal);
+        Assert.Contains("depth", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
 }

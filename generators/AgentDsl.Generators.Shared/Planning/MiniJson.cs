@@ -69,7 +69,11 @@ namespace AgentDsl.Planning.Shared
 
     internal sealed class MiniJson
     {
+        /// <summary>The deepest nesting of arrays and objects read (as System.Text.Json's default): deeper input is an error, not a stack overflow.</summary>
+        public const int MaxDepth = 64;
+
         private readonly string _text;
+        private int _depth;
         private int _pos;
         private int _line = 1;
         private int _lineStart;
@@ -99,10 +103,16 @@ namespace AgentDsl.Planning.Shared
 
             var node = new JsonNode { Offset = _pos, Line = _line, Column = _pos - _lineStart + 1 };
             char c = _text[_pos];
+            if ((c == '{' || c == '[') && _depth >= MaxDepth)
+            {
+                throw Error($"arrays and objects nested more than {MaxDepth} levels deep");
+            }
+
             switch (c)
             {
                 case '{':
                     node.Kind = JsonKind.Object;
+                    _depth++;
                     _pos++;
                     Skip();
                     while (Peek() != '}')
@@ -129,10 +139,12 @@ namespace AgentDsl.Planning.Shared
                         }
                     }
 
+                    _depth--;
                     _pos++;
                     break;
                 case '[':
                     node.Kind = JsonKind.Array;
+                    _depth++;
                     _pos++;
                     Skip();
                     while (Peek() != ']')
@@ -150,6 +162,7 @@ namespace AgentDsl.Planning.Shared
                         }
                     }
 
+                    _depth--;
                     _pos++;
                     break;
                 case '"':
@@ -188,6 +201,12 @@ namespace AgentDsl.Planning.Shared
                         {
                             _pos = start;
                             throw Error("not a number");
+                        }
+
+                        if (double.IsInfinity(node.Number))
+                        {
+                            _pos = start;
+                            throw Error("a number too large for a double");
                         }
 
                         node.Kind = JsonKind.Number;

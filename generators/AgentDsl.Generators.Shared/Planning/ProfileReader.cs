@@ -89,7 +89,7 @@ namespace AgentDsl.Planning.Shared
                 int count = 1;
                 if (entry["count"] is { } c)
                 {
-                    if (c.Kind != JsonKind.Number || c.Number < 1 || c.Number != Math.Floor(c.Number))
+                    if (c.Kind != JsonKind.Number || c.Number < 1 || c.Number > int.MaxValue || c.Number != Math.Floor(c.Number))
                     {
                         throw At(c, "'count' must be a positive integer");
                     }
@@ -125,10 +125,10 @@ namespace AgentDsl.Planning.Shared
             var d = new ProfileDevice { Name = name.String };
             if (e["kind"] is { } kind)
             {
-                int k = Array.IndexOf(Kinds, kind.String);
-                if (kind.Kind != JsonKind.String || k <= 0)
+                int k = kind.Kind == JsonKind.String ? Array.IndexOf(Kinds, kind.String) : -1;
+                if (k <= 0 || Kinds[k].Length == 0)
                 {
-                    throw At(kind, $"'kind' must be Cpu, Gpu, Accelerator or Remote, not {kind.String}");
+                    throw At(kind, $"'kind' must be Cpu, Gpu, Accelerator or Remote, not {(kind.Kind == JsonKind.String ? "'" + kind.String + "'" : "a " + kind.Kind.ToString().ToLowerInvariant())}");
                 }
 
                 d.Kind = k;

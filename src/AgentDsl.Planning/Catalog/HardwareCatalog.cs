@@ -189,8 +189,12 @@ public sealed class HardwareCatalog
             return d;
         }
 
-        var kindText = e.TryGetProperty("kind", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString()! : "Gpu";
-        if (!Enum.TryParse<DeviceKinds>(kindText, ignoreCase: true, out var kind) || kind is DeviceKinds.None or DeviceKinds.Any)
+        // One named kind: not "", a number ("3") or a combination ("Cpu, Gpu"), which Enum.TryParse would accept.
+        string kindText = !e.TryGetProperty("kind", out var k) ? "Gpu" : k.ValueKind == JsonValueKind.String ? k.GetString()! : k.GetRawText();
+        var kind = Array.Find(
+            [DeviceKinds.Cpu, DeviceKinds.Gpu, DeviceKinds.Accelerator, DeviceKinds.Remote],
+            d => (k.ValueKind is JsonValueKind.String or JsonValueKind.Undefined) && string.Equals(d.ToString(), kindText, StringComparison.OrdinalIgnoreCase));
+        if (kind == DeviceKinds.None)
         {
             throw new CatalogException(file, entry, "kind", $"'{kindText}' is not one of Cpu, Gpu, Accelerator, Remote");
         }
