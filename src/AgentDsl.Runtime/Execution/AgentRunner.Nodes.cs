@@ -21,6 +21,12 @@ public sealed partial class AgentRunner<TGraph>
 
     private readonly NodeResilience[] _resilience;
 
+    /// <summary>The request's deadline (Stopwatch ticks), carried to the retry and timeout strategies.</summary>
+    private static readonly ResiliencePropertyKey<long> DeadlineKey = new("agentdsl.deadline");
+
+    /// <summary>The attempt number, carried to the timeout strategy.</summary>
+    private static readonly ResiliencePropertyKey<int> AttemptKey = new("agentdsl.attempt");
+
     /// <summary>How one node ran: where, when, after how many attempts, at what reported extra cost.</summary>
     private readonly record struct NodeOutcome(int Device, long Started, long Ended, int Attempt, double ReportedCostUsd, int BatchSize = 1);
 
@@ -39,6 +45,7 @@ public sealed partial class AgentRunner<TGraph>
     private async ValueTask<NodeOutcome> ExecuteWithRetryAsync(Run run, NodeDefinition node, ResiliencePipeline retry, CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(DeadlineKey, run.DeadlineTicks);
         try
         {
             var state = (Runner: this, Run: run, Node: node, Attempts: new AttemptCounter());
@@ -243,7 +250,7 @@ public sealed partial class AgentRunner<TGraph>
             Attempt = state.Attempt,
         };
         state.Work = work;
-        return pipeline is null ? state.Queue.Device.RunAsync(work, cancellationToken) : RunThroughAsync(pipeline, state.Queue, work, cancellationToken);
+        return pipeline is null ? state.Queue.Device.RunAsync(work, cancellationToken) : RunThroughAsync(pipeline, state.Queue, work, run.DeadlineTicks, cancellationToken);
     }
 
     /// <summary>Frees the slot and records the measurement of a successful attempt.</summary>
@@ -299,9 +306,11 @@ public sealed partial class AgentRunner<TGraph>
         return true;
     }
 
-    private async ValueTask RunThroughAsync(ResiliencePipeline pipeline, DeviceQueue queue, Work work, CancellationToken cancellationToken)
+    private async ValueTask RunThroughAsync(ResiliencePipeline pipeline, DeviceQueue queue, Work work, long deadline, CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(DeadlineKey, deadline);
+        context.Properties.Set(AttemptKey, work.Attempt);
         try
         {
             await pipeline.ExecuteAsync(static (ctx, s) => s.Runner.RunAbandonableAsync(s.Queue, s.Work, ctx.CancellationToken), context, (Runner: this, Queue: queue, Work: work)).ConfigureAwait(false);
@@ -354,13 +363,17 @@ public sealed partial class AgentRunner<TGraph>
             else if (node.Cost.SafeToRetry && options.MaxRetries > 0 && !node.Merge)
             {
                 var builder = new ResiliencePipelineBuilder { Name = $"{PipelineKeyPrefix}{_definition.Name}.{node.Name}" };
+                long delayTicks = (long)(options.RetryDelay.TotalSeconds * Stopwatch.Frequency);
                 builder.AddRetry(new RetryStrategyOptions
                 {
                     MaxRetryAttempts = options.MaxRetries,
                     Delay = options.RetryDelay,
                     BackoffType = DelayBackoffType.Constant,
-                    ShouldHandle = static args => ValueTask.FromResult(
-                        args.Outcome.Exception is { } ex && !(ex is OperationCanceledException && args.Context.CancellationToken.IsCancellationRequested)),
+
+                    // Retries fit in the deadline: none starts once it has passed (or would pass during the delay).
+                    ShouldHandle = args => ValueTask.FromResult(
+                        args.Outcome.Exception is { } ex && !(ex is OperationCanceledException && args.Context.CancellationToken.IsCancellationRequested)
+                        && TicksLeft(args.Context) > delayTicks),
                     OnRetry = args =>
                     {
                         _statistics.OnRetry();
@@ -381,6 +394,22 @@ public sealed partial class AgentRunner<TGraph>
         }
 
         return result;
+    }
+
+    /// <summary>Stopwatch ticks left until the deadline carried in <paramref name="context"/> (long.MaxValue without one).</summary>
+    private static long TicksLeft(ResilienceContext context) =>
+        context.Properties.TryGetValue(DeadlineKey, out long deadline) && deadline != long.MaxValue ? deadline - Stopwatch.GetTimestamp() : long.MaxValue;
+
+    /// <summary>An attempt's timeout: <paramref name="timeout"/>, and for a retry at most the time left to the deadline (at least 1 ms).</summary>
+    private static TimeSpan AttemptTimeout(TimeSpan timeout, ResilienceContext context)
+    {
+        if (!context.Properties.TryGetValue(AttemptKey, out int attempt) || attempt == 0 || TicksLeft(context) is var left && left == long.MaxValue)
+        {
+            return timeout;
+        }
+
+        var remaining = TimeSpan.FromSeconds(Math.Max(left, 0) / (double)Stopwatch.Frequency);
+        return remaining < timeout ? TimeSpan.FromMilliseconds(Math.Max(1, remaining.TotalMilliseconds)) : timeout;
     }
 
     /// <summary>Whether a failure counts against the device (the breaker): everything but the request's own cancellation.</summary>
@@ -506,7 +535,12 @@ public sealed partial class AgentRunner<TGraph>
 
             if (attemptTimeout is { } t)
             {
-                builder.AddTimeout(t);
+                // A retry gets at most the time left to the request's deadline (the first attempt its whole timeout).
+                builder.AddTimeout(new TimeoutStrategyOptions
+                {
+                    Timeout = t,
+                    TimeoutGenerator = args => ValueTask.FromResult(AttemptTimeout(t, args.Context)),
+                });
             }
 
             if (loggerFactory is not null)
