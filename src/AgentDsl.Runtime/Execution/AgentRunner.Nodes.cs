@@ -10,6 +10,7 @@ using Polly;
 using Polly.CircuitBreaker;
 using Polly.Registry;
 using Polly.Retry;
+using Polly.Telemetry;
 using Polly.Timeout;
 
 namespace AgentDsl.Execution;
@@ -348,6 +349,7 @@ public sealed partial class AgentRunner<TGraph>
     {
         var provider = _services?.GetService<ResiliencePipelineProvider<string>>();
         var loggerFactory = _services?.GetService<ILoggerFactory>();
+        var telemetry = loggerFactory is null ? null : PollyTelemetry(loggerFactory);
         var result = new NodeResilience[_definition.Nodes.Length];
         foreach (var node in _definition.Nodes)
         {
@@ -382,19 +384,31 @@ public sealed partial class AgentRunner<TGraph>
                         return default;
                     },
                 });
-                if (loggerFactory is not null)
+                if (telemetry is not null)
                 {
-                    builder.ConfigureTelemetry(loggerFactory);
+                    builder.ConfigureTelemetry(telemetry);
                 }
 
                 retry = builder.Build();
             }
 
-            result[node.Id] = new NodeResilience(options, timeout, retry, _queues.Length, loggerFactory);
+            result[node.Id] = new NodeResilience(options, timeout, retry, _queues.Length, telemetry);
         }
 
         return result;
     }
+
+    /// <summary>
+    /// Polly's telemetry for the runtime's pipelines: its metrics, and its logs of what is worth a log (timeouts, circuit
+    /// breakers) — not an entry per execution or attempt. Attempts and retries are Debug events (the runtime logs each
+    /// retry itself, event 1044, and each failed request, 1003), and Polly's loggers see Information and above only, which
+    /// also leaves out its per-execution "pipeline executing/executed" Debug entries.
+    /// </summary>
+    private static TelemetryOptions PollyTelemetry(ILoggerFactory loggerFactory) => new()
+    {
+        LoggerFactory = new InformationAndAbove(loggerFactory),
+        SeverityProvider = static args => args.Event.EventName is "ExecutionAttempt" or "OnRetry" ? ResilienceEventSeverity.Debug : args.Event.Severity,
+    };
 
     /// <summary>Stopwatch ticks left until the deadline carried in <paramref name="context"/> (long.MaxValue without one).</summary>
     private static long TicksLeft(ResilienceContext context) =>
@@ -474,7 +488,7 @@ public sealed partial class AgentRunner<TGraph>
     }
 
     /// <summary>The resilience of one node: its retry pipeline, and per device a timeout + circuit breaker pipeline (built on first use).</summary>
-    private sealed class NodeResilience(OperatorResilienceOptions options, TimeSpan? timeout, ResiliencePipeline? retry, int devices, ILoggerFactory? loggerFactory)
+    private sealed class NodeResilience(OperatorResilienceOptions options, TimeSpan? timeout, ResiliencePipeline? retry, int devices, TelemetryOptions? telemetry)
     {
         private static readonly ResiliencePipeline NoPipeline = new ResiliencePipelineBuilder().Build();
 
@@ -543,13 +557,42 @@ public sealed partial class AgentRunner<TGraph>
                 });
             }
 
-            if (loggerFactory is not null)
+            if (telemetry is not null)
             {
-                builder.ConfigureTelemetry(loggerFactory);
+                builder.ConfigureTelemetry(telemetry);
             }
 
             var pipeline = builder.Build();
             return Interlocked.CompareExchange(ref _devicePipelines[device], pipeline, null) ?? pipeline;
+        }
+    }
+}
+
+/// <summary>A logger factory whose loggers pass on Information and above only (for Polly's per-execution Debug entries).</summary>
+internal sealed class InformationAndAbove(ILoggerFactory inner) : ILoggerFactory
+{
+    public ILogger CreateLogger(string categoryName) => new Logger(inner.CreateLogger(categoryName));
+
+    public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
+
+    public void Dispose()
+    {
+        // The host owns the inner factory.
+    }
+
+    private sealed class Logger(ILogger inner) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => inner.BeginScope(state);
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information && inner.IsEnabled(logLevel);
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                inner.Log(logLevel, eventId, state, exception, formatter);
+            }
         }
     }
 }
