@@ -31,15 +31,15 @@ internal static class TestHost
 
 internal sealed class CapturingLoggerProvider : ILoggerProvider
 {
-    public ConcurrentQueue<(LogLevel Level, EventId Id, string Message, Exception? Exception)> Entries { get; } = new();
+    public ConcurrentQueue<(LogLevel Level, EventId Id, string Message, Exception? Exception, string Category)> Entries { get; } = new();
 
-    public ILogger CreateLogger(string categoryName) => new Logger(this);
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void Dispose()
     {
     }
 
-    private sealed class Logger(CapturingLoggerProvider owner) : ILogger
+    private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -47,6 +47,6 @@ internal sealed class CapturingLoggerProvider : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner.Entries.Enqueue((logLevel, eventId, formatter(state, exception), exception));
+            owner.Entries.Enqueue((logLevel, eventId, formatter(state, exception), exception, category));
     }
 }

@@ -51,6 +51,52 @@ public class HostingTests
     }
 
     [Fact]
+    public async Task UnknownConfigurationKeys_FailStartNamingTheirPath()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AgentDsl:MaxConcurency"] = "4",
+            ["AgentDsl:Operators:Search:MaxRetrys"] = "3",
+            ["AgentDsl:Replanning:SlowdownFactr"] = "2",
+            ["AgentDsl:Operators:AnyNameAtAll:MaxRetries"] = "1", // keys of Operators are the user's names
+        });
+        builder.UseAgentDsl(a => a.AddGraph<CalculatorGraph>());
+        using var host = builder.Build();
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("AgentDsl:MaxConcurency: unknown configuration key 'MaxConcurency'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("CpuMaxConcurrency", error.Message, StringComparison.Ordinal); // what is allowed there
+        Assert.Contains("AgentDsl:Operators:Search:MaxRetrys", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AgentDsl:Replanning:SlowdownFactr", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("AnyNameAtAll", error.Message, StringComparison.Ordinal);
+        Assert.Equal(3, error.Failures.Count());
+    }
+
+    [Fact]
+    public async Task KnownConfigurationKeys_AnyCase_UserNamedEntries_Start()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["agentdsl:cpumaxconcurrency"] = "2",
+            ["AgentDsl:CancellationGrace"] = "00:00:00.050",
+            ["AgentDsl:Replanning:SlowdownFactor"] = "2",
+            ["AgentDsl:Devices:opencl-0-1:MaxConcurrency"] = "1",
+            ["AgentDsl:Operators:calculator.Scale:Timeout"] = "00:00:01",
+            ["AgentDsl:Batching:Embed:MaxBatchSize"] = "8",
+            ["AgentDsl:Resilience:MaxRetries"] = "1",
+        });
+        builder.UseAgentDsl(a => a.AddGraph<CalculatorGraph>());
+        using var host = builder.Build();
+        await host.StartAsync();
+        var options = host.Services.GetRequiredService<IOptions<AgentDslOptions>>().Value;
+        Assert.Equal(2, options.CpuMaxConcurrency);
+        Assert.Equal(TimeSpan.FromMilliseconds(50), options.CancellationGrace);
+        Assert.Equal(8, options.Batching["Embed"].MaxBatchSize);
+        await host.StopAsync();
+    }
+
+    [Fact]
     public void NullArguments_AreRejected()
     {
         Assert.Throws<ArgumentNullException>(() => AgentDslServiceCollectionExtensions.AddAgentDsl(null!));

@@ -36,11 +36,14 @@ public sealed class ShutdownTests
         await graph.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
         await host.StopAsync();
+        AssertAllEnded(runner.Statistics); // ended (failed) at the shutdown timeout plus the grace, though its thread is still blocked
+        Assert.Equal(1, runner.Statistics.Failed);
         host.Dispose();
         graph.Release.Set(); // the node completes after the runtime was disposed
 
         var error = await Record.ExceptionAsync(() => call.WaitAsync(TimeSpan.FromSeconds(10)));
-        Assert.IsNotType<ObjectDisposedException>(error);
+        Assert.IsType<AgentNodeException>(error); // not ObjectDisposedException
+        Assert.Contains("shut down", error.InnerException!.Message, StringComparison.Ordinal);
         AssertAllEnded(runner.Statistics);
         Assert.Equal(1, runner.Statistics.Submitted);
     }
@@ -57,6 +60,14 @@ public sealed class ShutdownTests
         await graph.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
         await host.StopAsync();
+
+        // After StopAsync no request hangs: the operator ignores its token, so the request ended at the shutdown
+        // timeout plus the grace, failed, naming the node that was running.
+        var error = await Assert.ThrowsAsync<AgentNodeException>(() => call.WaitAsync(TimeSpan.FromSeconds(1)));
+        Assert.Equal("Stall", error.Node.Name);
+        Assert.Contains("shut down", error.InnerException!.Message, StringComparison.Ordinal);
+        AssertAllEnded(runner.Statistics);
+
         host.Dispose();
         hold.SetResult(); // completes on a thread-pool thread: an exception there would end the process
 

@@ -10,6 +10,7 @@ using Polly;
 using Polly.CircuitBreaker;
 using Polly.Registry;
 using Polly.Retry;
+using Polly.Telemetry;
 using Polly.Timeout;
 
 namespace AgentDsl.Execution;
@@ -20,6 +21,12 @@ public sealed partial class AgentRunner<TGraph>
     public const string PipelineKeyPrefix = "agentdsl:";
 
     private readonly NodeResilience[] _resilience;
+
+    /// <summary>The request's deadline (Stopwatch ticks), carried to the retry and timeout strategies.</summary>
+    private static readonly ResiliencePropertyKey<long> DeadlineKey = new("agentdsl.deadline");
+
+    /// <summary>The attempt number, carried to the timeout strategy.</summary>
+    private static readonly ResiliencePropertyKey<int> AttemptKey = new("agentdsl.attempt");
 
     /// <summary>How one node ran: where, when, after how many attempts, at what reported extra cost.</summary>
     private readonly record struct NodeOutcome(int Device, long Started, long Ended, int Attempt, double ReportedCostUsd, int BatchSize = 1);
@@ -39,6 +46,7 @@ public sealed partial class AgentRunner<TGraph>
     private async ValueTask<NodeOutcome> ExecuteWithRetryAsync(Run run, NodeDefinition node, ResiliencePipeline retry, CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(DeadlineKey, run.DeadlineTicks);
         try
         {
             var state = (Runner: this, Run: run, Node: node, Attempts: new AttemptCounter());
@@ -245,7 +253,7 @@ public sealed partial class AgentRunner<TGraph>
             Attempt = state.Attempt,
         };
         state.Work = work;
-        return pipeline is null ? state.Queue.Device.RunAsync(work, cancellationToken) : RunThroughAsync(pipeline, state.Queue, work, cancellationToken);
+        return pipeline is null ? state.Queue.Device.RunAsync(work, cancellationToken) : RunThroughAsync(pipeline, state.Queue, work, run.DeadlineTicks, cancellationToken);
     }
 
     /// <summary>Frees the slot and records the measurement of a successful attempt.</summary>
@@ -301,9 +309,11 @@ public sealed partial class AgentRunner<TGraph>
         return true;
     }
 
-    private async ValueTask RunThroughAsync(ResiliencePipeline pipeline, DeviceQueue queue, Work work, CancellationToken cancellationToken)
+    private async ValueTask RunThroughAsync(ResiliencePipeline pipeline, DeviceQueue queue, Work work, long deadline, CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(DeadlineKey, deadline);
+        context.Properties.Set(AttemptKey, work.Attempt);
         try
         {
             await pipeline.ExecuteAsync(static (ctx, s) => s.Runner.RunAbandonableAsync(s.Queue, s.Work, ctx.CancellationToken), context, (Runner: this, Queue: queue, Work: work)).ConfigureAwait(false);
@@ -341,6 +351,7 @@ public sealed partial class AgentRunner<TGraph>
     {
         var provider = _services?.GetService<ResiliencePipelineProvider<string>>();
         var loggerFactory = _services?.GetService<ILoggerFactory>();
+        var telemetry = loggerFactory is null ? null : PollyTelemetry(loggerFactory);
         var result = new NodeResilience[_definition.Nodes.Length];
         foreach (var node in _definition.Nodes)
         {
@@ -356,13 +367,17 @@ public sealed partial class AgentRunner<TGraph>
             else if (node.Cost.SafeToRetry && options.MaxRetries > 0 && !node.Merge)
             {
                 var builder = new ResiliencePipelineBuilder { Name = $"{PipelineKeyPrefix}{_definition.Name}.{node.Name}" };
+                long delayTicks = (long)(options.RetryDelay.TotalSeconds * Stopwatch.Frequency);
                 builder.AddRetry(new RetryStrategyOptions
                 {
                     MaxRetryAttempts = options.MaxRetries,
                     Delay = options.RetryDelay,
                     BackoffType = DelayBackoffType.Constant,
-                    ShouldHandle = static args => ValueTask.FromResult(
-                        args.Outcome.Exception is { } ex && !(ex is OperationCanceledException && args.Context.CancellationToken.IsCancellationRequested)),
+
+                    // Retries fit in the deadline: none starts once it has passed (or would pass during the delay).
+                    ShouldHandle = args => ValueTask.FromResult(
+                        args.Outcome.Exception is { } ex && !(ex is OperationCanceledException && args.Context.CancellationToken.IsCancellationRequested)
+                        && TicksLeft(args.Context) > delayTicks),
                     OnRetry = args =>
                     {
                         _statistics.OnRetry();
@@ -371,18 +386,46 @@ public sealed partial class AgentRunner<TGraph>
                         return default;
                     },
                 });
-                if (loggerFactory is not null)
+                if (telemetry is not null)
                 {
-                    builder.ConfigureTelemetry(loggerFactory);
+                    builder.ConfigureTelemetry(telemetry);
                 }
 
                 retry = builder.Build();
             }
 
-            result[node.Id] = new NodeResilience(options, timeout, retry, _queues.Length, loggerFactory);
+            result[node.Id] = new NodeResilience(options, timeout, retry, _queues.Length, telemetry);
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Polly's telemetry for the runtime's pipelines: its metrics, and its logs of what is worth a log (timeouts, circuit
+    /// breakers) — not an entry per execution or attempt. Attempts and retries are Debug events (the runtime logs each
+    /// retry itself, event 1044, and each failed request, 1003), and Polly's loggers see Information and above only, which
+    /// also leaves out its per-execution "pipeline executing/executed" Debug entries.
+    /// </summary>
+    private static TelemetryOptions PollyTelemetry(ILoggerFactory loggerFactory) => new()
+    {
+        LoggerFactory = new InformationAndAbove(loggerFactory),
+        SeverityProvider = static args => args.Event.EventName is "ExecutionAttempt" or "OnRetry" ? ResilienceEventSeverity.Debug : args.Event.Severity,
+    };
+
+    /// <summary>Stopwatch ticks left until the deadline carried in <paramref name="context"/> (long.MaxValue without one).</summary>
+    private static long TicksLeft(ResilienceContext context) =>
+        context.Properties.TryGetValue(DeadlineKey, out long deadline) && deadline != long.MaxValue ? deadline - Stopwatch.GetTimestamp() : long.MaxValue;
+
+    /// <summary>An attempt's timeout: <paramref name="timeout"/>, and for a retry at most the time left to the deadline (at least 1 ms).</summary>
+    private static TimeSpan AttemptTimeout(TimeSpan timeout, ResilienceContext context)
+    {
+        if (!context.Properties.TryGetValue(AttemptKey, out int attempt) || attempt == 0 || TicksLeft(context) is var left && left == long.MaxValue)
+        {
+            return timeout;
+        }
+
+        var remaining = TimeSpan.FromSeconds(Math.Max(left, 0) / (double)Stopwatch.Frequency);
+        return remaining < timeout ? TimeSpan.FromMilliseconds(Math.Max(1, remaining.TotalMilliseconds)) : timeout;
     }
 
     /// <summary>Whether a failure counts against the device (the breaker): everything but the request's own cancellation.</summary>
@@ -447,7 +490,7 @@ public sealed partial class AgentRunner<TGraph>
     }
 
     /// <summary>The resilience of one node: its retry pipeline, and per device a timeout + circuit breaker pipeline (built on first use).</summary>
-    private sealed class NodeResilience(OperatorResilienceOptions options, TimeSpan? timeout, ResiliencePipeline? retry, int devices, ILoggerFactory? loggerFactory)
+    private sealed class NodeResilience(OperatorResilienceOptions options, TimeSpan? timeout, ResiliencePipeline? retry, int devices, TelemetryOptions? telemetry)
     {
         private static readonly ResiliencePipeline NoPipeline = new ResiliencePipelineBuilder().Build();
 
@@ -508,16 +551,50 @@ public sealed partial class AgentRunner<TGraph>
 
             if (attemptTimeout is { } t)
             {
-                builder.AddTimeout(t);
+                // A retry gets at most the time left to the request's deadline (the first attempt its whole timeout).
+                builder.AddTimeout(new TimeoutStrategyOptions
+                {
+                    Timeout = t,
+                    TimeoutGenerator = args => ValueTask.FromResult(AttemptTimeout(t, args.Context)),
+                });
             }
 
-            if (loggerFactory is not null)
+            if (telemetry is not null)
             {
-                builder.ConfigureTelemetry(loggerFactory);
+                builder.ConfigureTelemetry(telemetry);
             }
 
             var pipeline = builder.Build();
             return Interlocked.CompareExchange(ref _devicePipelines[device], pipeline, null) ?? pipeline;
+        }
+    }
+}
+
+/// <summary>A logger factory whose loggers pass on Information and above only (for Polly's per-execution Debug entries).</summary>
+internal sealed class InformationAndAbove(ILoggerFactory inner) : ILoggerFactory
+{
+    public ILogger CreateLogger(string categoryName) => new Logger(inner.CreateLogger(categoryName));
+
+    public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
+
+    public void Dispose()
+    {
+        // The host owns the inner factory.
+    }
+
+    private sealed class Logger(ILogger inner) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => inner.BeginScope(state);
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information && inner.IsEnabled(logLevel);
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                inner.Log(logLevel, eventId, state, exception, formatter);
+            }
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using AgentDsl.Devices;
 using AgentDsl.Diagnostics;
 using AgentDsl.Ir;
@@ -70,6 +71,15 @@ public sealed partial class AgentRunner<TGraph>
         private readonly int[] _deviceOf;
         private readonly CancellationToken _requestToken;
         private readonly CancellationTokenSource _cts;
+        // Read once: a node ending after the request ended (abandoned, then returning) must not read a disposed source.
+        private readonly CancellationToken _token;
+        private readonly bool _hardDeadline;
+        private readonly int[] _phase;
+        private int _lastEnded = -1;
+        private int _ended;
+        private volatile bool _deadlinePassed;
+        private Timer? _deadlineTimer;
+        private Timer? _graceTimer;
         // Completed from the thread that finished the last node, at the end of its work: the caller's continuation runs
         // there (as it would after a direct await) instead of costing another thread-pool hop.
         private readonly TaskCompletionSource<AgentRunResult> _completion = new();
@@ -82,14 +92,22 @@ public sealed partial class AgentRunner<TGraph>
         private int _failedNode = -1;
         private double _cost;
         private readonly PlanSnapshot? _reservation;
-        private readonly bool[]? _unreserved;
-        private readonly bool[]? _arrived;
+        private readonly int[]? _unreserved;
+        private readonly int[]? _arrived;
 
-        public Run(AgentRunner<TGraph> runner, object?[] inputs, long arrival, long budgetTicks, PlanSnapshot? reservation, CancellationToken cancellationToken)
+        /// <param name="runner">The runner.</param>
+        /// <param name="inputs">The flow's arguments.</param>
+        /// <param name="arrival">When the request arrived (Stopwatch ticks).</param>
+        /// <param name="budgetTicks">Its budget (0: none).</param>
+        /// <param name="hardDeadline">Whether the budget is the caller's (<see cref="AgentRequestOptions.Budget"/>): its token is then cancelled at the deadline.</param>
+        /// <param name="reservation">The work reserved at admission.</param>
+        /// <param name="cancellationToken">The caller's token.</param>
+        public Run(AgentRunner<TGraph> runner, object?[] inputs, long arrival, long budgetTicks, bool hardDeadline, PlanSnapshot? reservation, CancellationToken cancellationToken)
         {
             _reservation = reservation;
-            _unreserved = reservation is null ? null : new bool[reservation.Ticks.Length];
-            _arrived = runner._batchedNodes.Length > 0 ? new bool[runner._definition.Nodes.Length] : null;
+            _unreserved = reservation is null ? null : new int[reservation.Ticks.Length];
+            _arrived = runner._batchedNodes.Length > 0 ? new int[runner._definition.Nodes.Length] : null;
+            _hardDeadline = hardDeadline && budgetTicks > 0;
             _runner = runner;
             var def = runner._definition;
             Values = new NodeValues(inputs, def.Nodes.Length) { Services = runner._services };
@@ -102,8 +120,10 @@ public sealed partial class AgentRunner<TGraph>
             _timings = new Timing[def.Nodes.Length];
             _skipped = new bool[def.Nodes.Length];
             _deviceOf = new int[def.Nodes.Length];
+            _phase = new int[def.Nodes.Length];
             _requestToken = cancellationToken;
             _cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, runner._runtime.ShutdownToken);
+            _token = _cts.Token;
             var outer = Activity.Current;
             _activity = AgentDslTelemetry.ActivitySource.StartActivity(AgentDslTelemetry.RunActivityName, ActivityKind.Internal);
             if (_activity is not null)
@@ -140,6 +160,11 @@ public sealed partial class AgentRunner<TGraph>
             // Hold one in-flight slot while the roots start so the request cannot complete early. The last root runs on
             // the caller's thread (a synchronous graph completes before RunAsync returns, with no thread-pool hop).
             _inFlight = 1;
+            if (roots.Length > 0)
+            {
+                Watch();
+            }
+
             for (int i = 0; i < roots.Length; i++)
             {
                 Start(roots[i], inline: i == roots.Length - 1);
@@ -209,9 +234,18 @@ public sealed partial class AgentRunner<TGraph>
                     return;
                 }
 
-                // A node queued before the request was cancelled does not start.
-                var token = _cts.Token;
-                token.ThrowIfCancellationRequested();
+                // A node queued before the request was cancelled does not start; the request's failure names the node
+                // that was running (or ran last) when it was cancelled, not this one, which never ran.
+                var token = _token;
+                if (token.IsCancellationRequested)
+                {
+                    activity?.Dispose();
+                    Fail(Blame(), new OperationCanceledException(token));
+                    Finish();
+                    return;
+                }
+
+                Volatile.Write(ref _phase[nodeId], Running);
                 if (!_runner.TryBeginFast(this, node, now, out var attempt))
                 {
                     _ = RunSlowAsync(node, activity, token);
@@ -340,7 +374,7 @@ public sealed partial class AgentRunner<TGraph>
             }
             catch (Exception ex)
             {
-                _ = RetryAfterFastFailureAsync(node, attempt, ex, activity, _cts.Token);
+                _ = RetryAfterFastFailureAsync(node, attempt, ex, activity, _token);
                 return;
             }
 
@@ -387,6 +421,7 @@ public sealed partial class AgentRunner<TGraph>
 
         private void NodeFailed(int nodeId, Activity? activity, Exception exception)
         {
+            NodeEnded(nodeId);
             activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
             activity?.Dispose();
             Fail(nodeId, exception);
@@ -397,6 +432,7 @@ public sealed partial class AgentRunner<TGraph>
         private void Completed(NodeDefinition node, in NodeOutcome outcome, Activity? activity)
         {
             int nodeId = node.Id;
+            NodeEnded(nodeId);
             if (outcome.Ended != 0)
             {
                 var queue = _runner._queues[outcome.Device];
@@ -442,9 +478,9 @@ public sealed partial class AgentRunner<TGraph>
         /// <summary>The request reached (or will never reach) a batched node: one fewer that its batch could wait for.</summary>
         private void Arrive(int nodeId)
         {
-            if (_arrived is not null && _runner._batchers[nodeId] is not null && !_arrived[nodeId])
+            // Atomic: a request ended without waiting for an abandoned node may see that node arrive late.
+            if (_arrived is not null && _runner._batchers[nodeId] is not null && Interlocked.Exchange(ref _arrived[nodeId], 1) == 0)
             {
-                _arrived[nodeId] = true;
                 Interlocked.Decrement(ref _runner._upcoming[nodeId]);
             }
         }
@@ -452,9 +488,8 @@ public sealed partial class AgentRunner<TGraph>
         /// <summary>Gives back the work reserved for the node at admission: it is now queued, running, or skipped.</summary>
         private void Unreserve(int nodeId)
         {
-            if (_reservation is not null && !_unreserved![nodeId])
+            if (_reservation is not null && Interlocked.Exchange(ref _unreserved![nodeId], 1) == 0)
             {
-                _unreserved[nodeId] = true;
                 _runner._queues[_reservation.Queue[nodeId]].Reserve(-_reservation.Ticks[nodeId]);
             }
         }
@@ -611,11 +646,127 @@ public sealed partial class AgentRunner<TGraph>
                 return;
             }
 
+            End();
+            _deadlineTimer?.Dispose();
+            Volatile.Read(ref _graceTimer)?.Dispose();
+            _cts.Dispose(); // nothing runs any more (an abandoned node, if any, has returned)
+        }
+
+        /// <summary>
+        /// Watches the request: at a caller's deadline its token is cancelled; once the token is cancelled (deadline, the
+        /// caller, shutdown, a failed node) the request ends within the grace even if an operator ignores the token.
+        /// </summary>
+        private void Watch()
+        {
+            if (_hardDeadline)
+            {
+                long left = DeadlineTicks - Stopwatch.GetTimestamp();
+                var due = TimeSpan.FromSeconds(Math.Max(0, left) / (double)Stopwatch.Frequency);
+                _deadlineTimer = new Timer(static s => ((Run)s!).OnDeadline(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                _deadlineTimer.Change(due, Timeout.InfiniteTimeSpan); // after the field is set: the callback may run at once
+            }
+
+            _token.UnsafeRegister(static s => ((Run)s!).OnCancelled(), this);
+        }
+
+        private void OnDeadline()
+        {
+            if (Volatile.Read(ref _ended) != 0)
+            {
+                return;
+            }
+
+            _deadlinePassed = true;
+            try
+            {
+                _cts.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The request ended meanwhile.
+            }
+            catch (AggregateException)
+            {
+                // A callback registered by an operator threw; the request fails at its deadline anyway.
+            }
+        }
+
+        /// <summary>The request's token was cancelled: the request fails (naming the node running now) and ends within the grace.</summary>
+        private void OnCancelled()
+        {
+            if (Volatile.Read(ref _ended) != 0)
+            {
+                return;
+            }
+
+            if (Volatile.Read(ref _failure) is null)
+            {
+                Fail(Blame(), new OperationCanceledException(_token));
+            }
+
+            var grace = new Timer(static s => ((Run)s!).Abandon(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            Volatile.Write(ref _graceTimer, grace);
+            grace.Change(_runner._cancellationGrace, Timeout.InfiniteTimeSpan);
+        }
+
+        /// <summary>The grace after cancellation ran out with nodes still running: the request ends without them (they are observed when they return).</summary>
+        private void Abandon()
+        {
+            if (Volatile.Read(ref _ended) != 0)
+            {
+                return;
+            }
+
+            for (int n = 0; n < _phase.Length; n++)
+            {
+                if (Volatile.Read(ref _phase[n]) == Running)
+                {
+                    var queue = _runner._queues[_deviceOf[n]];
+                    AgentDslTelemetry.Abandoned.Add(1, _runner._graphTag, queue.Tag);
+                }
+            }
+
+            End();
+        }
+
+        private const int Running = 1;
+        private const int Done = 2;
+
+        /// <summary>A node stopped (completed or failed).</summary>
+        private void NodeEnded(int nodeId)
+        {
+            Volatile.Write(ref _phase[nodeId], Done);
+            Volatile.Write(ref _lastEnded, nodeId);
+        }
+
+        /// <summary>The node a cancellation is charged to: the first still running, else the one that ended last, else the first root.</summary>
+        private int Blame()
+        {
+            for (int n = 0; n < _phase.Length; n++)
+            {
+                if (Volatile.Read(ref _phase[n]) == Running)
+                {
+                    return n;
+                }
+            }
+
+            int last = Volatile.Read(ref _lastEnded);
+            return last >= 0 ? last : _runner._definition.Roots[0];
+        }
+
+        /// <summary>Completes the request once: when nothing is in flight, or (<see cref="Abandon"/>) when the grace after its cancellation ran out.</summary>
+        private void End()
+        {
+            if (Interlocked.Exchange(ref _ended, 1) != 0)
+            {
+                return; // ended already (abandoned nodes returning late find it so)
+            }
+
             var elapsed = Stopwatch.GetElapsedTime(_start);
             var def = _runner._definition;
             var failure = Volatile.Read(ref _failure);
             bool shutDown = _runner._runtime.ShutdownToken.IsCancellationRequested;
-            _cts.Dispose();
+            bool abandoned = Volatile.Read(ref _inFlight) > 0;
             for (int n = 0; _reservation is not null && n < _unreserved!.Length; n++)
             {
                 Unreserve(n); // nodes that never started (the request failed first)
@@ -626,7 +777,6 @@ public sealed partial class AgentRunner<TGraph>
                 Arrive(id); // batched nodes it never reached: it is no longer on its way there
             }
 
-            _runner.LeaveInFlight();
             double cost = Volatile.Read(ref _cost);
             // Without a failure every node ran or was skipped: each started node releases its dependents or fails the
             // request, and a node starts once all it depends on were released.
@@ -643,6 +793,7 @@ public sealed partial class AgentRunner<TGraph>
                     _runner._statistics.OnFailed(cost);
                     _activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
                     _activity?.Dispose();
+                    _runner.LeaveInFlight(); // after the statistics: a drained host has counted every request
                     _completion.TrySetException(new InvalidOperationException($"Graph '{def.Name}': {ex.Message}", ex));
                     return;
                 }
@@ -669,6 +820,7 @@ public sealed partial class AgentRunner<TGraph>
                     _runner.LogSlaMissed(def.Name, elapsed.TotalMilliseconds, budget?.TotalMilliseconds ?? 0);
                 }
 
+                _runner.LeaveInFlight(); // after the statistics: a drained host has counted every request
                 _completion.TrySetResult(result);
                 return;
             }
@@ -680,14 +832,20 @@ public sealed partial class AgentRunner<TGraph>
                 _activity?.SetStatus(ActivityStatusCode.Error, "cancelled");
                 _activity?.Dispose();
                 _runner.LogRunCancelled(def.Name);
+                _runner.LeaveInFlight(); // after the statistics: a drained host has counted every request
                 _completion.TrySetCanceled(_requestToken);
                 return;
             }
 
             var node = def.Nodes[_failedNode];
             string device = _runner._queues[_deviceOf[_failedNode]].Name;
-            var reason = failure is OperationCanceledException && shutDown
-                ? new OperationCanceledException("The host shut down (its shutdown timeout ran out) before the request finished.", failure)
+            string grace = abandoned
+                ? string.Create(CultureInfo.InvariantCulture, $"; it did not return within the {_runner._cancellationGrace.TotalMilliseconds:0.##} ms grace (AgentDsl:CancellationGrace) and was abandoned")
+                : string.Empty;
+            Exception reason = failure is OperationCanceledException && shutDown
+                ? new OperationCanceledException($"The host shut down (its shutdown timeout ran out) before the request finished, while {node.Describe()} was running{grace}.", failure)
+                : failure is OperationCanceledException && _deadlinePassed
+                ? new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"The request's deadline (its budget of {_budgetTicks * 1000.0 / Stopwatch.Frequency:0.##} ms) passed while {node.Describe()} was running{grace}."), failure)
                 : failure ?? new InvalidOperationException("The request ended with nodes that never ran.");
             var error = new AgentNodeException(def.Name, node, device, reason);
             Ended("failed", metSla: false, cost);
@@ -695,6 +853,7 @@ public sealed partial class AgentRunner<TGraph>
             _activity?.SetStatus(ActivityStatusCode.Error, error.Message);
             _activity?.Dispose();
             _runner.LogRunFailed(error.InnerException!, def.Name, node.Name, node.Source?.ToString() ?? "unknown", device);
+            _runner.LeaveInFlight(); // after the statistics: a drained host has counted every request
             _completion.TrySetException(error);
         }
 

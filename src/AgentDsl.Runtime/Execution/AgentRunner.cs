@@ -35,6 +35,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
     private readonly NodeEstimates _estimates;
     private readonly AgentGraphStatistics _statistics = new();
     private readonly long _slaTicks;
+    private readonly TimeSpan _cancellationGrace;
     private readonly long _minReplanTicks;
     private readonly object _planGate = new();
     private readonly long[] _outUntil;
@@ -86,6 +87,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
         _logger = logger;
         _options = options.Value;
         _logNodes = _options.LogNodes;
+        _cancellationGrace = _options.CancellationGrace;
         _graphTag = new("agentdsl.graph", _definition.Name);
         _slaTicks = _definition.Sla.HasLatencyBound ? (long)(_definition.Sla.LatencyMs / 1000.0 * Stopwatch.Frequency) : 0;
         _minReplanTicks = (long)(_options.Replanning.MinInterval.TotalSeconds * Stopwatch.Frequency);
@@ -154,7 +156,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
             ExpectAtBatchedNodes();
         }
 
-        return new Run(this, inputs, now, budget, reservation, cancellationToken).ExecuteAsync();
+        return new Run(this, inputs, now, budget, hardDeadline: options?.Budget is not null, reservation, cancellationToken).ExecuteAsync();
     }
 
     /// <inheritdoc/>

@@ -36,6 +36,18 @@ public sealed class AgentDslOptions
     /// </summary>
     public bool AdmissionControl { get; set; } = true;
 
+    /// <summary>Default <see cref="CancellationGrace"/>: 100 ms.</summary>
+    public static readonly TimeSpan DefaultCancellationGrace = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// How long a cancelled request (its deadline passed, its caller cancelled, the host shut down, or one of its nodes
+    /// failed) waits for its running operators to return; an operator that ignores its cancellation token is then
+    /// abandoned (observed when it returns) and the request ends without it. A request with a deadline thus ends by
+    /// its deadline plus this grace.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan CancellationGrace { get; set; } = DefaultCancellationGrace;
+
     /// <summary>Per-device overrides, by device name (<c>cpu</c>, <c>opencl:0:0</c>, …); in configuration, where keys cannot hold <c>:</c>, write <c>opencl-0-0</c>.</summary>
     public Dictionary<string, DeviceOptions> Devices { get; } = new(StringComparer.Ordinal);
 

@@ -125,6 +125,7 @@ public static class AgentDslServiceCollectionExtensions
             if (configuration is not null)
             {
                 options.Bind(configuration);
+                services.AddSingleton<IValidateOptions<AgentDslOptions>>(new AgentDslConfigurationValidator(configuration));
             }
 
             options.ValidateOnStart();
@@ -143,6 +144,7 @@ public static class AgentDslServiceCollectionExtensions
         else if (configuration is not null)
         {
             services.AddOptions<AgentDslOptions>().Bind(configuration);
+            services.AddSingleton<IValidateOptions<AgentDslOptions>>(new AgentDslConfigurationValidator(configuration));
         }
 
         if (configure is not null)

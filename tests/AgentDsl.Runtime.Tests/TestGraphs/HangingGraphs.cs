@@ -61,3 +61,14 @@ public partial class IgnoringGraph
         return y + 1;
     }
 }
+
+/// <summary>A short SLA and a model operator that is safe to retry (on a simulated accelerator), for retries inside the deadline.</summary>
+[AgentGraph(LatencySlaMs = 300)]
+public partial class RetriedGraph
+{
+    [Flow]
+    public Task<int> Run(int x, CancellationToken ct) => Accelerate(x, ct);
+
+    [Operator(OperatorKind.Model, AllowedDevices = DeviceKinds.Accelerator, SafeToRetry = true)]
+    public Task<int> Accelerate(int x, CancellationToken ct) => Task.FromResult(x * 2);
+}
