@@ -82,12 +82,14 @@ public sealed partial class AgentRunner<TGraph>
         private int _failedNode = -1;
         private double _cost;
         private readonly PlanSnapshot? _reservation;
+        private readonly double _predictedMs;
         private readonly bool[]? _unreserved;
         private readonly bool[]? _arrived;
 
-        public Run(AgentRunner<TGraph> runner, object?[] inputs, long arrival, long budgetTicks, PlanSnapshot? reservation, CancellationToken cancellationToken)
+        public Run(AgentRunner<TGraph> runner, object?[] inputs, long arrival, long budgetTicks, PlanSnapshot? reservation, double predictedMs, CancellationToken cancellationToken)
         {
             _reservation = reservation;
+            _predictedMs = predictedMs;
             _unreserved = reservation is null ? null : new bool[reservation.Ticks.Length];
             _arrived = runner._batchedNodes.Length > 0 ? new bool[runner._definition.Nodes.Length] : null;
             _runner = runner;
@@ -658,6 +660,11 @@ public sealed partial class AgentRunner<TGraph>
                     RequestId = RequestId,
                 };
                 bool met = result.MetSla;
+                if (_reservation is not null && !double.IsNaN(_predictedMs))
+                {
+                    _runner.RecordPredictionError(elapsed.TotalMilliseconds - _predictedMs);
+                }
+
                 AgentDslTelemetry.RequestDuration.Record(elapsed.TotalMilliseconds, _runner._graphTag);
                 Ended("completed", met, cost);
                 _runner._statistics.OnCompleted(met, cost);
