@@ -28,24 +28,7 @@ internal sealed class Outcomes
             await gate.WaitAsync();
             try
             {
-                var result = await run(i);
-                lock (outcomes)
-                {
-                    outcomes.Completed.Add(result);
-                }
-            }
-            catch (Exception ex)
-            {
-                lock (outcomes)
-                {
-                    switch (ex)
-                    {
-                        case AgentNodeException failed: outcomes.Failed.Add(failed); break;
-                        case AgentRequestRejectedException rejected: outcomes.Rejected.Add(rejected); break;
-                        case OperationCanceledException cancelled: outcomes.Cancelled.Add(cancelled); break;
-                        default: outcomes.Other.Add(ex); break;
-                    }
-                }
+                await outcomes.RecordAsync(run(i));
             }
             finally
             {
@@ -56,6 +39,53 @@ internal sealed class Outcomes
         // A lost request would hang here: fail loudly instead.
         await Task.WhenAll(tasks).WaitAsync(limit ?? TimeSpan.FromSeconds(60));
         return outcomes;
+    }
+
+    /// <summary>Open-loop load: <paramref name="perTick"/> requests every <paramref name="tick"/> for <paramref name="duration"/>, whatever the earlier ones do.</summary>
+    public static async Task<Outcomes> DrivePacedAsync(TimeSpan duration, int perTick, TimeSpan tick, Func<int, Task<AgentRunResult>> run, TimeSpan? limit = null)
+    {
+        var outcomes = new Outcomes();
+        var tasks = new List<Task>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int i = 0;
+        while (clock.Elapsed < duration)
+        {
+            for (int k = 0; k < perTick; k++)
+            {
+                tasks.Add(outcomes.RecordAsync(run(i++)));
+            }
+
+            await Task.Delay(tick);
+        }
+
+        await Task.WhenAll(tasks).WaitAsync(limit ?? TimeSpan.FromSeconds(60));
+        return outcomes;
+    }
+
+    /// <summary>Waits for one request and files its outcome.</summary>
+    public async Task RecordAsync(Task<AgentRunResult> request)
+    {
+        try
+        {
+            var result = await request;
+            lock (this)
+            {
+                Completed.Add(result);
+            }
+        }
+        catch (Exception ex)
+        {
+            lock (this)
+            {
+                switch (ex)
+                {
+                    case AgentNodeException failed: Failed.Add(failed); break;
+                    case AgentRequestRejectedException rejected: Rejected.Add(rejected); break;
+                    case OperationCanceledException cancelled: Cancelled.Add(cancelled); break;
+                    default: Other.Add(ex); break;
+                }
+            }
+        }
     }
 
     /// <summary>Asserts the batch adds up and matches the runner's own statistics delta.</summary>

@@ -87,13 +87,13 @@ public sealed partial class AgentRunner<TGraph>
             state.Queue = _queues[state.Device];
             state.Estimate = EstimateTicks(node.Id, state.Device, now);
 
-            // Waits for a slot, earliest deadline first; a cancelled wait takes no slot.
+            // Waits for a slot, earliest deadline first; a cancelled wait takes no slot. The node's time on the device starts
+            // when the slot is handed over (it is held from then), not when this continuation gets a thread.
             var enter = state.Queue.EnterAsync(run.DeadlineTicks, state.Estimate, cancellationToken);
             state.Started = now;
             if (!enter.IsCompletedSuccessfully)
             {
-                await enter.ConfigureAwait(false);
-                state.Started = Stopwatch.GetTimestamp();
+                state.Started = await enter.ConfigureAwait(false);
             }
 
             try

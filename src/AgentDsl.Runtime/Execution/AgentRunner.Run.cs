@@ -92,6 +92,7 @@ public sealed partial class AgentRunner<TGraph>
         private int _failedNode = -1;
         private double _cost;
         private readonly PlanSnapshot? _reservation;
+        private readonly double _predictedMs;
         private readonly int[]? _unreserved;
         private readonly int[]? _arrived;
 
@@ -101,10 +102,12 @@ public sealed partial class AgentRunner<TGraph>
         /// <param name="budgetTicks">Its budget (0: none).</param>
         /// <param name="hardDeadline">Whether the budget is the caller's (<see cref="AgentRequestOptions.Budget"/>): its token is then cancelled at the deadline.</param>
         /// <param name="reservation">The work reserved at admission.</param>
+        /// <param name="predictedMs">The latency admission predicted for the request (ms).</param>
         /// <param name="cancellationToken">The caller's token.</param>
-        public Run(AgentRunner<TGraph> runner, object?[] inputs, long arrival, long budgetTicks, bool hardDeadline, PlanSnapshot? reservation, CancellationToken cancellationToken)
+        public Run(AgentRunner<TGraph> runner, object?[] inputs, long arrival, long budgetTicks, bool hardDeadline, PlanSnapshot? reservation, double predictedMs, CancellationToken cancellationToken)
         {
             _reservation = reservation;
+            _predictedMs = predictedMs;
             _unreserved = reservation is null ? null : new int[reservation.Ticks.Length];
             _arrived = runner._batchedNodes.Length > 0 ? new int[runner._definition.Nodes.Length] : null;
             _hardDeadline = hardDeadline && budgetTicks > 0;
@@ -809,6 +812,11 @@ public sealed partial class AgentRunner<TGraph>
                     RequestId = RequestId,
                 };
                 bool met = result.MetSla;
+                if (_reservation is not null && !double.IsNaN(_predictedMs))
+                {
+                    _runner.RecordPredictionError(elapsed.TotalMilliseconds - _predictedMs);
+                }
+
                 AgentDslTelemetry.RequestDuration.Record(elapsed.TotalMilliseconds, _runner._graphTag);
                 Ended("completed", met, cost);
                 _runner._statistics.OnCompleted(met, cost);

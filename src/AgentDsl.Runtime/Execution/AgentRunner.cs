@@ -59,6 +59,16 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
     private string? _unplaceable;
     private int _inFlight;
     private long _requestIds;
+    private readonly double _percentile;
+    private readonly double _z;
+    private readonly double[] _errors = new double[ErrorWindow];
+    private long _errorCount;
+
+    /// <summary>Completed requests whose prediction error sets the observed headroom (<see cref="PlanSnapshot.HeadroomMs"/>).</summary>
+    private const int ErrorWindow = 256;
+
+    /// <summary>Errors needed before the observed headroom counts.</summary>
+    private const int MinErrors = 20;
 
     /// <summary>Creates the runner and places the graph's nodes.</summary>
     /// <exception cref="PlacementException">A node fits none of the devices.</exception>
@@ -94,6 +104,8 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
         _estimateLifetimeTicks = (long)(_options.Replanning.EstimateLifetime.TotalSeconds * Stopwatch.Frequency);
         _exploreEvery = placementPolicy is PlannedPlacementPolicy ? _options.Replanning.ExploreEvery : 0; // a policy of your own is followed as is
         _lastAdmitted = Stopwatch.GetTimestamp();
+        _percentile = Math.Clamp(_definition.Sla.Percentile is > 0 and <= 1 and var p ? p : AgentGraphAttribute.DefaultPercentile, 0.5, 0.999);
+        _z = NodeEstimates.NormalQuantile(_percentile);
         _estimates = new NodeEstimates(_definition.Nodes.Length, _queues, _options.Replanning.EstimateLifetime);
         _outUntil = new long[_queues.Length];
         _topologicalOrder = TopologicalOrder(_definition);
@@ -124,8 +136,12 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
     /// <inheritdoc/>
     public AgentGraphStatistics Statistics => _statistics;
 
-    /// <summary>The predicted latency of a request admitted now, in milliseconds: the critical path under the current plan and measurements, plus the longest backlog among the devices the plan uses.</summary>
-    public double PredictedLatencyMs => Snapshot(Stopwatch.GetTimestamp()).CriticalPathMs + MaxBacklogMs();
+    /// <summary>
+    /// The predicted latency of a request admitted now at the graph's SLA percentile, in milliseconds: the critical path
+    /// under the current plan and measurements plus the backlog of the devices the plan uses, plus the spread of both at
+    /// the percentile and the headroom the prediction errors of recent requests call for.
+    /// </summary>
+    public double PredictedLatencyMs => Predict(Snapshot(Stopwatch.GetTimestamp())).Total;
 
     /// <inheritdoc/>
     public Task<AgentRunResult> RunUntypedAsync(object?[] inputs, CancellationToken cancellationToken = default) =>
@@ -146,7 +162,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
         long now = Stopwatch.GetTimestamp();
         long budget = options?.Budget is { } b ? (long)(b.TotalSeconds * Stopwatch.Frequency) : _slaTicks;
         _statistics.OnSubmitted();
-        if (Admit(now, budget, out var reservation) is { } rejected)
+        if (Admit(now, budget, out var reservation, out double predictedMs) is { } rejected)
         {
             return Task.FromException<AgentRunResult>(rejected);
         }
@@ -156,7 +172,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
             ExpectAtBatchedNodes();
         }
 
-        return new Run(this, inputs, now, budget, hardDeadline: options?.Budget is not null, reservation, cancellationToken).ExecuteAsync();
+        return new Run(this, inputs, now, budget, hardDeadline: options?.Budget is not null, reservation, predictedMs, cancellationToken).ExecuteAsync();
     }
 
     /// <inheritdoc/>
@@ -166,9 +182,10 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
     /// Admission control: null to admit (and count the request in, reserving its expected work on the devices it will
     /// use, so a burst of arrivals sees each other), or the rejection.
     /// </summary>
-    private AgentRequestRejectedException? Admit(long now, long budgetTicks, out PlanSnapshot? reservation)
+    private AgentRequestRejectedException? Admit(long now, long budgetTicks, out PlanSnapshot? reservation, out double predictedMs)
     {
         reservation = null;
+        predictedMs = 0;
         if (!_runtime.TryEnter())
         {
             return Reject(RejectionReason.ShuttingDown, "the host is shutting down and admits no new requests.");
@@ -191,19 +208,18 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
         {
             double budgetMs = budgetTicks * 1000.0 / Stopwatch.Frequency;
             var snapshot = Snapshot(now);
-            double path = snapshot.CriticalPathMs;
-            (double backlog, string? busiest) = MaxBacklog();
+            var predicted = Predict(snapshot);
             // Liveness: when nothing was admitted for an estimate lifetime, one request goes through as a probe, so estimates
             // inflated by a transient slow-down are measured again instead of rejecting every request forever.
             bool probe = now - Volatile.Read(ref _lastAdmitted) > _estimateLifetimeTicks;
-            if (path + backlog > budgetMs && !probe)
+            if (predicted.Total > budgetMs && !probe)
             {
                 LeaveInFlight();
-                string why = busiest is null
-                    ? string.Create(CultureInfo.InvariantCulture, $"predicted latency {path:0.##} ms (critical path of measured node times) exceeds the budget of {budgetMs:0.##} ms.")
-                    : string.Create(CultureInfo.InvariantCulture, $"predicted latency {path + backlog:0.##} ms (critical path {path:0.##} ms + {backlog:0.##} ms queued on {busiest}) exceeds the budget of {budgetMs:0.##} ms.");
-                return Reject(RejectionReason.DeadlineUnreachable, why, path + backlog, budgetMs);
+                return Reject(RejectionReason.DeadlineUnreachable, DescribeRejection(predicted, budgetMs), predicted.Total, budgetMs);
             }
+
+            // What the errors that set the headroom are measured against (none while a node is unmeasured: JIT, cold caches).
+            predictedMs = snapshot.Measured ? predicted.Total - predicted.HeadroomMs : double.NaN;
 
             for (int n = 0; n < snapshot.Ticks.Length; n++)
             {
@@ -234,24 +250,82 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
         _runtime.Exit();
     }
 
-    /// <summary>The longest backlog among the devices the current plan uses, and that device.</summary>
-    private (double Milliseconds, string? Device) MaxBacklog()
+    /// <summary>
+    /// The latency of a request admitted now, at the graph's SLA percentile: the critical path (means) plus, on the
+    /// device the plan uses whose backlog makes it latest, that backlog; plus z × the standard deviation of their sum
+    /// (z the normal quantile of the percentile: the path's node variances, and the queued work's, taken as
+    /// independent runs); plus the observed headroom.
+    /// </summary>
+    private Prediction Predict(PlanSnapshot snapshot)
     {
-        double max = 0;
-        string? device = null;
+        double path = snapshot.CriticalPathMs;
+        double best = path + (_z * Math.Sqrt(snapshot.PathVariance));
+        double backlog = 0;
+        string? busiest = null;
         foreach (int q in Volatile.Read(ref _usedQueues))
         {
-            double backlog = _queues[q].BacklogMilliseconds;
-            if (backlog > max)
+            var queue = _queues[q];
+            double queued = queue.BacklogMilliseconds;
+            if (queued <= 0)
             {
-                (max, device) = (backlog, _queues[q].Name);
+                continue;
+            }
+
+            // The queued work's variance: its runs' own spread, from this graph's variance per millisecond of work on the
+            // device (Σσ² ≤ r·Σμ) over the capacity²; and the error of the means it was estimated with, which runs
+            // admitted together share (so it grows with the backlog, not with its square root).
+            double variance = snapshot.PathVariance;
+            if (q < snapshot.SpreadPerMs.Length)
+            {
+                double shared = queued * snapshot.MeanErrorPerMs[q];
+                variance += (queued * snapshot.SpreadPerMs[q] / queue.UtilizationCapacity) + (shared * shared);
+            }
+
+            double finish = path + queued + (_z * Math.Sqrt(variance));
+            if (finish > best)
+            {
+                (best, backlog, busiest) = (finish, queued, queue.Name);
             }
         }
 
-        return (max, device);
+        return new Prediction(path, backlog, busiest, best - path - backlog, snapshot.HeadroomMs);
     }
 
-    private double MaxBacklogMs() => MaxBacklog().Milliseconds;
+    private string DescribeRejection(in Prediction p, double budgetMs)
+    {
+        string at = string.Create(CultureInfo.InvariantCulture, $"p{_percentile * 100:0.#}");
+        string spread = p.SpreadMs > 0.005 ? string.Create(CultureInfo.InvariantCulture, $" + {p.SpreadMs:0.##} ms spread at {at}") : "";
+        string headroom = p.HeadroomMs > 0.005 ? string.Create(CultureInfo.InvariantCulture, $" + {p.HeadroomMs:0.##} ms headroom for observed errors") : "";
+        return p.Busiest is null
+            ? string.Create(CultureInfo.InvariantCulture, $"predicted {at} latency {p.Total:0.##} ms (critical path of measured node times {p.PathMs:0.##} ms{spread}{headroom}) exceeds the budget of {budgetMs:0.##} ms.")
+            : string.Create(CultureInfo.InvariantCulture, $"predicted {at} latency {p.Total:0.##} ms (critical path {p.PathMs:0.##} ms + {p.BacklogMs:0.##} ms queued on {p.Busiest}{spread}{headroom}) exceeds the budget of {budgetMs:0.##} ms.");
+    }
+
+    /// <summary>Records how far a completed request's latency was above (or below) its prediction at admission, without the headroom.</summary>
+    private void RecordPredictionError(double errorMs)
+    {
+        long i = Interlocked.Increment(ref _errorCount) - 1;
+        Volatile.Write(ref _errors[i & (ErrorWindow - 1)], errorMs);
+    }
+
+    /// <summary>The headroom the recent prediction errors call for: their value at the SLA percentile (0 when they are under it, or too few).</summary>
+    private double ObservedHeadroom()
+    {
+        int n = (int)Math.Min(Volatile.Read(ref _errorCount), ErrorWindow);
+        if (n < MinErrors)
+        {
+            return 0;
+        }
+
+        var errors = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            errors[i] = Volatile.Read(ref _errors[i]);
+        }
+
+        Array.Sort(errors);
+        return Math.Max(0, errors[Math.Min(n - 1, (int)Math.Ceiling(_percentile * n) - 1)]);
+    }
 
     /// <summary>The critical path and per-node expected times under the current plan, refreshed at most every 50 ms.</summary>
     private PlanSnapshot Snapshot(long now)
@@ -264,24 +338,44 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
 
         var placement = Volatile.Read(ref _placement);
         var finish = new double[_definition.Nodes.Length];
+        var pathVariance = new double[_definition.Nodes.Length];
         var wall = new double[_definition.Nodes.Length];
         var ticks = new long[_definition.Nodes.Length];
-        double longest = 0;
+        var spreadPerMs = new double[_queues.Length];
+        var meanErrorPerMs = new double[_queues.Length];
+        double longest = 0, longestVariance = 0;
+        bool measured = true;
         foreach (int id in _topologicalOrder)
         {
-            double start = 0;
+            double start = 0, startVariance = 0;
             foreach (int p in _predecessors[id])
             {
-                start = Math.Max(start, finish[p]);
+                if (finish[p] > start)
+                {
+                    (start, startVariance) = (finish[p], pathVariance[p]);
+                }
             }
 
             // The path is wall time (awaits included); what the request reserves on the device is what it occupies there.
-            double ms = _estimates.Milliseconds(id, placement[id], now);
+            int d = placement[id];
+            double ms = _estimates.Milliseconds(id, d, now);
             wall[id] = double.IsNaN(ms) ? 0 : ms;
-            double occupied = _estimates.OccupancyMilliseconds(id, placement[id], now);
+            measured &= !double.IsNaN(ms) || _definition.Nodes[id].Merge;
+            double occupied = _estimates.OccupancyMilliseconds(id, d, now);
             ticks[id] = double.IsNaN(occupied) ? 0 : (long)(occupied / 1000.0 * Stopwatch.Frequency);
+            double sd = _estimates.StdDevMilliseconds(id, d);
+            pathVariance[id] = startVariance + (sd * sd);
+            if (wall[id] > 0)
+            {
+                spreadPerMs[d] = Math.Max(spreadPerMs[d], sd * sd / wall[id]);
+                meanErrorPerMs[d] = Math.Max(meanErrorPerMs[d], NodeEstimates.MeanError * sd / wall[id]);
+            }
+
             finish[id] = start + wall[id];
-            longest = Math.Max(longest, finish[id]);
+            if (finish[id] > longest)
+            {
+                (longest, longestVariance) = (finish[id], pathVariance[id]);
+            }
         }
 
         // The longest expected path after each node (what a node's batching wait must leave room for).
@@ -295,7 +389,15 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
             }
         }
 
-        snapshot = new PlanSnapshot(longest, placement, ticks, now) { After = after };
+        snapshot = new PlanSnapshot(longest, placement, ticks, now)
+        {
+            After = after,
+            PathVariance = longestVariance,
+            SpreadPerMs = spreadPerMs,
+            MeanErrorPerMs = meanErrorPerMs,
+            HeadroomMs = ObservedHeadroom(),
+            Measured = measured,
+        };
         Volatile.Write(ref _snapshot, snapshot);
         return snapshot;
     }
@@ -526,6 +628,27 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
     {
         /// <summary>Per node, the longest expected path (ms) after it.</summary>
         public double[] After { get; init; } = [];
+
+        /// <summary>The variance of the critical path's time (ms²): its nodes' variances summed.</summary>
+        public double PathVariance { get; init; }
+
+        /// <summary>Per device, the largest variance per millisecond of expected time (ms) among the graph's nodes on it.</summary>
+        public double[] SpreadPerMs { get; init; } = [];
+
+        /// <summary>Per device, the largest standard error of a mean per millisecond of it among the graph's nodes on it.</summary>
+        public double[] MeanErrorPerMs { get; init; } = [];
+
+        /// <summary>What the recent prediction errors add at the SLA percentile (ms).</summary>
+        public double HeadroomMs { get; init; }
+
+        /// <summary>Whether every node that runs an operator has been measured on its device.</summary>
+        public bool Measured { get; init; }
+    }
+
+    /// <summary>A request's predicted latency at the SLA percentile and its parts (ms).</summary>
+    private readonly record struct Prediction(double PathMs, double BacklogMs, string? Busiest, double SpreadMs, double HeadroomMs)
+    {
+        public double Total => PathMs + BacklogMs + SpreadMs + HeadroomMs;
     }
 
     private string DescribePlacement(int[] placement) =>

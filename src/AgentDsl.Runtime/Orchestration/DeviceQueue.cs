@@ -78,11 +78,11 @@ internal sealed class DeviceQueue
         return sum;
     }
 
-    /// <summary>Waits for a slot; completes synchronously when one is free and nobody waits.</summary>
+    /// <summary>Waits for a slot; completes synchronously (with 0) when one is free and nobody waits, else with the time the slot was handed over (Stopwatch ticks: the slot is held from then, before the waiter resumes).</summary>
     /// <param name="deadline">The request's deadline (Stopwatch ticks); earlier deadlines are served first.</param>
     /// <param name="estimateTicks">The node's expected run time, counted in the backlog until <see cref="Exit"/>.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
-    public ValueTask EnterAsync(long deadline, long estimateTicks, CancellationToken cancellationToken)
+    public ValueTask<long> EnterAsync(long deadline, long estimateTicks, CancellationToken cancellationToken)
     {
         ref var mine = ref Mine;
         if (estimateTicks != 0)
@@ -111,7 +111,7 @@ internal sealed class DeviceQueue
         }
 
         waiter.Register(cancellationToken, estimateTicks);
-        return new ValueTask(waiter.Task);
+        return new ValueTask<long>(waiter.Task);
     }
 
     /// <summary>Frees the slot taken by <see cref="EnterAsync"/>; hands it to the waiter with the earliest deadline.</summary>
@@ -162,7 +162,7 @@ internal sealed class DeviceQueue
     }
 
     /// <summary>A node waiting for a slot.</summary>
-    private sealed class Waiter(DeviceQueue owner) : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+    private sealed class Waiter(DeviceQueue owner) : TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         private int _state; // 0 waiting, 1 claimed (granted or being granted), 2 cancelled
         private CancellationTokenRegistration _registration;
@@ -182,7 +182,7 @@ internal sealed class DeviceQueue
         public void Grant()
         {
             _registration.Dispose();
-            TrySetResult();
+            TrySetResult(Stopwatch.GetTimestamp());
         }
 
         private void Cancel()

@@ -80,6 +80,9 @@ public sealed class SimDevice(string name, DeviceKinds kind, double latencyMs, i
 
     public double LatencyMs { get; set; } = latencyMs;
 
+    /// <summary>When set, draws each run's latency instead of <see cref="LatencyMs"/> (called under a lock).</summary>
+    public Func<double>? DrawLatencyMs { get; set; }
+
     public int Calls => Volatile.Read(ref _calls);
 
     /// <summary>Request ids in the order their nodes started on this device.</summary>
@@ -113,7 +116,16 @@ public sealed class SimDevice(string name, DeviceKinds kind, double latencyMs, i
             await gate.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        double ms = _mode == FaultMode.Slow ? LatencyMs * 10 : LatencyMs;
+        double latency = LatencyMs;
+        if (DrawLatencyMs is { } draw)
+        {
+            lock (draw)
+            {
+                latency = draw();
+            }
+        }
+
+        double ms = _mode == FaultMode.Slow ? latency * 10 : latency;
         if (ms > 0)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(ms), cancellationToken).ConfigureAwait(false);
