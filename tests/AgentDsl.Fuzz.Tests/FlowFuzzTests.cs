@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Globalization;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace AgentDsl.Fuzz.Tests;
+
+/// <summary>
+/// Differential fuzzing of flows (see <see cref="FlowFuzzer"/>). CI runs a fixed seed range; a long run takes
+/// <c>AGENTDSL_FUZZ_PROGRAMS=N</c> (fresh seeds unless <c>AGENTDSL_FUZZ_SEED</c> gives the first), see docs/development.md.
+/// </summary>
+public class FlowFuzzTests(ITestOutputHelper output)
+{
+    /// <summary>Programs in CI, from seed 1.</summary>
+    private const int CiPrograms = 2_000;
+
+    private const int BatchSize = 100;
+
+    /// <summary>The analyzers (checked for AD0001 and their errors) run on every fourth batch: they cost four times the generator.</summary>
+    private const int AnalyzerEvery = 4;
+
+    [Fact]
+    public async Task RandomFlows_AreRejectedAtTheirLocation_OrRunThroughTheRuntimeLikeTheDirectCall()
+    {
+        var (first, count) = FuzzSettings.Range("AGENTDSL_FUZZ_PROGRAMS", CiPrograms);
+        output.WriteLine($"programs {count} from seed {first} (AGENTDSL_FUZZ_SEED={first} AGENTDSL_FUZZ_PROGRAMS={count} reproduces this run)");
+        var stats = new FuzzStats();
+        var failures = new List<FuzzFailure>();
+        var clock = Stopwatch.StartNew();
+        int batch = 0;
+        for (long start = first; start < first + count && failures.Count < 10; start += BatchSize)
+        {
+            int size = (int)Math.Min(BatchSize, first + count - start);
+            await FlowFuzzer.RunBatchAsync([.. Enumerable.Range(0, size).Select(i => unchecked((int)(start + i)))], analyzers: batch++ % AnalyzerEvery == 0, stats, failures);
+        }
+
+        double seconds = clock.Elapsed.TotalSeconds;
+        output.WriteLine($"{stats.Programs} programs in {seconds:F1} s ({stats.Programs / seconds:F0}/s): {stats.Rejected} rejected with located ADSL errors, {stats.Run} run ({stats.Requests} requests, each compared with the direct call)");
+        output.WriteLine($"time: lowering (generator and analyzers) {stats.Lowering.Elapsed.TotalSeconds:F1} s, of which generator {stats.Generating.Elapsed.TotalSeconds:F1} s and analyzers {stats.Analyzing.Elapsed.TotalSeconds:F1} s, emitting {stats.Emitting.Elapsed.TotalSeconds:F1} s, running {stats.Running.Elapsed.TotalSeconds:F1} s");
+        output.WriteLine($"meant to be valid but rejected: {stats.IntendedValidRejected}; meant to be outside the language but accepted (and equal): {stats.IntendedInvalidAccepted}");
+        foreach (var (message, n) in stats.RejectionsOfIntendedValid.OrderByDescending(kv => kv.Value).Take(15))
+        {
+            output.WriteLine($"  rejected x{n}: {message}");
+            if (Environment.GetEnvironmentVariable("AGENTDSL_FUZZ_EXAMPLES") is not null)
+            {
+                var (seed, source, line) = stats.Examples[message];
+                output.WriteLine($"    e.g. seed {seed}, line {line}:\n{source[..source.IndexOf("    public static string Helper", StringComparison.Ordinal)]}");
+            }
+        }
+
+        foreach (var (construct, n) in stats.AcceptedInjections.OrderByDescending(kv => kv.Value))
+        {
+            output.WriteLine($"  accepted x{n}: {construct}");
+        }
+
+        Assert.True(failures.Count == 0, $"{failures.Count} program(s) broke the contract:\n\n" + string.Join("\n\n", failures.Take(3)));
+        Assert.True(stats.Run > stats.Programs / 2, $"Only {stats.Run} of {stats.Programs} programs were accepted: the generator should mostly write valid flows.");
+    }
+}
+
+/// <summary>Seeds and counts for the fuzz tests from the environment.</summary>
+internal static class FuzzSettings
+{
+    /// <summary>The first seed and the count: <c>AGENTDSL_FUZZ_SEED</c> (default 1, or a fresh one when the count is set) and <paramref name="countVariable"/>.</summary>
+    public static (long First, long Count) Range(string countVariable, int ciCount)
+    {
+        string? count = Environment.GetEnvironmentVariable(countVariable);
+        string? seed = Environment.GetEnvironmentVariable("AGENTDSL_FUZZ_SEED");
+        long n = count is null ? ciCount : long.Parse(count, CultureInfo.InvariantCulture);
+        long first = seed is not null ? long.Parse(seed, CultureInfo.InvariantCulture) : count is null ? 1 : Random.Shared.Next(1, int.MaxValue / 2);
+        return (first, n);
+    }
+}
