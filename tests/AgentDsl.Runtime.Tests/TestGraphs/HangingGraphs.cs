@@ -72,3 +72,37 @@ public partial class RetriedGraph
     [Operator(OperatorKind.Model, AllowedDevices = DeviceKinds.Accelerator, SafeToRetry = true)]
     public Task<int> Accelerate(int x, CancellationToken ct) => Task.FromResult(x * 2);
 }
+
+/// <summary>Producers that return null against their declared result type, and one whose result may be null.</summary>
+[AgentGraph]
+public partial class NullResultGraph
+{
+    public int LenRan;
+
+    [Flow]
+    public async Task<int> Run(string s, CancellationToken ct)
+    {
+        var maybe = Maybe(s);
+        var made = await MakeAsync(s, ct);
+        var copied = Copy(made);
+        return Add(Len(copied), LenOrZero(maybe));
+    }
+
+    [Operator] public int Add(int a, int b) => a + b;
+
+    [Operator] public string? Maybe(string s) => s == "null" ? null : s;
+
+    [Operator(OperatorKind.Tool)]
+    public Task<string> MakeAsync(string s, CancellationToken ct) => Task.FromResult(s == "null" ? null! : s);
+
+    [Operator] public string Copy(string s) => s == "sync-null" ? null! : s;
+
+    [Operator]
+    public int Len(string s)
+    {
+        Interlocked.Increment(ref LenRan);
+        return s.Length;
+    }
+
+    [Operator] public int LenOrZero(string? s) => s?.Length ?? 0;
+}
