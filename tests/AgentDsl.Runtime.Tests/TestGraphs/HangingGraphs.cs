@@ -106,3 +106,33 @@ public partial class NullResultGraph
 
     [Operator] public int LenOrZero(string? s) => s?.Length ?? 0;
 }
+
+/// <summary>
+/// The soak graph, without an SLA (each request brings its budget): an asynchronous step that yields (so the caller
+/// has its task before anything can block), a model step on a simulated accelerator (where faults are injected),
+/// and a synchronous CPU step.
+/// </summary>
+[AgentGraph]
+public partial class SoakGraph
+{
+    [Flow]
+    public async Task<int> Run(int x, CancellationToken ct)
+    {
+        int y = await Prepare(x, ct);
+        int z = await Accelerate(y, ct);
+        return Finish(z);
+    }
+
+    [Operator(OperatorKind.Tool)]
+    public async Task<int> Prepare(int x, CancellationToken ct)
+    {
+        await Task.Yield();
+        return x;
+    }
+
+    [Operator(OperatorKind.Model, AllowedDevices = DeviceKinds.Accelerator, SafeToRetry = true)]
+    public Task<int> Accelerate(int x, CancellationToken ct) => Task.FromResult(x * 2);
+
+    [Operator]
+    public int Finish(int y) => y + 1;
+}
