@@ -17,18 +17,29 @@ internal sealed class Outcomes
 
     public List<Exception> Other { get; } = [];
 
+    /// <summary>How long each request took, from the call until its task completed, by request index.</summary>
+    public TimeSpan[] Durations { get; private set; } = [];
+
     public int Total => Completed.Count + Failed.Count + Rejected.Count + Cancelled.Count + Other.Count;
 
     public static async Task<Outcomes> DriveAsync(int count, int concurrency, Func<int, Task<AgentRunResult>> run, TimeSpan? limit = null)
     {
-        var outcomes = new Outcomes();
+        var outcomes = new Outcomes { Durations = new TimeSpan[count] };
         using var gate = new SemaphoreSlim(concurrency);
         var tasks = Enumerable.Range(0, count).Select(async i =>
         {
             await gate.WaitAsync();
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
-                await outcomes.RecordAsync(run(i));
+                // When the request's task completed, taken where it completed: not when this continuation got a thread.
+                var pending = run(i);
+                _ = pending.ContinueWith(
+                    _ => outcomes.Durations[i] = System.Diagnostics.Stopwatch.GetElapsedTime(started),
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+                await outcomes.RecordAsync(pending);
             }
             finally
             {

@@ -2,6 +2,7 @@ using AgentDsl.Execution;
 using AgentDsl.Runtime.Tests.TestGraphs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Xunit;
 
 namespace AgentDsl.Runtime.Tests;
@@ -13,6 +14,7 @@ public sealed class ShutdownTests
         where TGraph : class, IAgentGraph<TGraph>
     {
         var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(100));
         builder.Services.AddAgentDsl().AddGraph<TGraph>();
         var host = builder.Build();

@@ -435,6 +435,14 @@ public sealed partial class AgentRunner<TGraph>
         private void Completed(NodeDefinition node, in NodeOutcome outcome, Activity? activity)
         {
             int nodeId = node.Id;
+            if (_runner._resultNotNull[nodeId] && Values.Result(nodeId) is null)
+            {
+                // The producer broke its contract: it fails, not the node that would read the null.
+                NodeFailed(nodeId, activity, new InvalidOperationException(
+                    $"{node.Describe()} returned null, but its operator's result type {node.ResultType} is not nullable."));
+                return;
+            }
+
             NodeEnded(nodeId);
             if (outcome.Ended != 0)
             {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Reflection;
 using AgentDsl.Devices;
 using AgentDsl.Diagnostics;
 using AgentDsl.Hosting;
@@ -36,6 +37,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
     private readonly AgentGraphStatistics _statistics = new();
     private readonly long _slaTicks;
     private readonly TimeSpan _cancellationGrace;
+    private readonly bool[] _resultNotNull;
     private readonly long _minReplanTicks;
     private readonly object _planGate = new();
     private readonly long[] _outUntil;
@@ -119,6 +121,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
         }
 
         _predecessors = [.. predecessors.Select(p => p.ToArray())];
+        _resultNotNull = ResultsDeclaredNotNull(_definition);
         _resilience = BuildResilience();
         BuildBatchers(batches);
 
@@ -400,6 +403,42 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
         };
         Volatile.Write(ref _snapshot, snapshot);
         return snapshot;
+    }
+
+    /// <summary>
+    /// Per node, whether its operator declares a result that is not nullable (a non-nullable reference type, in a
+    /// nullable-enabled context; a task of one): a null it returns then fails that node, not the node that reads it.
+    /// </summary>
+    private static bool[] ResultsDeclaredNotNull(GraphDefinition graph)
+    {
+        var result = new bool[graph.Nodes.Length];
+        var context = new NullabilityInfoContext();
+        const BindingFlags All = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static;
+        foreach (var node in graph.Nodes)
+        {
+            if (!node.HasResult || node.Merge || node.FanOut is not null || node.Subgraph is not null)
+            {
+                continue;
+            }
+
+            var methods = typeof(TGraph).GetMethods(All).Where(m => m.Name == node.Operator).Take(2).ToList();
+            if (methods.Count != 1 || methods[0].ReturnType.IsValueType && !methods[0].ReturnType.IsGenericType)
+            {
+                continue; // not found, overloaded, or a value
+            }
+
+            var info = context.Create(methods[0].ReturnParameter);
+            var type = methods[0].ReturnType;
+            if (type.IsGenericType && (type.GetGenericTypeDefinition() == typeof(Task<>) || type.GetGenericTypeDefinition() == typeof(ValueTask<>)))
+            {
+                info = info.GenericTypeArguments[0];
+                type = type.GetGenericArguments()[0];
+            }
+
+            result[node.Id] = !type.IsValueType && info.ReadState == NullabilityState.NotNull;
+        }
+
+        return result;
     }
 
     private static int[] TopologicalOrder(GraphDefinition graph)

@@ -72,3 +72,67 @@ public partial class RetriedGraph
     [Operator(OperatorKind.Model, AllowedDevices = DeviceKinds.Accelerator, SafeToRetry = true)]
     public Task<int> Accelerate(int x, CancellationToken ct) => Task.FromResult(x * 2);
 }
+
+/// <summary>Producers that return null against their declared result type, and one whose result may be null.</summary>
+[AgentGraph]
+public partial class NullResultGraph
+{
+    public int LenRan;
+
+    [Flow]
+    public async Task<int> Run(string s, CancellationToken ct)
+    {
+        var maybe = Maybe(s);
+        var made = await MakeAsync(s, ct);
+        var copied = Copy(made);
+        return Add(Len(copied), LenOrZero(maybe));
+    }
+
+    [Operator] public int Add(int a, int b) => a + b;
+
+    [Operator] public string? Maybe(string s) => s == "null" ? null : s;
+
+    [Operator(OperatorKind.Tool)]
+    public Task<string> MakeAsync(string s, CancellationToken ct) => Task.FromResult(s == "null" ? null! : s);
+
+    [Operator] public string Copy(string s) => s == "sync-null" ? null! : s;
+
+    [Operator]
+    public int Len(string s)
+    {
+        Interlocked.Increment(ref LenRan);
+        return s.Length;
+    }
+
+    [Operator] public int LenOrZero(string? s) => s?.Length ?? 0;
+}
+
+/// <summary>
+/// The soak graph, without an SLA (each request brings its budget): an asynchronous step that yields (so the caller
+/// has its task before anything can block), a model step on a simulated accelerator (where faults are injected),
+/// and a synchronous CPU step.
+/// </summary>
+[AgentGraph]
+public partial class SoakGraph
+{
+    [Flow]
+    public async Task<int> Run(int x, CancellationToken ct)
+    {
+        int y = await Prepare(x, ct);
+        int z = await Accelerate(y, ct);
+        return Finish(z);
+    }
+
+    [Operator(OperatorKind.Tool)]
+    public async Task<int> Prepare(int x, CancellationToken ct)
+    {
+        await Task.Yield();
+        return x;
+    }
+
+    [Operator(OperatorKind.Model, AllowedDevices = DeviceKinds.Accelerator, SafeToRetry = true)]
+    public Task<int> Accelerate(int x, CancellationToken ct) => Task.FromResult(x * 2);
+
+    [Operator]
+    public int Finish(int y) => y + 1;
+}

@@ -59,11 +59,18 @@ public enum FaultMode
     Hang,
     Slow,
     Unavailable,
+
+    /// <summary>Waits until cancelled, observing the token.</summary>
+    HangObserving,
+
+    /// <summary>Blocks its thread synchronously (for <see cref="SimDevice.HangFor"/>), then runs.</summary>
+    BlockSync,
 }
 
 /// <summary>
 /// A simulated accelerator: adds its own latency to each node, runs a bounded number at once, and can be told to
-/// throw, hang (ignoring cancellation), run ten times slower, or report itself unplugged.
+/// throw, hang (ignoring cancellation, or observing it), block its thread, run ten times slower, or report itself
+/// unplugged — for every node (<see cref="Mode"/>) or per node run (<see cref="Faults"/>).
 /// </summary>
 public sealed class SimDevice(string name, DeviceKinds kind, double latencyMs, int concurrency = 4) : IAgentDevice
 {
@@ -90,6 +97,12 @@ public sealed class SimDevice(string name, DeviceKinds kind, double latencyMs, i
 
     public TaskCompletionSource? Gate { get; set; }
 
+    /// <summary>How long <see cref="FaultMode.Hang"/> ignores its token before it returns, and <see cref="FaultMode.BlockSync"/> blocks; null: hang forever.</summary>
+    public TimeSpan? HangFor { get; set; }
+
+    /// <summary>The fault of each node run (overrides <see cref="Mode"/>).</summary>
+    public Func<NodeWork, FaultMode>? Faults { get; set; }
+
     public bool CanRun(NodeDefinition node) => (node.Cost.AllowedDevices & Descriptor.Kind) != 0;
 
     public async ValueTask RunAsync(NodeWork work, CancellationToken cancellationToken)
@@ -100,14 +113,25 @@ public sealed class SimDevice(string name, DeviceKinds kind, double latencyMs, i
             Started.Add(work.RequestId);
         }
 
-        switch (_mode)
+        var mode = Faults?.Invoke(work) ?? _mode;
+        switch (mode)
         {
             case FaultMode.Throw:
                 throw new InvalidOperationException($"{Descriptor.Name}: injected fault");
             case FaultMode.Unavailable:
                 throw new DeviceUnavailableException(Descriptor.Name, "unplugged");
+            case FaultMode.Hang when HangFor is { } hangFor:
+                await Task.Delay(hangFor, CancellationToken.None).ConfigureAwait(false); // ignores cancellation, returns late
+                break;
             case FaultMode.Hang:
                 await new TaskCompletionSource().Task.ConfigureAwait(false); // never completes, ignores cancellation
+                break;
+            case FaultMode.HangObserving:
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+                break;
+            case FaultMode.BlockSync:
+                await Task.Yield(); // on a thread of its own, as a device's worker would be
+                Thread.Sleep(HangFor ?? TimeSpan.FromSeconds(1));
                 break;
         }
 
@@ -125,7 +149,7 @@ public sealed class SimDevice(string name, DeviceKinds kind, double latencyMs, i
             }
         }
 
-        double ms = _mode == FaultMode.Slow ? latency * 10 : latency;
+        double ms = mode == FaultMode.Slow ? latency * 10 : latency;
         if (ms > 0)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(ms), cancellationToken).ConfigureAwait(false);
