@@ -57,7 +57,8 @@ internal sealed class DeviceQueue
 
     public KeyValuePair<string, object?> Tag { get; }
 
-    public int Running => _slots is null ? (int)Math.Max(0, Sum(static (ref Stripe s) => Volatile.Read(ref s.Running))) : _slots.Taken;
+    /// <summary>Nodes running now (on an unbounded device, those entered less those still waiting for a compute slot).</summary>
+    public int Running => _slots is null ? (int)Math.Max(0, Sum(static (ref Stripe s) => Volatile.Read(ref s.Running)) - (_compute?.Waiting ?? 0)) : _slots.Taken;
 
     public int QueueLength => (_slots?.Waiting ?? 0) + (_compute?.Waiting ?? 0);
 
