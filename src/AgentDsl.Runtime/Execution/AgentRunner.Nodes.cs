@@ -96,6 +96,26 @@ public sealed partial class AgentRunner<TGraph>
                 state.Started = await enter.ConfigureAwait(false);
             }
 
+            if (TakesComputeSlot(node, state.Queue))
+            {
+                // Synchronous CPU work: a compute slot too, earliest deadline first; while waiting, no thread is held.
+                var compute = state.Queue.EnterComputeAsync(run.DeadlineTicks, cancellationToken);
+                if (!compute.IsCompletedSuccessfully)
+                {
+                    try
+                    {
+                        state.Started = await compute.ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        state.Queue.Exit(0, state.Estimate);
+                        throw;
+                    }
+                }
+
+                state.Compute = true;
+            }
+
             try
             {
                 var pending = StartWork(run, node, ref state, cancellationToken);
@@ -148,8 +168,16 @@ public sealed partial class AgentRunner<TGraph>
             return false;
         }
 
+        // Synchronous CPU work runs here only with a free compute slot; else it queues for one (the slow path), and the
+        // thread (the caller's, for a root) is not held.
+        bool compute = TakesComputeSlot(node, queue);
+        if (compute && !queue.TryEnterCompute())
+        {
+            return false;
+        }
+
         run.SetDevice(node.Id, d);
-        state = new NodeAttempt { Device = d, Queue = queue, Estimate = EstimateTicks(node.Id, d, now), Started = now };
+        state = new NodeAttempt { Device = d, Queue = queue, Estimate = EstimateTicks(node.Id, d, now), Started = now, Compute = compute };
         _ = queue.EnterAsync(run.DeadlineTicks, state.Estimate, CancellationToken.None); // unbounded: completes at once
         return true;
     }
@@ -229,6 +257,14 @@ public sealed partial class AgentRunner<TGraph>
         return queue.Capacity == int.MaxValue && queue.Device is CpuDevice && _estimates.MeanOrNaN(nodeId, d) < InlineBelowMs;
     }
 
+    /// <summary>
+    /// Whether the node's run takes a compute slot of the queue: a synchronous operator (not a merge, not a nested graph,
+    /// which waits for its own nodes) on a device with compute slots (the unbounded CPU), unless measured so cheap
+    /// (under 20 µs) that the slot would cost more than the run.
+    /// </summary>
+    private bool TakesComputeSlot(NodeDefinition node, DeviceQueue queue) =>
+        queue.HasComputeSlots && !node.IsAsync && !node.Merge && node.Subgraph is null && !(_estimates.MeanOrNaN(node.Id, queue.Index) < InlineBelowMs);
+
     /// <summary>What the node's run is expected to take from the device's capacity (its backlog while it runs), in Stopwatch ticks.</summary>
     private long EstimateTicks(int nodeId, int device, long now)
     {
@@ -261,6 +297,11 @@ public sealed partial class AgentRunner<TGraph>
     {
         long ended = Stopwatch.GetTimestamp();
         int d = state.Device;
+        if (state.Compute)
+        {
+            state.Queue.ExitCompute();
+        }
+
         state.Queue.Exit(ended - state.Started, state.Estimate);
         OnMeasured(node.Id, d, ended - state.Started, (state.SyncEnded == 0 ? ended : state.SyncEnded) - state.Started, ended);
         return new NodeOutcome(d, state.Started, ended, state.Attempt, state.Work?.ReportedCostUsd ?? 0);
@@ -292,6 +333,11 @@ public sealed partial class AgentRunner<TGraph>
     private bool AttemptFailed(NodeDefinition node, in NodeAttempt state, Exception exception, CancellationToken cancellationToken, ref int refused)
     {
         bool unavailable = exception is DeviceUnavailableException;
+        if (state.Compute)
+        {
+            state.Queue.ExitCompute();
+        }
+
         state.Queue.Exit(unavailable || exception is BrokenCircuitException ? 0 : Stopwatch.GetTimestamp() - state.Started, state.Estimate);
         if (unavailable)
         {

@@ -69,6 +69,12 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
     /// <summary>Completed requests whose prediction error sets the observed headroom (<see cref="PlanSnapshot.HeadroomMs"/>).</summary>
     private const int ErrorWindow = 256;
 
+    /// <summary>
+    /// The least headroom, as a share of the budget: for delays no measurement predicts and that hit every queued
+    /// request at once (a GC pause, a loaded machine) until the prediction errors show them.
+    /// </summary>
+    private const double MinHeadroom = 0.1;
+
     /// <summary>Errors needed before the observed headroom counts.</summary>
     private const int MinErrors = 20;
 
@@ -144,7 +150,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
     /// under the current plan and measurements plus the backlog of the devices the plan uses, plus the spread of both at
     /// the percentile and the headroom the prediction errors of recent requests call for.
     /// </summary>
-    public double PredictedLatencyMs => Predict(Snapshot(Stopwatch.GetTimestamp())).Total;
+    public double PredictedLatencyMs => Predict(Snapshot(Stopwatch.GetTimestamp()), _slaTicks * 1000.0 / Stopwatch.Frequency).Total;
 
     /// <inheritdoc/>
     public Task<AgentRunResult> RunUntypedAsync(object?[] inputs, CancellationToken cancellationToken = default) =>
@@ -153,6 +159,8 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
     /// <inheritdoc/>
     public Task<AgentRunResult> RunUntypedAsync(object?[] inputs, AgentRequestOptions? options, CancellationToken cancellationToken = default)
     {
+        // The request's clock starts at the call: its latency (Elapsed, the SLA) is what the caller waits, queueing included.
+        long now = Stopwatch.GetTimestamp();
         ArgumentNullException.ThrowIfNull(inputs);
         if (inputs.Length != _definition.Inputs.Length)
         {
@@ -162,7 +170,6 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        long now = Stopwatch.GetTimestamp();
         long budget = options?.Budget is { } b ? (long)(b.TotalSeconds * Stopwatch.Frequency) : _slaTicks;
         _statistics.OnSubmitted();
         if (Admit(now, budget, out var reservation, out double predictedMs) is { } rejected)
@@ -211,7 +218,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
         {
             double budgetMs = budgetTicks * 1000.0 / Stopwatch.Frequency;
             var snapshot = Snapshot(now);
-            var predicted = Predict(snapshot);
+            var predicted = Predict(snapshot, budgetMs);
             // Liveness: when nothing was admitted for an estimate lifetime, one request goes through as a probe, so estimates
             // inflated by a transient slow-down are measured again instead of rejecting every request forever.
             bool probe = now - Volatile.Read(ref _lastAdmitted) > _estimateLifetimeTicks;
@@ -257,9 +264,10 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
     /// The latency of a request admitted now, at the graph's SLA percentile: the critical path (means) plus, on the
     /// device the plan uses whose backlog makes it latest, that backlog; plus z × the standard deviation of their sum
     /// (z the normal quantile of the percentile: the path's node variances, and the queued work's, taken as
-    /// independent runs); plus the observed headroom.
+    /// independent runs); plus a headroom: what recent prediction errors call for, and at least
+    /// <see cref="MinHeadroom"/> of the budget.
     /// </summary>
-    private Prediction Predict(PlanSnapshot snapshot)
+    private Prediction Predict(PlanSnapshot snapshot, double budgetMs)
     {
         double path = snapshot.CriticalPathMs;
         double best = path + (_z * Math.Sqrt(snapshot.PathVariance));
@@ -291,14 +299,14 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
             }
         }
 
-        return new Prediction(path, backlog, busiest, best - path - backlog, snapshot.HeadroomMs);
+        return new Prediction(path, backlog, busiest, best - path - backlog, Math.Max(snapshot.HeadroomMs, MinHeadroom * budgetMs));
     }
 
     private string DescribeRejection(in Prediction p, double budgetMs)
     {
         string at = string.Create(CultureInfo.InvariantCulture, $"p{_percentile * 100:0.#}");
         string spread = p.SpreadMs > 0.005 ? string.Create(CultureInfo.InvariantCulture, $" + {p.SpreadMs:0.##} ms spread at {at}") : "";
-        string headroom = p.HeadroomMs > 0.005 ? string.Create(CultureInfo.InvariantCulture, $" + {p.HeadroomMs:0.##} ms headroom for observed errors") : "";
+        string headroom = p.HeadroomMs > 0.005 ? string.Create(CultureInfo.InvariantCulture, $" + {p.HeadroomMs:0.##} ms headroom") : "";
         return p.Busiest is null
             ? string.Create(CultureInfo.InvariantCulture, $"predicted {at} latency {p.Total:0.##} ms (critical path of measured node times {p.PathMs:0.##} ms{spread}{headroom}) exceeds the budget of {budgetMs:0.##} ms.")
             : string.Create(CultureInfo.InvariantCulture, $"predicted {at} latency {p.Total:0.##} ms (critical path {p.PathMs:0.##} ms + {p.BacklogMs:0.##} ms queued on {p.Busiest}{spread}{headroom}) exceeds the budget of {budgetMs:0.##} ms.");

@@ -14,6 +14,9 @@ internal struct NodeAttempt
 
     /// <summary>When the work's synchronous part returned pending work (0: it completed synchronously); what came before ran on a core.</summary>
     public long SyncEnded;
+
+    /// <summary>Whether the attempt holds a compute slot of its device (<see cref="DeviceQueue.TryEnterCompute"/>).</summary>
+    public bool Compute;
     public int Attempt;
     public NodeWork? Work;
 }

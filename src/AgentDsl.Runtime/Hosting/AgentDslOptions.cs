@@ -9,13 +9,17 @@ public sealed class AgentDslOptions
     /// <summary>The configuration section: <c>AgentDsl</c>.</summary>
     public const string SectionName = "AgentDsl";
 
-    /// <summary>Default <see cref="CpuMaxConcurrency"/>: 0, no limit beyond the thread pool's.</summary>
+    /// <summary>Default <see cref="CpuMaxConcurrency"/>: 0, asynchronous operators unbounded, synchronous ones at most one per processor.</summary>
     public const int DefaultCpuMaxConcurrency = 0;
 
     /// <summary>Default <see cref="MaxInFlightRequests"/>.</summary>
     public const int DefaultMaxInFlightRequests = 10_000;
 
-    /// <summary>How many nodes the managed CPU device runs at once; 0 means no limit beyond the thread pool's.</summary>
+    /// <summary>
+    /// How many nodes the managed CPU device runs at once (awaits included); 0: asynchronous operators without limit,
+    /// synchronous ones (CPU work holding a thread) at most <see cref="Environment.ProcessorCount"/> at once, the rest
+    /// queued earliest deadline first.
+    /// </summary>
     [Range(0, 1_000_000)]
     public int CpuMaxConcurrency { get; set; } = DefaultCpuMaxConcurrency;
 

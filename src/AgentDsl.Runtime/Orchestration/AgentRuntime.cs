@@ -64,8 +64,10 @@ public sealed partial class AgentRuntime : IDisposable
                 o.Devices.TryGetValue(d.Descriptor.Name.Replace(':', '-'), out device);
             }
 
+            // Synchronous operators on the unbounded CPU device hold a thread throughout: at most one per processor runs
+            // at once, the rest queue (earliest deadline first) instead of piling up on the thread pool or on callers.
             int capacity = device is { MaxConcurrency: > 0 } ? device.MaxConcurrency : d.Descriptor.MaxConcurrency;
-            return new DeviceQueue(d, i, capacity, device?.HourlyCostUsd ?? d.Descriptor.HourlyCostUsd);
+            return new DeviceQueue(d, i, capacity, device?.HourlyCostUsd ?? d.Descriptor.HourlyCostUsd, computeSlots: d is CpuDevice ? Environment.ProcessorCount : 0);
         })];
         _outUntil = new long[Queues.Length];
         _lastBusy = new long[Queues.Length];
