@@ -39,6 +39,7 @@ internal sealed class FuzzStats
     public Dictionary<string, int> AcceptedInjections { get; } = [];
     public Dictionary<string, (int Seed, string Source, int Line)> Examples { get; } = [];
     public Stopwatch Generating { get; } = new();
+    public long GeneratedChars;
     public Stopwatch Analyzing { get; } = new();
 }
 
@@ -98,7 +99,7 @@ internal static class FlowFuzzer
             // The generator's diagnostics carry file locations (path and span), not the tree itself.
             var adsl = diagnostics.Where(d => d.Id.StartsWith("ADSL", StringComparison.Ordinal) && d.Severity == DiagnosticSeverity.Error
                 && (d.Location.GetLineSpan().Path == program.Path || Owner(d.Location.SourceTree) == program.ClassName
-                    || d.GetMessage(CultureInfo.InvariantCulture).Contains(program.ClassName, StringComparison.Ordinal))).ToList();
+                    || (!d.Location.IsInSource && d.GetMessage(CultureInfo.InvariantCulture).Contains("'" + program.ClassName + "'", StringComparison.Ordinal)))).ToList();
             var unlocated = adsl.Where(d => d.Location.GetLineSpan().Path != program.Path || !flow.Contains(d.Location.SourceSpan)).ToList();
             if (unlocated.Count > 0)
             {
@@ -211,6 +212,7 @@ internal static class FlowFuzzer
         }
 
         stats.Generating.Stop();
+        stats.GeneratedChars += output.SyntaxTrees.Skip(compilation.SyntaxTrees.Length).Sum(t => (long)t.Length);
         var crashes = generatorDiagnostics.Where(d => d.Id is "CS8785" or "AD0001").ToList();
         if (crashes.Count > 0)
         {

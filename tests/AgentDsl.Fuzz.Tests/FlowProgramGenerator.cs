@@ -113,7 +113,7 @@ internal sealed class FlowProgramGenerator
 
     private FlowProgram Write(int seed, string name)
     {
-        _budget = _r.Next(3, 16);
+        _budget = _r.Next(3, 12);
         if (_r.NextDouble() < 0.17)
         {
             _injectAt = _r.Next(0, _budget);
