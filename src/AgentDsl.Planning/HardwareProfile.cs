@@ -71,6 +71,10 @@ public sealed class HardwareProfile
         {
             throw new CatalogException($"{file}({ex.LineNumber + 1},{ex.BytePositionInLine + 1})", null, null, ex.Message);
         }
+        catch (ArgumentException ex)
+        {
+            throw new CatalogException(file, null, null, "not valid text: " + ex.Message); // a lone UTF-16 surrogate
+        }
 
         using (document)
         {
@@ -81,9 +85,10 @@ public sealed class HardwareProfile
             }
 
             var pricing = PriceReading.FirstPrinciples;
-            if (root.TryGetProperty("pricing", out var p) && !Enum.TryParse(p.GetString(), ignoreCase: true, out pricing))
+            if (root.TryGetProperty("pricing", out var p)
+                && (p.ValueKind != JsonValueKind.String || !Enum.GetNames<PriceReading>().Contains(p.GetString(), StringComparer.OrdinalIgnoreCase) || !Enum.TryParse(p.GetString(), ignoreCase: true, out pricing)))
             {
-                throw new CatalogException(file, null, "pricing", $"'{p.GetString()}' is not one of {string.Join(", ", Enum.GetNames<PriceReading>())}");
+                throw new CatalogException(file, null, "pricing", $"{p.GetRawText()} is not one of {string.Join(", ", Enum.GetNames<PriceReading>())}");
             }
 
             var devices = new List<(DeviceSpec, int)>();
@@ -92,10 +97,15 @@ public sealed class HardwareProfile
             foreach (var entry in list.EnumerateArray())
             {
                 string where = $"#{index++}";
-                int count = entry.TryGetProperty("count", out var c) ? (c.TryGetInt32(out int n) && n > 0 ? n : throw new CatalogException(file, where, "count", "must be a positive integer")) : 1;
+                if (entry.ValueKind != JsonValueKind.Object)
+                {
+                    throw new CatalogException(file, where, null, "a device entry must be an object");
+                }
+
+                int count = entry.TryGetProperty("count", out var c) ? (c.ValueKind == JsonValueKind.Number && c.TryGetInt32(out int n) && n > 0 ? n : throw new CatalogException(file, where, "count", "must be a positive integer")) : 1;
                 if (entry.TryGetProperty("catalog", out var name))
                 {
-                    string text = name.GetString() ?? "";
+                    string text = name.ValueKind == JsonValueKind.String ? name.GetString()! : throw new CatalogException(file, where, "catalog", "must be a device name (a string)");
                     if (!catalog.Contains(text))
                     {
                         throw new CatalogException(file, where, "catalog", $"no catalog device '{text}' (known: {string.Join(", ", catalog.Devices.Select(d => d.Name).Order(StringComparer.Ordinal))})");
@@ -122,7 +132,7 @@ public sealed class HardwareProfile
             {
                 if (entry.TryGetProperty("hourlyUsd", out var h))
                 {
-                    hourly[device] = h.TryGetDouble(out double v) && v >= 0 ? v : throw new CatalogException(file, $"'{device}'", "hourlyUsd", "must be a non-negative number");
+                    hourly[device] = h.ValueKind == JsonValueKind.Number && h.TryGetDouble(out double v) && double.IsFinite(v) && v >= 0 ? v : throw new CatalogException(file, $"'{device}'", "hourlyUsd", "must be a non-negative number");
                 }
             }
         }

@@ -36,7 +36,7 @@ public class FlowFuzzTests(ITestOutputHelper output)
 
         double seconds = clock.Elapsed.TotalSeconds;
         output.WriteLine($"{stats.Programs} programs in {seconds:F1} s ({stats.Programs / seconds:F0}/s): {stats.Rejected} rejected with located ADSL errors, {stats.Run} run ({stats.Requests} requests, each compared with the direct call)");
-        output.WriteLine($"time: lowering (generator and analyzers) {stats.Lowering.Elapsed.TotalSeconds:F1} s, of which generator {stats.Generating.Elapsed.TotalSeconds:F1} s and analyzers {stats.Analyzing.Elapsed.TotalSeconds:F1} s, emitting {stats.Emitting.Elapsed.TotalSeconds:F1} s, running {stats.Running.Elapsed.TotalSeconds:F1} s");
+        output.WriteLine($"time: lowering (generator and analyzers) {stats.Lowering.Elapsed.TotalSeconds:F1} s, of which generator {stats.Generating.Elapsed.TotalSeconds:F1} s and analyzers {stats.Analyzing.Elapsed.TotalSeconds:F1} s, emitting {stats.Emitting.Elapsed.TotalSeconds:F1} s, running {stats.Running.Elapsed.TotalSeconds:F1} s; generated {stats.GeneratedChars / Math.Max(1, stats.Programs)} characters per program");
         output.WriteLine($"meant to be valid but rejected: {stats.IntendedValidRejected}; meant to be outside the language but accepted (and equal): {stats.IntendedInvalidAccepted}");
         foreach (var (message, n) in stats.RejectionsOfIntendedValid.OrderByDescending(kv => kv.Value).Take(15))
         {

@@ -39,6 +39,7 @@ internal sealed class FuzzStats
     public Dictionary<string, int> AcceptedInjections { get; } = [];
     public Dictionary<string, (int Seed, string Source, int Line)> Examples { get; } = [];
     public Stopwatch Generating { get; } = new();
+    public long GeneratedChars;
     public Stopwatch Analyzing { get; } = new();
 }
 
@@ -98,7 +99,7 @@ internal static class FlowFuzzer
             // The generator's diagnostics carry file locations (path and span), not the tree itself.
             var adsl = diagnostics.Where(d => d.Id.StartsWith("ADSL", StringComparison.Ordinal) && d.Severity == DiagnosticSeverity.Error
                 && (d.Location.GetLineSpan().Path == program.Path || Owner(d.Location.SourceTree) == program.ClassName
-                    || d.GetMessage(CultureInfo.InvariantCulture).Contains(program.ClassName, StringComparison.Ordinal))).ToList();
+                    || (!d.Location.IsInSource && d.GetMessage(CultureInfo.InvariantCulture).Contains("'" + program.ClassName + "'", StringComparison.Ordinal)))).ToList();
             var unlocated = adsl.Where(d => d.Location.GetLineSpan().Path != program.Path || !flow.Contains(d.Location.SourceSpan)).ToList();
             if (unlocated.Count > 0)
             {
@@ -182,6 +183,38 @@ internal static class FlowFuzzer
         }
     }
 
+    /// <summary>The graph definitions of the programs of <paramref name="seeds"/> that the generator accepts: samples of the IR.</summary>
+    public static async Task<List<Ir.GraphDefinition>> DefinitionsAsync(IReadOnlyList<int> seeds)
+    {
+        var programs = seeds.Select(FlowProgramGenerator.Generate).ToList();
+        var compilation = CSharpCompilation.Create(
+            "FuzzSamples",
+            [CSharpSyntaxTree.ParseText(FlowProgramGenerator.InnerSource, ParseOptions, path: "Inner.cs"), .. programs.Select(p => CSharpSyntaxTree.ParseText(p.Source, ParseOptions, path: p.Path))],
+            References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        var (output, diagnostics, _) = await Task.Run(() => Lower(compilation, runAnalyzers: false, new FuzzStats()));
+        var rejected = diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => Path.GetFileNameWithoutExtension(d.Location.GetLineSpan().Path)).ToHashSet();
+        var emitted = output.RemoveSyntaxTrees(output.SyntaxTrees.Where(t => Owner(t) is { } owner && rejected.Contains(owner)));
+        using var image = new MemoryStream();
+        if (!emitted.Emit(image).Success)
+        {
+            return [];
+        }
+
+        image.Position = 0;
+        var context = new AssemblyLoadContext("fuzz-samples", isCollectible: true);
+        try
+        {
+            var assembly = context.LoadFromStream(image);
+            return [.. assembly.GetTypes().Where(t => t.Namespace == "Fuzz" && t.GetProperty("Definition", BindingFlags.Public | BindingFlags.Static) is not null)
+                .Select(t => (Ir.GraphDefinition)t.GetProperty("Definition", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!)];
+        }
+        finally
+        {
+            context.Unload();
+        }
+    }
+
     /// <summary>The program class a tree belongs to: its source file (<c>G12.cs</c>) or a generated one (<c>Fuzz.G12.….g.cs</c>); null for Inner.</summary>
     private static string? Owner(SyntaxTree? tree)
     {
@@ -211,6 +244,7 @@ internal static class FlowFuzzer
         }
 
         stats.Generating.Stop();
+        stats.GeneratedChars += output.SyntaxTrees.Skip(compilation.SyntaxTrees.Length).Sum(t => (long)t.Length);
         var crashes = generatorDiagnostics.Where(d => d.Id is "CS8785" or "AD0001").ToList();
         if (crashes.Count > 0)
         {

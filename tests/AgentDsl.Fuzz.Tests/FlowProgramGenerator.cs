@@ -113,7 +113,7 @@ internal sealed class FlowProgramGenerator
 
     private FlowProgram Write(int seed, string name)
     {
-        _budget = _r.Next(3, 16);
+        _budget = _r.Next(3, 12);
         if (_r.NextDouble() < 0.17)
         {
             _injectAt = _r.Next(0, _budget);
@@ -282,14 +282,29 @@ internal sealed class FlowProgramGenerator
         {
             Line("else");
             Open();
-            Block(depth, returns: false);
+            Block(depth, returns: canReturn && !thenReturns && _r.NextDouble() < 0.3);
             Close();
+        }
+        else if (!thenReturns && _r.NextDouble() < 0.2)
+        {
+            // An arm without braces.
+            Line("else");
+            _indent++;
+            Line(_async && _r.NextDouble() < 0.5 ? $"await AAudit({Arg(Ty.Str, 1)}, {Token()});" : $"Audit({Arg(Ty.Str, 1)});");
+            _indent--;
         }
     }
 
+    /// <summary>The token for an operator: the flow's, or one the runtime replaces by the request's.</summary>
+    private string Token() => _r.Next(10) switch { 0 => "CancellationToken.None", 1 => "default", _ => "ct" };
+
+    /// <summary>An awaited operator task, sometimes with ConfigureAwait(false).</summary>
+    private string Await(string call) => "await " + call + (_r.NextDouble() < 0.1 ? ".ConfigureAwait(false)" : "");
+
     private void Switch(int depth, bool returning = false)
     {
-        string on = _r.Next(3) switch { 0 => "n", 1 => Pick(Visible(Ty.Int)).Name, _ => $"Bucket({Arg(Ty.Str, 1)})" };
+        bool onText = _r.NextDouble() < 0.2;
+        string on = onText ? "q" : _r.Next(3) switch { 0 => "n", 1 => Pick(Visible(Ty.Int)).Name, _ => $"Bucket({Arg(Ty.Str, 1)})" };
         Line($"switch ({on})");
         Open();
         int cases = _r.Next(1, 4);
@@ -297,7 +312,7 @@ internal sealed class FlowProgramGenerator
         _switchDepth++;
         for (int i = 0; i < cases + (hasDefault ? 1 : 0); i++)
         {
-            Line(i < cases ? $"case {i.ToString(CultureInfo.InvariantCulture)}:" : "default:");
+            Line(i >= cases ? "default:" : onText ? $"case \"{Queries[i + 1]}\":" : $"case {i.ToString(CultureInfo.InvariantCulture)}:");
             _indent++;
             Block(depth, returns: returning);
             if (!returning)
@@ -407,12 +422,17 @@ internal sealed class FlowProgramGenerator
 
         if (_pendingTasks.Count >= 2 || _r.NextDouble() < 0.3)
         {
-            Line($"await Task.WhenAll({string.Join(", ", _pendingTasks)});");
+            string extra = _r.NextDouble() < 0.2 ? $", AAudit({Arg(Ty.Str, 0)}, ct)" : "";
+            Line($"await Task.WhenAll({string.Join(", ", _pendingTasks)}{extra});");
         }
 
         foreach (var t in _pendingTasks)
         {
-            Add(Ty.Str, "await " + t, reassignable: true);
+            Add(Ty.Str, Await(t), reassignable: true);
+            if (_r.NextDouble() < 0.1)
+            {
+                Add(Ty.Str, "await " + t, reassignable: true); // Awaiting a task twice gives its result again.
+            }
         }
 
         _pendingTasks.Clear();
@@ -490,8 +510,8 @@ internal sealed class FlowProgramGenerator
                     3 => $"Str({Arg(Ty.Int, depth)})",
                     4 => arrays.Count > 0 ? $"Join({Pick(arrays).Name})" : $"Join(({Call(Ty.Arr, depth, false)}))",
                     5 => $"Up({Arg(Ty.Str, depth)})",
-                    6 => $"await AUp({Arg(Ty.Str, depth)}, ct)",
-                    _ => $"await ACat({Arg(Ty.Str, depth)}, {Arg(Ty.Str, depth)}, ct)",
+                    6 => Await($"AUp({Arg(Ty.Str, depth)}, {Token()})"),
+                    _ => Await($"ACat({Arg(Ty.Str, depth)}, {Arg(Ty.Str, depth)}, {Token()})"),
                 };
             case Ty.Int:
                 return _r.Next(3) switch
@@ -505,7 +525,7 @@ internal sealed class FlowProgramGenerator
                 {
                     0 => $"P({Arg(Ty.Str, depth)})",
                     1 => $"Q({Arg(Ty.Int, depth)})",
-                    _ => $"await AP({Arg(Ty.Str, depth)}, ct)",
+                    _ => Await($"AP({Arg(Ty.Str, depth)}, {Token()})"),
                 };
             default:
                 return $"Split({Arg(Ty.Str, depth)})";
@@ -528,7 +548,7 @@ internal sealed class FlowProgramGenerator
         else
         {
             arg = type == Ty.Str
-                ? "\"c" + _r.Next(3).ToString(CultureInfo.InvariantCulture) + "\""
+                ? _r.NextDouble() < 0.05 ? "null!" : "\"c" + _r.Next(3).ToString(CultureInfo.InvariantCulture) + "\""
                 : _hasConst && _r.NextDouble() < 0.5 ? "K" : _r.Next(0, 4).ToString(CultureInfo.InvariantCulture);
         }
 

@@ -26,10 +26,10 @@ public static class FuzzOps
 
     private static void Record(string name, params object?[] args) => Log.Enqueue(name + "(" + string.Join(", ", args.Select(FlowFuzzer.Render)) + ")");
 
-    private static uint Hash(string s)
+    private static uint Hash(string? s)
     {
         uint h = 2166136261;
-        foreach (char c in s)
+        foreach (char c in s ?? "\0null")
         {
             h = (h ^ c) * 16777619;
         }

@@ -130,4 +130,38 @@ public class CatalogTests
         Assert.StartsWith("deep.json(1,", error.Message, StringComparison.Ordinal);
         Assert.Contains("depth", error.Message, StringComparison.OrdinalIgnoreCase);
     }
+
+    [Theory]
+    [InlineData("""{ "devices": [ 1.5 ] }""", "#0")]
+    [InlineData("""{ "devices": [ { "catalog": 7 } ] }""", "catalog")]
+    [InlineData("""{ "devices": [ { "catalog": "L4", "count": "two" } ] }""", "count")]
+    [InlineData("""{ "devices": [ { "catalog": "L4", "hourlyUsd": "cheap" } ] }""", "hourlyUsd")]
+    [InlineData("""{ "devices": [ { "catalog": "L4", "hourlyUsd": 1e400 } ] }""", "hourlyUsd")]
+    [InlineData("""{ "devices": [], "pricing": 3 }""", "pricing")]
+    [InlineData("""{ "devices": [], "pricing": "2" }""", "pricing")]
+    public void Profile_WrongTypesAndBadText_AreCatalogExceptionsNamingTheField(string json, string field)
+    {
+        // Found by the JSON fuzzer (tests/AgentDsl.Fuzz.Tests): these threw InvalidOperationException or ArgumentException.
+        var error = Assert.Throws<CatalogException>(() => HardwareProfile.Parse(json, "p.json"));
+        Assert.Equal("p.json", error.File);
+        Assert.Contains(field, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{ "devices": [], "sources": { "S1": 5 } }""", "sources.S1")]
+    public void Catalog_WrongTypesAndBadText_AreCatalogExceptions(string json, string field)
+    {
+        var error = Assert.Throws<CatalogException>(() => HardwareCatalog.Parse(json, "c.json"));
+        Assert.Equal("c.json", error.File);
+        Assert.Contains(field, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LoneSurrogateInTheText_IsACatalogException()
+    {
+        // Not as InlineData: test discovery would replace the lone surrogate.
+        string json = "{ \"devices\": [], \"x\": \"" + '\ud800' + "\" }";
+        Assert.Contains("not valid text", Assert.Throws<CatalogException>(() => HardwareProfile.Parse(json, "p.json")).Message, StringComparison.Ordinal);
+        Assert.Contains("not valid text", Assert.Throws<CatalogException>(() => HardwareCatalog.Parse(json, "c.json")).Message, StringComparison.Ordinal);
+    }
 }

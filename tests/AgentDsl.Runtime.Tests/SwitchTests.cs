@@ -53,4 +53,21 @@ public class SwitchTests
         Assert.Single(def.Nodes, n => n.Merge);
         Assert.Equal(SwitchGraph.Mlir, def.ToMlir());
     }
+
+    [Theory]
+    [InlineData(0, 0, "s0+00")]
+    [InlineData(0, 1, "s0+0x")]
+    [InlineData(1, 0, "s1+x")]
+    public async Task SwitchInsideASwitchSection_IsLowered_AndMatchesTheFlow(int a, int b, string expected)
+    {
+        using var host = await TestHost.StartAsync(s => s.AddAgentDsl().AddGraph<NestedSwitchGraph>());
+        var graph = host.Services.GetRequiredService<NestedSwitchGraph>();
+        var direct = new NestedSwitchGraph();
+
+        var result = await host.Runner<NestedSwitchGraph>().RunAsync(a, b);
+
+        Assert.Equal(expected, direct.Run(a, b));
+        Assert.Equal(expected, result.Output);
+        Assert.Equal(direct.Log.Order(StringComparer.Ordinal), graph.Log.Order(StringComparer.Ordinal));
+    }
 }

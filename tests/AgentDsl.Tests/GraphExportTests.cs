@@ -208,4 +208,34 @@ public class GraphExportTests
         OperatorKind.Kernel => "\"kernel.launch\"",
         _ => "\"agent.call\"",
     };
+
+    [Fact]
+    public void Import_OfWrongTypesAndBadNumbers_GivesAGraphDefinitionExceptionNamingTheFile()
+    {
+        // Found by the JSON fuzzer (tests/AgentDsl.Fuzz.Tests): these threw InvalidOperationException, FormatException or ArgumentException.
+        string json = ExportGraph.Definition.ToJson();
+        var edits = new (string Field, Action<System.Text.Json.Nodes.JsonObject> Edit)[]
+        {
+            ("id", g => g["nodes"]![0]!["id"] = "zero"),
+            ("name", g => g["nodes"]![0]!["name"] = 5),
+            ("inputs", g => g["inputs"] = new System.Text.Json.Nodes.JsonObject()),
+            ("cost", g => g["nodes"]![0]!["cost"] = 3),
+            ("async", g => g["nodes"]![0]!["async"] = "yes"),
+            ("kind", g => g["nodes"]![0]!["kind"] = "7"),
+            ("index", g => g["inputs"]![0]!["index"] = 2147483648L),
+            ("type", g => g["type"] = new System.Text.Json.Nodes.JsonArray()),
+            ("node 99", g => g["nodes"]![0]!["inputs"]!.AsArray().Add(new System.Text.Json.Nodes.JsonObject { ["parameter"] = "x", ["type"] = "string", ["from"] = "node99" })),
+        };
+        foreach (var (field, edit) in edits)
+        {
+            var graph = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+            edit(graph);
+            var error = Assert.Throws<GraphDefinitionException>(() => GraphImport.FromJson(graph.ToJsonString(), "edited.json"));
+            Assert.Equal("edited.json", error.Graph);
+            Assert.Contains(field, error.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal("edited.json", Assert.Throws<GraphDefinitionException>(() => GraphImport.FromJson(json.Replace("\"latencyMs\":", "\"latencyMs\":1e400,\"x\":", StringComparison.Ordinal), "edited.json")).Graph);
+        Assert.Equal("edited.json", Assert.Throws<GraphDefinitionException>(() => GraphImport.FromJson("{\"name\": \"\ud800\"}", "edited.json")).Graph);
+    }
 }

@@ -501,7 +501,8 @@ namespace AgentDsl.Generators
                         body.RemoveAt(body.Count - 1);
                     }
 
-                    var stray = body.SelectMany(st => st.DescendantNodesAndSelf(n => n is not (ForStatementSyntax or WhileStatementSyntax or DoStatementSyntax or ForEachStatementSyntax or LambdaExpressionSyntax)))
+                    // A nested switch's breaks end its own sections (it is lowered on its own), as a loop's end the loop.
+                    var stray = body.SelectMany(st => st.DescendantNodesAndSelf(n => n is not (ForStatementSyntax or WhileStatementSyntax or DoStatementSyntax or ForEachStatementSyntax or SwitchStatementSyntax or LambdaExpressionSyntax)))
                         .OfType<BreakStatementSyntax>().FirstOrDefault();
                     if (stray != null)
                     {

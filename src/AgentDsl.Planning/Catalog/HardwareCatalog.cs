@@ -89,6 +89,10 @@ public sealed class HardwareCatalog
         {
             throw new CatalogException(fileName, null, null, $"not valid JSON (line {ex.LineNumber + 1}, position {ex.BytePositionInLine + 1}): {ex.Message}");
         }
+        catch (ArgumentException ex)
+        {
+            throw new CatalogException(fileName, null, null, "not valid text: " + ex.Message); // a lone UTF-16 surrogate
+        }
 
         using (document)
         {
@@ -104,7 +108,7 @@ public sealed class HardwareCatalog
             {
                 foreach (var p in s.EnumerateObject())
                 {
-                    sources[p.Name] = p.Value.GetString() ?? "";
+                    sources[p.Name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : throw new CatalogException(fileName, null, "sources." + p.Name, "must be a string");
                 }
             }
 
@@ -176,7 +180,7 @@ public sealed class HardwareCatalog
                 return null;
             }
 
-            if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out double d) || double.IsNaN(d) || d < 0)
+            if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out double d) || !double.IsFinite(d) || d < 0)
             {
                 throw new CatalogException(file, entry, field + "." + property, $"must be a non-negative number, not {value.GetRawText()}");
             }
@@ -215,7 +219,7 @@ public sealed class HardwareCatalog
         return new DeviceSpec
         {
             Name = name,
-            Vendor = e.TryGetProperty("vendor", out var vendor) ? vendor.GetString() ?? "" : "",
+            Vendor = e.TryGetProperty("vendor", out var vendor) && vendor.ValueKind == JsonValueKind.String ? vendor.GetString()! : "",
             Kind = kind,
             Fp32Tflops = Number(fp32, "fp32Tflops", "value", required: true)!.Value,
             Fp16Tflops = Number(fp16, "fp16Tflops", "dense", required: true)!.Value,

@@ -332,8 +332,12 @@ public sealed class GraphDefinitionException : Exception
         : base($"Graph '{graph}' is malformed: {problem}.")
     {
         Graph = graph;
+        Problem = problem;
     }
 
-    /// <summary>The graph name.</summary>
+    /// <summary>The graph name (for <see cref="GraphImport"/>, the file).</summary>
     public string Graph { get; }
+
+    /// <summary>What is wrong, naming the node.</summary>
+    public string Problem { get; }
 }

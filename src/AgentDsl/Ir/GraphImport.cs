@@ -20,10 +20,22 @@ public static class GraphImport
         {
             throw new GraphDefinitionException(file, $"not valid JSON (line {ex.LineNumber + 1}, position {ex.BytePositionInLine + 1}): {ex.Message}");
         }
+        catch (ArgumentException ex)
+        {
+            throw new GraphDefinitionException(file, "not valid text: " + ex.Message); // a lone UTF-16 surrogate
+        }
 
         using (document)
         {
-            return ParseGraph(document.RootElement, file);
+            try
+            {
+                return ParseGraph(document.RootElement, file);
+            }
+            catch (GraphDefinitionException ex) when (ex.Graph != file)
+            {
+                // The IR's own validation names the graph: name the file too.
+                throw new GraphDefinitionException(file, $"graph '{ex.Graph}': {ex.Problem}");
+            }
         }
     }
 
@@ -32,41 +44,41 @@ public static class GraphImport
         {
             string name = Text(root, "name", file, "the graph");
             var sla = Get(root, "sla", file, "the graph");
-            var inputs = Get(root, "inputs", file, "the graph").EnumerateArray()
-                .Select(i => new GraphInput(Get(i, "index", file, "an input").GetInt32(), Text(i, "name", file, "an input"), Text(i, "type", file, "an input")))
+            var inputs = Items(root, "inputs", file, "the graph")
+                .Select(i => new GraphInput(Int(i, "index", file, "an input"), Text(i, "name", file, "an input"), Text(i, "type", file, "an input")))
                 .ToList();
             var nodes = new List<NodeDefinition>();
-            foreach (var n in Get(root, "nodes", file, "the graph").EnumerateArray())
+            foreach (var n in Items(root, "nodes", file, "the graph"))
             {
                 string nodeName = Text(n, "name", file, "a node");
                 string where = $"node '{nodeName}'";
-                var nodeInputs = Get(n, "inputs", file, where).EnumerateArray().Select(i => new NodeInput(
+                var nodeInputs = Items(n, "inputs", file, where).Select(i => new NodeInput(
                     Text(i, "parameter", file, where),
                     Text(i, "type", file, where),
                     ParseRef(Text(i, "from", file, where), file, where),
-                    i.TryGetProperty("constant", out var c) ? c.GetString() : null)).ToList();
+                    OptionalText(i, "constant", file, where))).ToList();
                 var cost = n.TryGetProperty("cost", out var co) ? ParseCost(co, file, where) : CostHints.None;
                 nodes.Add(new NodeDefinition(
-                    Get(n, "id", file, where).GetInt32(),
+                    Int(n, "id", file, where),
                     nodeName,
                     Text(n, "operator", file, where),
                     ParseEnum<OperatorKind>(Text(n, "kind", file, where), file, where, "kind"),
                     Text(n, "resultType", file, where),
-                    n.TryGetProperty("async", out var a) && a.GetBoolean(),
+                    Flag(n, "async", file, where),
                     nodeInputs)
                 {
                     Cost = cost,
-                    Phase = n.TryGetProperty("phase", out var ph) ? ParseEnum<NodePhase>(ph.GetString() ?? "", file, where, "phase") : NodePhase.None,
-                    OutputBytes = n.TryGetProperty("outputBytes", out var ob) ? ob.GetDouble() : 0,
+                    Phase = n.TryGetProperty("phase", out _) ? ParseEnum<NodePhase>(OptionalText(n, "phase", file, where) ?? "", file, where, "phase") : NodePhase.None,
+                    OutputBytes = n.TryGetProperty("outputBytes", out _) ? Real(n, "outputBytes", file, where) : 0,
                     Guards = ParseGuards(n, file, where),
-                    FanOut = n.TryGetProperty("fanOut", out var fo) ? ParseRef(fo.GetString() ?? "", file, where + ", fanOut") : null,
+                    FanOut = n.TryGetProperty("fanOut", out _) ? ParseRef(OptionalText(n, "fanOut", file, where) ?? "", file, where + ", fanOut") : null,
                     Subgraph = n.TryGetProperty("subgraph", out var sg) ? ParseGraph(sg, file) : null,
-                    Merge = n.TryGetProperty("merge", out var mg) && mg.GetBoolean(),
+                    Merge = Flag(n, "merge", file, where),
                     Loop = n.TryGetProperty("loop", out var lp)
-                        ? new LoopIteration(Get(lp, "loop", file, where).GetInt32(), Get(lp, "iteration", file, where).GetInt32(), Get(lp, "bound", file, where).GetInt32())
+                        ? new LoopIteration(Int(lp, "loop", file, where), Int(lp, "iteration", file, where), Int(lp, "bound", file, where))
                         : null,
                     Source = n.TryGetProperty("source", out var s)
-                        ? new SourceSpan(Text(s, "file", file, where), Get(s, "line", file, where).GetInt32(), Get(s, "column", file, where).GetInt32())
+                        ? new SourceSpan(Text(s, "file", file, where), Int(s, "line", file, where), Int(s, "column", file, where))
                         : null,
                 });
             }
@@ -74,41 +86,51 @@ public static class GraphImport
             ValueRef? output = root.TryGetProperty("output", out var o) && o.ValueKind == JsonValueKind.String ? ParseRef(o.GetString()!, file, "the output") : null;
             return new GraphDefinition(
                 name,
-                root.TryGetProperty("type", out var t) ? t.GetString() ?? name : name,
-                root.TryGetProperty("flow", out var f) ? f.GetString() ?? "" : "",
-                new SlaSpec(Get(sla, "latencyMs", file, "sla").GetDouble(), Get(sla, "percentile", file, "sla").GetDouble()),
+                OptionalText(root, "type", file, "the graph") ?? name,
+                OptionalText(root, "flow", file, "the graph") ?? "",
+                new SlaSpec(Real(sla, "latencyMs", file, "sla"), Real(sla, "percentile", file, "sla")),
                 inputs,
                 nodes,
                 output,
-                root.TryGetProperty("outputType", out var ot) ? ot.GetString() ?? "void" : "void",
-                root.TryGetProperty("returns", out var rs)
-                    ? [.. rs.EnumerateArray().Select((r, i) => new GraphReturn(ParseRef(Text(r, "value", file, $"return {i + 1}"), file, $"return {i + 1}"), ParseGuards(r, file, $"return {i + 1}")))]
+                OptionalText(root, "outputType", file, "the graph") ?? "void",
+                root.TryGetProperty("returns", out _)
+                    ? [.. Items(root, "returns", file, "the graph").Select((r, i) => new GraphReturn(ParseRef(Text(r, "value", file, $"return {i + 1}"), file, $"return {i + 1}"), ParseGuards(r, file, $"return {i + 1}")))]
                     : null);
         }
     }
 
     private static NodeGuard[] ParseGuards(JsonElement e, string file, string where) =>
-        e.TryGetProperty("guards", out var gs)
-            ? [.. gs.EnumerateArray().Select(g => new NodeGuard(
-                Get(g, "node", file, where + ", a guard").GetInt32(),
-                Get(g, "when", file, where + ", a guard").GetBoolean(),
-                g.TryGetProperty("probability", out var p) ? p.GetDouble() : null))]
+        e.TryGetProperty("guards", out _)
+            ? [.. Items(e, "guards", file, where).Select(g => new NodeGuard(
+                Int(g, "node", file, where + ", a guard"),
+                Flag(g, "when", file, where + ", a guard", required: true),
+                g.TryGetProperty("probability", out _) ? Real(g, "probability", file, where + ", a guard") : null))]
             : [];
 
     private static CostHints ParseCost(JsonElement c, string file, string where)
     {
+        if (c.ValueKind != JsonValueKind.Object)
+        {
+            throw new GraphDefinitionException(file, $"{where}: 'cost' must be an object");
+        }
+
         ModelDescription? model = null;
         if (c.TryGetProperty("model", out var m))
         {
+            if (m.ValueKind != JsonValueKind.Object)
+            {
+                throw new GraphDefinitionException(file, $"{where}: 'cost.model' must be an object");
+            }
+
             model = new ModelDescription
             {
-                Name = m.TryGetProperty("name", out var n) ? n.GetString() : null,
+                Name = OptionalText(m, "name", file, where),
                 Parameters = Number(m, "parameters"),
                 Layers = (int)Number(m, "layers"),
                 HiddenSize = (int)Number(m, "hiddenSize"),
                 Heads = (int)Number(m, "heads"),
                 KvHeads = (int)Number(m, "kvHeads"),
-                Precision = m.TryGetProperty("precision", out var p) ? ParseEnum<Precision>(p.GetString() ?? "", file, where, "precision") : Precision.Unspecified,
+                Precision = m.TryGetProperty("precision", out _) ? ParseEnum<Precision>(OptionalText(m, "precision", file, where) ?? "", file, where, "precision") : Precision.Unspecified,
                 PromptTokens = (int)Number(m, "promptTokens"),
                 OutputTokens = (int)Number(m, "outputTokens"),
             };
@@ -119,16 +141,16 @@ public static class GraphImport
             Flops = Number(c, "flops"),
             BytesMoved = Number(c, "bytesMoved"),
             MemoryFootprintBytes = Number(c, "memoryFootprintBytes"),
-            AllowedDevices = c.TryGetProperty("allowedDevices", out var al) ? ParseEnum<DeviceKinds>(al.GetString() ?? "Any", file, where, "allowedDevices") : DeviceKinds.Any,
-            PreferredDevices = c.TryGetProperty("preferredDevices", out var pr) ? ParseEnum<DeviceKinds>(pr.GetString() ?? "None", file, where, "preferredDevices") : DeviceKinds.None,
-            Batchable = c.TryGetProperty("batchable", out var b) && b.GetBoolean(),
-            SafeToRetry = c.TryGetProperty("safeToRetry", out var r) && r.GetBoolean(),
+            AllowedDevices = ParseEnum<DeviceKinds>(OptionalText(c, "allowedDevices", file, where) ?? "Any", file, where, "allowedDevices"),
+            PreferredDevices = ParseEnum<DeviceKinds>(OptionalText(c, "preferredDevices", file, where) ?? "None", file, where, "preferredDevices"),
+            Batchable = Flag(c, "batchable", file, where),
+            SafeToRetry = Flag(c, "safeToRetry", file, where),
             Model = model,
         };
     }
 
     private static double Number(JsonElement e, string property) =>
-        e.TryGetProperty(property, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : 0;
+        e.TryGetProperty(property, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out double d) && double.IsFinite(d) ? d : 0;
 
     private static JsonElement Get(JsonElement e, string property, string file, string where) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(property, out var v)
@@ -136,11 +158,48 @@ public static class GraphImport
             : throw new GraphDefinitionException(file, $"{where}: missing '{property}'");
 
     private static string Text(JsonElement e, string property, string file, string where) =>
-        Get(e, property, file, where).GetString() ?? throw new GraphDefinitionException(file, $"{where}: '{property}' must be a string");
+        Get(e, property, file, where) is { ValueKind: JsonValueKind.String } v
+            ? v.GetString()!
+            : throw new GraphDefinitionException(file, $"{where}: '{property}' must be a string");
+
+    /// <summary>An optional string property: null when absent or null.</summary>
+    private static string? OptionalText(JsonElement e, string property, string file, string where) =>
+        !e.TryGetProperty(property, out var v) || v.ValueKind == JsonValueKind.Null ? null : Text(e, property, file, where);
+
+    private static int Int(JsonElement e, string property, string file, string where) =>
+        Get(e, property, file, where) is { ValueKind: JsonValueKind.Number } v && v.TryGetInt32(out int i)
+            ? i
+            : throw new GraphDefinitionException(file, $"{where}: '{property}' must be an integer");
+
+    private static double Real(JsonElement e, string property, string file, string where) =>
+        Get(e, property, file, where) is { ValueKind: JsonValueKind.Number } v && v.TryGetDouble(out double d) && double.IsFinite(d)
+            ? d
+            : throw new GraphDefinitionException(file, $"{where}: '{property}' must be a finite number");
+
+    /// <summary>A boolean property; false when absent, unless <paramref name="required"/>.</summary>
+    private static bool Flag(JsonElement e, string property, string file, string where, bool required = false)
+    {
+        if (!required && !e.TryGetProperty(property, out _))
+        {
+            return false;
+        }
+
+        return Get(e, property, file, where).ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw new GraphDefinitionException(file, $"{where}: '{property}' must be true or false"),
+        };
+    }
+
+    private static JsonElement.ArrayEnumerator Items(JsonElement e, string property, string file, string where) =>
+        Get(e, property, file, where) is { ValueKind: JsonValueKind.Array } v
+            ? v.EnumerateArray()
+            : throw new GraphDefinitionException(file, $"{where}: '{property}' must be an array");
 
     private static T ParseEnum<T>(string text, string file, string where, string field)
         where T : struct, Enum =>
-        Enum.TryParse<T>(text, ignoreCase: true, out var value)
+        Enum.TryParse<T>(text, ignoreCase: true, out var value) && !char.IsAsciiDigit(text.TrimStart().TrimStart('-', '+').FirstOrDefault()) // names, not numbers
             ? value
             : throw new GraphDefinitionException(file, $"{where}: '{field}' is '{text}', not one of {string.Join(", ", Enum.GetNames<T>())}");
 

@@ -74,3 +74,40 @@ public partial class ReturningSwitchGraph
 
     [Operator] public string Echo(string s) => s;
 }
+
+/// <summary>A switch inside another switch's section (found by the flow fuzzer): the inner breaks end the inner sections.</summary>
+[AgentGraph]
+public partial class NestedSwitchGraph
+{
+    public ConcurrentQueue<string> Log { get; } = new();
+
+    [Flow]
+    public string Run(int a, int b)
+    {
+        var text = Start(a);
+        switch (a)
+        {
+            case 0:
+                switch (b)
+                {
+                    case 0:
+                        text = Mark(text, "00");
+                        break;
+                    default:
+                        text = Mark(text, "0x");
+                        break;
+                }
+
+                break;
+            default:
+                text = Mark(text, "x");
+                break;
+        }
+
+        return text;
+    }
+
+    [Operator] public string Start(int a) { Log.Enqueue("Start"); return "s" + a; }
+
+    [Operator] public string Mark(string text, string mark) { Log.Enqueue("Mark " + mark); return text + "+" + mark; }
+}
