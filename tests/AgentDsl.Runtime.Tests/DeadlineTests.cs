@@ -65,6 +65,49 @@ public sealed class DeadlineTests
     }
 
     [Fact]
+    public async Task ABudget_EndsTheRequest_WhileASynchronousOperatorStillHoldsTheCallersThread()
+    {
+        using var host = await TestHost.StartAsync(s => s.AddAgentDsl().AddGraph<SyncBlockGraph>());
+        var graph = host.Services.GetRequiredService<SyncBlockGraph>();
+        var runner = host.Runner<SyncBlockGraph>();
+
+        var call = Task.Run(() => runner.RunUntypedAsync(["x"], new AgentRequestOptions { Budget = TimeSpan.FromMilliseconds(100) }));
+        await graph.Started.Task.WaitAsync(Slack);
+
+        // Counted as failed at its deadline plus the grace, though the operator has not returned.
+        await WaitUntil(() => runner.Statistics.Failed == 1);
+        Assert.Equal(0, runner.Statistics.InFlight);
+        Assert.False(call.IsCompleted); // the caller's thread is still in the operator
+
+        graph.Release.Set();
+        var error = await Assert.ThrowsAsync<AgentNodeException>(() => call.WaitAsync(Slack));
+        Assert.Equal("Block", error.Node.Name);
+        Assert.IsType<TimeoutException>(error.InnerException);
+        Assert.Equal((1L, 1L, 0L), (runner.Statistics.Submitted, runner.Statistics.Failed, runner.Statistics.Completed));
+    }
+
+    [Fact]
+    public async Task ACallersCancellation_EndsTheRequestWithinTheGrace_WhenTheOperatorIgnoresIt()
+    {
+        using var host = await TestHost.StartAsync(s => s.AddAgentDsl().AddGraph<IgnoringGraph>());
+        var graph = host.Services.GetRequiredService<IgnoringGraph>();
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        graph.Hold = hold;
+        var runner = host.Runner<IgnoringGraph>();
+        using var cts = new CancellationTokenSource();
+
+        var call = runner.RunAsync(1, cts.Token);
+        await graph.Started.Task.WaitAsync(Slack);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(AgentDslOptions.DefaultCancellationGrace + Slack));
+        Assert.Equal((1L, 1L, 0L), (runner.Statistics.Submitted, runner.Statistics.Cancelled, runner.Statistics.InFlight));
+
+        hold.SetResult();
+        await WaitUntil(() => host.Services.GetRequiredService<AgentDsl.Orchestration.AgentRuntime>().InFlight == 0);
+        Assert.Equal(0, Volatile.Read(ref graph.ThenRan));
+    }
+
+    [Fact]
     public async Task AHungRetryableOperator_IsNotRetriedPastTheDeadline()
     {
         // SLA 300 ms, five retries: the first attempt times out at the SLA, which is also the deadline; before the fix

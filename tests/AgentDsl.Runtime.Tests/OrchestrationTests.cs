@@ -34,9 +34,9 @@ public sealed class OrchestrationTests
         var runner = host.Runner<TightGraph>();
 
         // The first request holds the only slot; four more queue with budgets in scrambled order.
-        var holder = runner.RunUntypedAsync([0], new AgentRequestOptions { Budget = TimeSpan.FromSeconds(5) });
+        var holder = runner.RunUntypedAsync([0], new AgentRequestOptions { Budget = TimeSpan.FromSeconds(30) });
         await WaitUntil(() => device.Calls == 1);
-        int[] budgetsMs = [900, 500, 700, 300];
+        int[] budgetsMs = [9_000, 5_000, 7_000, 3_000]; // budgets are enforced: long enough never to run out while queued here
         var queued = new List<Task<AgentRunResult>>();
         foreach (int ms in budgetsMs)
         {
@@ -48,10 +48,10 @@ public sealed class OrchestrationTests
         var holderResult = await holder;
         var results = await Task.WhenAll(queued);
 
-        // Started order on the device: the holder, then by deadline (300, 500, 700, 900), not arrival (900, 500, 700, 300).
+        // Started order on the device: the holder, then by deadline (3, 5, 7, 9 s), not arrival (9, 5, 7, 3 s).
         long[] expected = [holderResult.RequestId, .. budgetsMs.Zip(results).OrderBy(p => p.First).Select(p => p.Second.RequestId)];
         Assert.Equal(expected, device.Started);
-        Assert.Equal([900, 500, 700, 300], results.Select(r => (int)r.OutputValue!));
+        Assert.Equal(budgetsMs, results.Select(r => (int)r.OutputValue!));
     }
 
     [Fact]

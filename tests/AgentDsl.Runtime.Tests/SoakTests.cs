@@ -135,7 +135,7 @@ public sealed class SoakTests
 
         // Long budgets: what ends these requests is the shutdown, not their deadlines.
         var load = Outcomes.DriveAsync(count, concurrency: 32, i => runner.RunUntypedAsync([i], new AgentRequestOptions { Budget = TimeSpan.FromSeconds(30) }));
-        await DeadlineTests.WaitUntil(() => runner.Statistics.Submitted - before.Submitted >= count / 4);
+        await DeadlineTests.WaitUntil(() => runner.Statistics.Submitted - before.Submitted >= Math.Min(count / 4, 60)); // the observing hangs fill the slots
 
         var stopping = System.Diagnostics.Stopwatch.StartNew();
         await host.StopAsync();

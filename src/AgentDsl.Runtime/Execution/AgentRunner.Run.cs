@@ -715,9 +715,8 @@ public sealed partial class AgentRunner<TGraph>
                 Fail(Blame(), new OperationCanceledException(_token));
             }
 
-            var grace = new Timer(static s => ((Run)s!).Abandon(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            Volatile.Write(ref _graceTimer, grace);
-            grace.Change(_runner._cancellationGrace, Timeout.InfiniteTimeSpan);
+            // Armed in the constructor: the request may end (and dispose what it sees in the field) at any moment.
+            Volatile.Write(ref _graceTimer, new Timer(static s => ((Run)s!).Abandon(), this, _runner._cancellationGrace, Timeout.InfiniteTimeSpan));
         }
 
         /// <summary>The grace after cancellation ran out with nodes still running: the request ends without them (they are observed when they return).</summary>
