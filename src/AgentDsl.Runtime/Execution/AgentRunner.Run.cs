@@ -161,7 +161,9 @@ public sealed partial class AgentRunner<TGraph>
             var roots = _runner._definition.Roots;
 
             // Hold one in-flight slot while the roots start so the request cannot complete early. The last root runs on
-            // the caller's thread (a synchronous graph completes before RunAsync returns, with no thread-pool hop).
+            // the caller's thread (a synchronous graph completes before RunAsync returns, with no thread-pool hop), unless
+            // it is CPU work that takes a compute slot: that never holds the caller's thread (many callers would otherwise
+            // queue for threads before RunAsync is even called, where neither admission nor the latency sees them).
             _inFlight = 1;
             if (roots.Length > 0)
             {
@@ -170,7 +172,7 @@ public sealed partial class AgentRunner<TGraph>
 
             for (int i = 0; i < roots.Length; i++)
             {
-                Start(roots[i], inline: i == roots.Length - 1);
+                Start(roots[i], inline: i == roots.Length - 1 && !_runner.TakesComputeSlot(roots[i]));
             }
 
             Finish();

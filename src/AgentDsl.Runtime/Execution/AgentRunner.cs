@@ -75,6 +75,9 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
     /// </summary>
     private const double MinHeadroom = 0.1;
 
+    /// <summary>The margin for the percentile is at most this many times the queued work ahead of a request.</summary>
+    private const double MaxMarginPerQueuedMs = 2;
+
     /// <summary>Errors needed before the observed headroom counts.</summary>
     private const int MinErrors = 20;
 
@@ -229,7 +232,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
             }
 
             // What the errors that set the headroom are measured against (none while a node is unmeasured: JIT, cold caches).
-            predictedMs = snapshot.Measured ? predicted.Total - predicted.HeadroomMs : double.NaN;
+            predictedMs = snapshot.Measured ? predicted.ModelMs : double.NaN;
 
             for (int n = 0; n < snapshot.Ticks.Length; n++)
             {
@@ -262,17 +265,18 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
 
     /// <summary>
     /// The latency of a request admitted now, at the graph's SLA percentile: the critical path (means) plus, on the
-    /// device the plan uses whose backlog makes it latest, that backlog; plus z × the standard deviation of their sum
-    /// (z the normal quantile of the percentile: the path's node variances, and the queued work's, taken as
-    /// independent runs); plus a headroom: what recent prediction errors call for, and at least
-    /// <see cref="MinHeadroom"/> of the budget.
+    /// device the plan uses whose backlog makes it latest, that backlog; plus a margin: z × the standard deviation of
+    /// their sum (z the normal quantile of the percentile: the path's node variances, and the queued work's, taken as
+    /// independent runs) and a headroom (what recent prediction errors call for, at least <see cref="MinHeadroom"/>
+    /// of the budget); but at most <see cref="MaxMarginPerQueuedMs"/> × the queued work, so a request with nothing
+    /// queued ahead is admitted whenever its mean fits (it starts at once: rejecting it would not help it or anyone
+    /// else meet the SLA), and the margin grows as a queue builds.
     /// </summary>
     private Prediction Predict(PlanSnapshot snapshot, double budgetMs)
     {
         double path = snapshot.CriticalPathMs;
-        double best = path + (_z * Math.Sqrt(snapshot.PathVariance));
-        double backlog = 0;
-        string? busiest = null;
+        double headroom = Math.Max(snapshot.HeadroomMs, MinHeadroom * budgetMs);
+        var best = new Prediction(path, 0, null, _z * Math.Sqrt(snapshot.PathVariance), headroom, 0);
         foreach (int q in Volatile.Read(ref _usedQueues))
         {
             var queue = _queues[q];
@@ -292,24 +296,26 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
                 variance += (queued * snapshot.SpreadPerMs[q] / queue.UtilizationCapacity) + (shared * shared);
             }
 
-            double finish = path + queued + (_z * Math.Sqrt(variance));
-            if (finish > best)
+            double spread = _z * Math.Sqrt(variance);
+            var candidate = new Prediction(path, queued, queue.Name, spread, headroom, Math.Min(spread + headroom, MaxMarginPerQueuedMs * queued));
+            if (candidate.Total > best.Total)
             {
-                (best, backlog, busiest) = (finish, queued, queue.Name);
+                best = candidate;
             }
         }
 
-        return new Prediction(path, backlog, busiest, best - path - backlog, Math.Max(snapshot.HeadroomMs, MinHeadroom * budgetMs));
+        return best;
     }
 
     private string DescribeRejection(in Prediction p, double budgetMs)
     {
         string at = string.Create(CultureInfo.InvariantCulture, $"p{_percentile * 100:0.#}");
-        string spread = p.SpreadMs > 0.005 ? string.Create(CultureInfo.InvariantCulture, $" + {p.SpreadMs:0.##} ms spread at {at}") : "";
-        string headroom = p.HeadroomMs > 0.005 ? string.Create(CultureInfo.InvariantCulture, $" + {p.HeadroomMs:0.##} ms headroom") : "";
+        string margin = p.MarginMs <= 0.005 ? ""
+            : p.MarginMs < p.SpreadMs + p.HeadroomMs ? string.Create(CultureInfo.InvariantCulture, $" + {p.MarginMs:0.##} ms margin for {at}, at most {MaxMarginPerQueuedMs:0.#}× the queued work")
+            : string.Create(CultureInfo.InvariantCulture, $" + {p.SpreadMs:0.##} ms spread at {at} + {p.HeadroomMs:0.##} ms headroom");
         return p.Busiest is null
-            ? string.Create(CultureInfo.InvariantCulture, $"predicted {at} latency {p.Total:0.##} ms (critical path of measured node times {p.PathMs:0.##} ms{spread}{headroom}) exceeds the budget of {budgetMs:0.##} ms.")
-            : string.Create(CultureInfo.InvariantCulture, $"predicted {at} latency {p.Total:0.##} ms (critical path {p.PathMs:0.##} ms + {p.BacklogMs:0.##} ms queued on {p.Busiest}{spread}{headroom}) exceeds the budget of {budgetMs:0.##} ms.");
+            ? string.Create(CultureInfo.InvariantCulture, $"predicted {at} latency {p.Total:0.##} ms (critical path of measured node times {p.PathMs:0.##} ms{margin}) exceeds the budget of {budgetMs:0.##} ms.")
+            : string.Create(CultureInfo.InvariantCulture, $"predicted {at} latency {p.Total:0.##} ms (critical path {p.PathMs:0.##} ms + {p.BacklogMs:0.##} ms queued on {p.Busiest}{margin}) exceeds the budget of {budgetMs:0.##} ms.");
     }
 
     /// <summary>Records how far a completed request's latency was above (or below) its prediction at admission, without the headroom.</summary>
@@ -693,9 +699,18 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
     }
 
     /// <summary>A request's predicted latency at the SLA percentile and its parts (ms).</summary>
-    private readonly record struct Prediction(double PathMs, double BacklogMs, string? Busiest, double SpreadMs, double HeadroomMs)
+    /// <param name="PathMs">The critical path (means).</param>
+    /// <param name="BacklogMs">The backlog of the device that makes the request latest.</param>
+    /// <param name="Busiest">That device, or null when none has a backlog.</param>
+    /// <param name="SpreadMs">z × the standard deviation of path and backlog.</param>
+    /// <param name="HeadroomMs">The headroom (observed, or the least).</param>
+    /// <param name="MarginMs">What is added for the percentile: spread and headroom, at most a multiple of the backlog.</param>
+    private readonly record struct Prediction(double PathMs, double BacklogMs, string? Busiest, double SpreadMs, double HeadroomMs, double MarginMs)
     {
-        public double Total => PathMs + BacklogMs + SpreadMs + HeadroomMs;
+        public double Total => PathMs + BacklogMs + MarginMs;
+
+        /// <summary>The prediction at the percentile from the model alone (what prediction errors are measured against).</summary>
+        public double ModelMs => PathMs + BacklogMs + SpreadMs;
     }
 
     private string DescribePlacement(int[] placement) =>
