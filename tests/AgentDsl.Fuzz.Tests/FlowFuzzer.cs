@@ -41,6 +41,43 @@ internal sealed class FuzzStats
     public Stopwatch Generating { get; } = new();
     public long GeneratedChars;
     public Stopwatch Analyzing { get; } = new();
+
+    /// <summary>Time summed over merged batches (which may overlap), by stopwatch name.</summary>
+    public Dictionary<string, TimeSpan> Time { get; } = [];
+
+    /// <summary>Adds a batch's counts and times.</summary>
+    public void Merge(FuzzStats b)
+    {
+        Programs += b.Programs;
+        Rejected += b.Rejected;
+        Run += b.Run;
+        Requests += b.Requests;
+        IntendedValidRejected += b.IntendedValidRejected;
+        IntendedInvalidAccepted += b.IntendedInvalidAccepted;
+        GeneratedChars += b.GeneratedChars;
+        foreach (var (k, v) in b.RejectionsOfIntendedValid)
+        {
+            RejectionsOfIntendedValid[k] = RejectionsOfIntendedValid.GetValueOrDefault(k) + v;
+        }
+
+        foreach (var (k, v) in b.AcceptedInjections)
+        {
+            AcceptedInjections[k] = AcceptedInjections.GetValueOrDefault(k) + v;
+        }
+
+        foreach (var (k, v) in b.Examples)
+        {
+            if (!Examples.TryGetValue(k, out var known) || known.Source.Length > v.Source.Length)
+            {
+                Examples[k] = v;
+            }
+        }
+
+        foreach (var (name, watch) in new[] { ("lowering", b.Lowering), ("generating", b.Generating), ("analyzing", b.Analyzing), ("emitting", b.Emitting), ("running", b.Running) })
+        {
+            Time[name] = Time.GetValueOrDefault(name) + watch.Elapsed;
+        }
+    }
 }
 
 /// <summary>
@@ -62,7 +99,18 @@ internal static class FlowFuzzer
     ];
 
     /// <summary>Compiles, checks and runs one batch; <paramref name="analyzers"/> also runs the analyzers on it (they cost four times the generator).</summary>
-    public static async Task RunBatchAsync(IReadOnlyList<int> seeds, bool analyzers, FuzzStats stats, List<FuzzFailure> failures)
+    public static async Task<(FuzzStats Stats, List<FuzzFailure> Failures)> RunBatchAsync(IReadOnlyList<int> seeds, bool analyzers)
+    {
+        var stats = new FuzzStats();
+        var failures = new List<FuzzFailure>();
+        await RunBatchAsync(seeds, analyzers, stats, failures);
+        return (stats, failures);
+    }
+
+    /// <summary>One batch at a time runs graphs: the operators record into one log.</summary>
+    private static readonly SemaphoreSlim RunGate = new(1);
+
+    private static async Task RunBatchAsync(IReadOnlyList<int> seeds, bool analyzers, FuzzStats stats, List<FuzzFailure> failures)
     {
         var programs = seeds.Select(FlowProgramGenerator.Generate).ToList();
         stats.Programs += programs.Count;
@@ -173,9 +221,17 @@ internal static class FlowFuzzer
         try
         {
             var assembly = context.LoadFromStream(image);
-            stats.Running.Start();
-            await RunAsync(assembly, keep, stats, failures);
-            stats.Running.Stop();
+            await RunGate.WaitAsync();
+            try
+            {
+                stats.Running.Start();
+                await RunAsync(assembly, keep, stats, failures);
+                stats.Running.Stop();
+            }
+            finally
+            {
+                RunGate.Release();
+            }
         }
         finally
         {

@@ -43,6 +43,7 @@ internal sealed class FlowProgramGenerator
         Int,
         Bool,
         Arr,
+        List,
         Task,
     }
 
@@ -242,7 +243,7 @@ internal sealed class FlowProgramGenerator
         string call = type == Ty.Str && _async && _r.NextDouble() < 0.12
             ? $"await _inner.Sub({Arg(Ty.Str, 1)}, ct)"
             : Call(type, 2, top: true);
-        Add(type, call, reassignable: type != Ty.Bool);
+        Add(type, call, reassignable: true);
     }
 
     private string Add(Ty type, string init, bool reassignable, string prefix = "v")
@@ -263,7 +264,19 @@ internal sealed class FlowProgramGenerator
         }
 
         FlushTasks();
-        if (returns)
+        if (returns && depth < 3 && _r.NextDouble() < 0.15)
+        {
+            // Both arms return: the enclosing arm returns on every path.
+            Line($"if ({Condition()})");
+            Open();
+            Block(depth + 1, returns: true);
+            Close();
+            Line("else");
+            Open();
+            Block(depth + 1, returns: true);
+            Close();
+        }
+        else if (returns)
         {
             Return();
         }
@@ -365,7 +378,7 @@ internal sealed class FlowProgramGenerator
     private void FanOut()
     {
         var arrays = Visible(Ty.Arr);
-        string source = arrays.Count > 0 && _r.NextDouble() < 0.4 ? Pick(arrays).Name : Add(Ty.Arr, $"Split({Arg(Ty.Str, 1)})", reassignable: false, prefix: "a");
+        string source = arrays.Count > 0 && _r.NextDouble() < 0.4 ? Pick(arrays).Name : Add(Ty.Arr, $"Split({Arg(Ty.Str, 1)})", reassignable: true, prefix: "a");
         string e = "e" + ++_names;
         switch (_r.Next(_async ? 5 : 3))
         {
@@ -380,7 +393,7 @@ internal sealed class FlowProgramGenerator
                 string list = "l" + ++_names;
                 Line($"var {list} = new List<string>();");
                 Line($"foreach (var {e} in {source}) {{ {list}.Add({(_async && _r.NextDouble() < 0.4 ? "await " + ElementCall(e, async: true) : ElementCall(e, async: false))}); }}");
-                _scopes[^1].Add(new Local(list, Ty.Arr, false));
+                _scopes[^1].Add(new Local(list, Ty.List, false));
                 break;
             }
 
@@ -391,7 +404,7 @@ internal sealed class FlowProgramGenerator
 
         if (_r.NextDouble() < 0.5)
         {
-            Add(Ty.Str, $"Join({Pick(Visible(Ty.Arr)).Name})", reassignable: true);
+            Add(Ty.Str, $"Join({Pick([.. Visible(Ty.Arr), .. Visible(Ty.List)]).Name})", reassignable: true);
         }
     }
 
@@ -501,7 +514,7 @@ internal sealed class FlowProgramGenerator
         switch (type)
         {
             case Ty.Str:
-                var arrays = Visible(Ty.Arr);
+                var arrays = Visible(Ty.Arr).Concat(Visible(Ty.List)).ToList();
                 return _r.Next(awaitOk ? 8 : 6) switch
                 {
                     0 => $"Up({Arg(Ty.Str, depth)})",
@@ -557,7 +570,7 @@ internal sealed class FlowProgramGenerator
 
     private List<Local> Visible(Ty type) => [.. _scopes.SelectMany(s => s).Where(l => l.Type == type)];
 
-    private List<Local> Reassignable() => [.. _scopes.SelectMany(s => s).Where(l => l.Reassignable && l.Type is Ty.Str or Ty.Int)];
+    private List<Local> Reassignable() => [.. _scopes.SelectMany(s => s).Where(l => l.Reassignable && l.Type is Ty.Str or Ty.Int or Ty.Bool or Ty.Arr)];
 
     private T Pick<T>(IReadOnlyList<T> items) => items[_r.Next(items.Count)];
 
