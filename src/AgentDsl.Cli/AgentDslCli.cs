@@ -51,13 +51,17 @@ public static class AgentDslCli
         var graph = GraphOption();
         var type = TypeOption();
         var profile = new Option<FileInfo>("--profile") { Description = "Hardware profile (agentdsl.hardware.json): catalog devices with counts.", Required = true };
-        var sla = new Option<double?>("--sla-ms") { Description = "End-to-end SLA in ms (default: the graph's)." };
-        var rate = new Option<double>("--rate") { Description = "Target request rate per second for the fleet.", DefaultValueFactory = _ => 1 };
+        var sla = new Option<double?>("--sla-ms") { Description = "End-to-end SLA in ms, > 0 (default: the graph's)." };
+        var rate = new Option<double>("--rate") { Description = "Target request rate per second for the fleet, > 0.", DefaultValueFactory = _ => 1 };
+        var percentile = new Option<double?>("--percentile") { Description = "The fleets' tail latency percentile, in percent: 0 < p ≤ 100, e.g. 99 or 99.9 (default: the graph's SLA percentile)." };
+        RequireValue(sla, v => double.IsFinite(v) && v > 0, "a positive number of milliseconds");
+        RequireValue(rate, v => double.IsFinite(v) && v > 0, "a positive number of requests per second");
+        RequireValue(percentile, v => v is > 0 and <= 100, "a percentage in (0, 100], e.g. 99");
         var decompose = new Option<bool>("--decompose") { Description = "Lower LLM operators into prefill → KV transfer → decode first." };
         var catalogFile = new Option<FileInfo?>("--catalog") { Description = "An extra catalog file merged into the built-in one." };
         var command = new Command("plan", "Place a graph on a hardware profile: placement, predicted p50/p99 latency, fleet and cost per request.")
         {
-            graph, type, profile, sla, rate, decompose, catalogFile,
+            graph, type, profile, sla, rate, percentile, decompose, catalogFile,
         };
         command.SetAction(parse =>
         {
@@ -97,13 +101,13 @@ public static class AgentDslCli
             }
 
             var types = hardware.Devices.Select(d => (d.Spec, hourly[d.Spec.Name])).ToList();
-            var fleets = new FleetPlanner(costs).Plan(definition, types, parse.GetValue(rate), slaSeconds);
+            var fleets = new FleetPlanner(costs) { Percentile = parse.GetValue(percentile) / 100 }.Plan(definition, types, parse.GetValue(rate), slaSeconds);
             output.WriteLine();
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Fleets for {parse.GetValue(rate)} requests/s (pricing: {hardware.Pricing}):"));
             foreach (var fleet in new[] { fleets.Heterogeneous }.Concat(fleets.Homogeneous))
             {
                 output.WriteLine(fleet.Feasible
-                    ? string.Create(CultureInfo.InvariantCulture, $"  {fleet.Name,-24} {string.Join(", ", fleet.Devices.Select(d => $"{d.Value}× {d.Key}")),-36} ${fleet.UsdPerHour,9:0.###}/h  ${fleet.UsdPerRequest:0.######}/request  p50 {fleet.P50Seconds * 1000:0.##} ms  p99 {fleet.P99Seconds * 1000:0.##} ms")
+                    ? string.Create(CultureInfo.InvariantCulture, $"  {fleet.Name,-24} {string.Join(", ", fleet.Devices.Select(d => $"{d.Value}× {d.Key}")),-36} ${fleet.UsdPerHour,9:0.###}/h  ${fleet.UsdPerRequest:0.######}/request  p50 {fleet.P50Seconds * 1000:0.##} ms  p{fleet.TailPercentile * 100:0.###} {fleet.TailSeconds * 1000:0.##} ms")
                     : $"  {fleet.Name,-24} infeasible: {fleet.Plan.Problem?.Message}");
             }
 
@@ -228,6 +232,30 @@ public static class AgentDslCli
         });
         return command;
     }
+
+    /// <summary>
+    /// Rejects a value of <paramref name="option"/> outside its domain at parse time, so that the command fails with one line
+    /// naming the option and the value (exit code 1) before anything is planned or printed.
+    /// </summary>
+    private static void RequireValue(Option<double> option, Func<double, bool> valid, string expected) =>
+        option.Validators.Add(result =>
+        {
+            double value = result.GetValueOrDefault<double>();
+            if (!valid(value))
+            {
+                result.AddError(string.Create(CultureInfo.InvariantCulture, $"{option.Name} must be {expected}; got {value}."));
+            }
+        });
+
+    /// <inheritdoc cref="RequireValue(Option{double}, Func{double, bool}, string)"/>
+    private static void RequireValue(Option<double?> option, Func<double, bool> valid, string expected) =>
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double?>() is { } value && !valid(value))
+            {
+                result.AddError(string.Create(CultureInfo.InvariantCulture, $"{option.Name} must be {expected}; got {value}."));
+            }
+        });
 
     private static HardwareCatalog Catalog(FileInfo? extra) =>
         extra is null ? HardwareCatalog.Default : HardwareCatalog.Default.Merge(HardwareCatalog.Load(extra.FullName));

@@ -84,6 +84,40 @@ public sealed class CliTests : IDisposable
     }
 
     [Theory]
+    [InlineData("--sla-ms", "-5")]
+    [InlineData("--sla-ms", "0")]
+    [InlineData("--sla-ms", "NaN")]
+    [InlineData("--rate", "0")]
+    [InlineData("--rate", "-1")]
+    [InlineData("--rate", "NaN")]
+    [InlineData("--percentile", "0")]
+    [InlineData("--percentile", "-1")]
+    [InlineData("--percentile", "100.5")]
+    [InlineData("--percentile", "NaN")]
+    public async Task Plan_BadNumber_IsRejectedUpFront_InOneLineNamingTheOptionAndValue(string option, string value)
+    {
+        string profile = File("hw.json", """{ "devices": [ { "catalog": "EPYC-9654", "count": 1, "hourlyUsd": 1.5 }, { "catalog": "H100-SXM", "count": 1 } ], "pricing": "Rental" }""");
+        foreach (var args in new[] { new[] { option, value }, new[] { $"{option}={value}" } })
+        {
+            var (code, output, error) = await Run(["plan", "--graph", QuickStartAssembly, "--profile", profile, .. args]);
+            Assert.True(code == 1, $"exit {code}: {output}{error}");
+            Assert.Equal("", output);
+            Assert.Single(error.TrimEnd().Split('\n'));
+            Assert.StartsWith($"agentdsl: {option} must be ", error, StringComparison.Ordinal);
+            Assert.Contains($"got {value}.", error, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Plan_Percentile_SetsTheFleetsTailColumn()
+    {
+        string profile = File("hw.json", """{ "devices": [ { "catalog": "EPYC-9654", "count": 1, "hourlyUsd": 1.5 }, { "catalog": "H100-SXM", "count": 1 } ], "pricing": "Rental" }""");
+        var (code, output, error) = await Run("plan", "--graph", QuickStartAssembly, "--profile", profile, "--decompose", "--sla-ms", "2000", "--percentile", "99.9");
+        Assert.True(code == 0, output + error);
+        Assert.Matches(@"p50 [0-9.]+ ms +p99\.9 [0-9.]+ ms", output);
+    }
+
+    [Theory]
     [InlineData("{ \"devices\": [ { \"catalog\": \"H9000\" } ] }", "no catalog device 'H9000'")]
     [InlineData("{ \"devices\": [ { \"catalog\": \"H100-SXM\", \"count\": 0 } ] }", "field 'count'")]
     [InlineData("{ \"devices\": [ \n  { \"catalog\": \"H100-SXM\" \n ", "bad.json(")]

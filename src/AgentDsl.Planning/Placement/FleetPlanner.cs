@@ -5,7 +5,15 @@ using AgentDsl.Planning.Tco;
 namespace AgentDsl.Planning.Placement;
 
 /// <summary>A fleet: device counts per type, where each node runs, and what it costs per hour and per request.</summary>
-public sealed record Fleet(string Name, PlanResult Plan, IReadOnlyDictionary<string, int> Devices, double UsdPerHour, double UsdPerRequest, double P50Seconds, double P99Seconds)
+/// <param name="Name">The fleet's name (<c>heterogeneous</c> or <c>{type} only</c>).</param>
+/// <param name="Plan">Where each node runs.</param>
+/// <param name="Devices">Devices per type.</param>
+/// <param name="UsdPerHour">What the fleet costs per hour.</param>
+/// <param name="UsdPerRequest">What one request costs at the planned rate.</param>
+/// <param name="P50Seconds">Median end-to-end latency with queueing.</param>
+/// <param name="TailSeconds">End-to-end latency with queueing at <paramref name="TailPercentile"/>.</param>
+/// <param name="TailPercentile">The tail's percentile as a fraction in (0, 1] (0.99 for p99).</param>
+public sealed record Fleet(string Name, PlanResult Plan, IReadOnlyDictionary<string, int> Devices, double UsdPerHour, double UsdPerRequest, double P50Seconds, double TailSeconds, double TailPercentile)
 {
     /// <summary>Whether the fleet meets the SLA (the plan is feasible).</summary>
     public bool Feasible => Plan.Feasible;
@@ -30,25 +38,42 @@ public sealed class FleetPlanner(IPlacementCosts costs)
     /// <summary>Highest utilisation a device type is planned at. Default 0.7.</summary>
     public double TargetUtilization { get; init; } = 0.7;
 
+    /// <summary>
+    /// The tail percentile reported as <see cref="Fleet.TailSeconds"/>, a fraction in (0, 1]; <see langword="null"/> (the
+    /// default) takes the graph's <see cref="SlaSpec.Percentile"/>, or 0.99 when the graph's is outside (0, 1].
+    /// </summary>
+    public double? Percentile { get; init; }
+
     /// <summary>Plans heterogeneous and homogeneous fleets.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The rate is not a positive finite number, or <see cref="Percentile"/> is outside (0, 1].</exception>
     public FleetComparison Plan(GraphDefinition graph, IReadOnlyList<(DeviceSpec Spec, double HourlyCost)> types, double requestsPerSecond, double? slaSeconds = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(types);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(requestsPerSecond);
-        var heterogeneous = Build("heterogeneous", graph, [.. types.Select(t => new PlanDevice(t.Spec.Name, t.Spec) { HourlyCost = t.HourlyCost })], requestsPerSecond, slaSeconds);
+        if (!double.IsFinite(requestsPerSecond) || requestsPerSecond <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(requestsPerSecond), requestsPerSecond, "The request rate must be a positive number of requests per second.");
+        }
+
+        if (Percentile is { } given && given is not (> 0 and <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Percentile), given, "The tail percentile must be a fraction in (0, 1].");
+        }
+
+        double percentile = Percentile ?? (graph.Sla.Percentile is > 0 and <= 1 ? graph.Sla.Percentile : 0.99);
+        var heterogeneous = Build("heterogeneous", graph, [.. types.Select(t => new PlanDevice(t.Spec.Name, t.Spec) { HourlyCost = t.HourlyCost })], requestsPerSecond, slaSeconds, percentile);
         var homogeneous = types
-            .Select(t => Build(t.Spec.Name + " only", graph, [new PlanDevice(t.Spec.Name, t.Spec) { HourlyCost = t.HourlyCost }], requestsPerSecond, slaSeconds))
+            .Select(t => Build(t.Spec.Name + " only", graph, [new PlanDevice(t.Spec.Name, t.Spec) { HourlyCost = t.HourlyCost }], requestsPerSecond, slaSeconds, percentile))
             .ToList();
         return new FleetComparison(heterogeneous, homogeneous);
     }
 
-    private Fleet Build(string name, GraphDefinition graph, IReadOnlyList<PlanDevice> types, double rate, double? sla)
+    private Fleet Build(string name, GraphDefinition graph, IReadOnlyList<PlanDevice> types, double rate, double? sla, double percentile)
     {
         var plan = new CostPlanner().Plan(graph, types, costs, sla).Best;
         if (plan.Nodes.Count == 0)
         {
-            return new Fleet(name, plan, new Dictionary<string, int>(), double.PositiveInfinity, double.PositiveInfinity, double.PositiveInfinity, double.PositiveInfinity);
+            return new Fleet(name, plan, new Dictionary<string, int>(), double.PositiveInfinity, double.PositiveInfinity, double.PositiveInfinity, double.PositiveInfinity, percentile);
         }
 
         var busy = plan.Nodes.GroupBy(n => n.Device).ToDictionary(g => g.Key, g => g.Sum(n => n.Seconds));
@@ -56,8 +81,8 @@ public sealed class FleetPlanner(IPlacementCosts costs)
         double perHour = counts.Sum(c => c.Value * types.Single(t => t.Name == c.Key).HourlyCost);
         var jobs = plan.Nodes.GroupBy(n => n.Device).ToDictionary(g => g.Key, g => g.Count());
         var queues = busy.ToDictionary(b => b.Key, b => Queue(rate, b.Value, jobs[b.Key], counts[b.Key]));
-        var (p50, p99) = Quantiles(plan, queues);
-        return new Fleet(name, plan, counts, perHour, perHour / 3600 / rate, p50, p99);
+        var (p50, tail) = Quantiles(plan, queues, percentile);
+        return new Fleet(name, plan, counts, perHour, perHour / 3600 / rate, p50, tail, percentile);
     }
 
     /// <summary>
@@ -89,8 +114,8 @@ public sealed class FleetPlanner(IPlacementCosts costs)
         return (c, meanService / (servers - a));
     }
 
-    /// <summary>p50 and p99 of the critical path's latency with M/M/c waiting at each node (seeded Monte Carlo, 20,000 samples).</summary>
-    private static (double P50, double P99) Quantiles(PlanResult plan, IReadOnlyDictionary<string, (double WaitProbability, double MeanWaitIfWaiting)> queues)
+    /// <summary>p50 and the <paramref name="percentile"/> of the critical path's latency with M/M/c waiting at each node (seeded Monte Carlo, 20,000 samples).</summary>
+    private static (double P50, double Tail) Quantiles(PlanResult plan, IReadOnlyDictionary<string, (double WaitProbability, double MeanWaitIfWaiting)> queues, double percentile)
     {
         var path = plan.CriticalPath.Select(name => plan.Nodes.First(n => n.Node == name)).ToList();
         var rng = new Random(12345);
@@ -111,6 +136,6 @@ public sealed class FleetPlanner(IPlacementCosts costs)
         }
 
         Array.Sort(samples);
-        return (samples[samples.Length / 2], samples[(int)(samples.Length * 0.99)]);
+        return (samples[samples.Length / 2], samples[Math.Min(samples.Length - 1, (int)(samples.Length * percentile))]);
     }
 }
