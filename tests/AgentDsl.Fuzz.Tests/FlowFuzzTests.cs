@@ -45,6 +45,11 @@ public class FlowFuzzTests(ITestOutputHelper output)
             }
 
             int size = (int)Math.Min(BatchSize, first + count - start);
+            if (Environment.GetEnvironmentVariable("AGENTDSL_FUZZ_LOG") is { } log)
+            {
+                File.AppendAllText(log, $"{DateTime.UtcNow:O} batch from seed {start}\n"); // where a crashed long run was
+            }
+
             int[] seeds = [.. Enumerable.Range(0, size).Select(i => unchecked((int)(start + i)))];
             bool analyzers = batch++ % AnalyzerEvery == 0;
             batches.Add(Task.Run(async () =>
@@ -54,6 +59,11 @@ public class FlowFuzzTests(ITestOutputHelper output)
                     var (s, f) = await FlowFuzzer.RunBatchAsync(seeds, analyzers);
                     lock (stats)
                     {
+                        if (f.Count > 0 && Environment.GetEnvironmentVariable("AGENTDSL_FUZZ_LOG") is { } log)
+                        {
+                            File.AppendAllText(log, string.Join("\n\n", f) + "\n");
+                        }
+
                         stats.Merge(s);
                         failures.AddRange(f);
                     }
