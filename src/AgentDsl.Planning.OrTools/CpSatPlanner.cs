@@ -16,7 +16,15 @@ public enum ExactObjective
 }
 
 /// <summary>The exact planner's answer: the plan (re-evaluated with exact times), whether optimality was proven, and the solve time.</summary>
-public sealed record ExactPlan(PlanResult Plan, bool Optimal, double SolveSeconds, string Status);
+public sealed record ExactPlan(PlanResult Plan, bool Optimal, double SolveSeconds, string Status)
+{
+    /// <summary>
+    /// The makespan of the solver's own solution (its integer-microsecond model), seconds; <see langword="null"/> when the
+    /// solver returned none. The model and <see cref="PlanEvaluator"/> share the graph's dependencies, so it equals the
+    /// re-evaluated plan's latency up to that rounding.
+    /// </summary>
+    public double? SolverMakespanSeconds { get; init; }
+}
 
 /// <summary>
 /// Exact placement with Google OR-Tools CP-SAT: one Boolean per (node, device), one optional interval per
@@ -130,7 +138,7 @@ public sealed class CpSatPlanner
         var transferCostTerms = new List<(BoolVar Both, double Cost)>();
         for (int s = 0; s < n; s++)
         {
-            foreach (int p in Predecessors(graph, s))
+            foreach (int p in graph.PredecessorsOf(s))
             {
                 model.Add(start[s] >= end[p]);
                 for (int a = 0; a < m; a++)
@@ -217,9 +225,9 @@ public sealed class CpSatPlanner
         // Re-evaluate with exact times, in the solver's start order (the list schedule reproduces it).
         var order = Enumerable.Range(0, n).OrderBy(i => solver.Value(start[i])).ThenBy(i => i).ToArray();
         var plan = PlanEvaluator.Evaluate(graph, devices, costs, placement, sla, order);
-        return new ExactPlan(plan, status == CpSolverStatus.Optimal, watch.Elapsed.TotalSeconds, status.ToString());
+        return new ExactPlan(plan, status == CpSolverStatus.Optimal, watch.Elapsed.TotalSeconds, status.ToString())
+        {
+            SolverMakespanSeconds = solver.Value(makespan) / 1e6,
+        };
     }
-
-    private static IEnumerable<int> Predecessors(GraphDefinition graph, int id) =>
-        graph.Nodes[id].Inputs.Where(v => v.Value.Source == ValueSource.Node).Select(v => v.Value.Index).Distinct();
 }

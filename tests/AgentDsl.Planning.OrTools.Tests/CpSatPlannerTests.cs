@@ -37,6 +37,23 @@ public class CpSatPlannerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void FanOutSourceAndGuards_AreDependencies_InTheSolversModel()
+    {
+        // Split (1 s) feeds a fan-out Answer (2 s); IsSafe (0.5 s) guards Refuse (0.25 s). On two devices a model that takes
+        // dependencies from inputs only runs Answer beside Split and claims 2 s; the real optimum is 3 s.
+        var graph = AgentDsl.Planning.Tests.TopologyGraphs.SplitAnswerGuard();
+        var devices = PlanDevice.Of((new DeviceSpec { Name = "D" }, 2, 0));
+
+        var exact = new CpSatPlanner { TimeLimit = TimeSpan.FromSeconds(10), Workers = 2 }.Plan(graph, devices, AgentDsl.Planning.Tests.TopologyGraphs.Costs());
+
+        Assert.True(exact.Optimal, exact.Status);
+        Assert.True(exact.Plan.Nodes[2].Start >= 1 - 1e-9, $"Answer starts at {exact.Plan.Nodes[2].Start} s, before Split ends");
+        Assert.True(exact.Plan.Nodes[3].Start >= 0.5 - 1e-9, $"Refuse starts at {exact.Plan.Nodes[3].Start} s, before IsSafe ends");
+        Assert.Equal(3, exact.Plan.LatencySeconds, 6);
+        Assert.Equal(3, exact.SolverMakespanSeconds!.Value, 6);
+    }
+
+    [Fact]
     public void ExactLatency_IsNeverWorseThanHeft_AndTheGapIsReported()
     {
         var samples = GapHarness.Measure(seed: 1000, count: 8, nodes: 8, timeLimit: TimeSpan.FromSeconds(10));
