@@ -67,6 +67,35 @@ public class CpSatPlannerTests(ITestOutputHelper output)
         output.WriteLine($"average gap {samples.Average(s => s.Gap):P2}");
     }
 
+    [Theory]
+    [InlineData(ExactObjective.Latency)]
+    [InlineData(ExactObjective.Cost)]
+    public void LargeGraph_NotProvenWithinTheLimit_IsNeverWorseThanHeft(ExactObjective objective)
+    {
+        // 120 nodes on four devices: far more than CP-SAT proves optimal in 2 s (on two cores, unseeded, it returned a plan over 50× slower than HEFT's).
+        var graph = GapHarness.RandomGraph(120, new Random(7));
+        var devices = PlanDevice.Of(
+            (HardwareCatalog.Default["EPYC-9654"], 1, 1.5),
+            (HardwareCatalog.Default["A100-80GB"], 1, 2.0),
+            (HardwareCatalog.Default["H100-SXM"], 1, 3.0),
+            (HardwareCatalog.Default["MI300X"], 1, 2.5));
+        var costs = new RooflineCosts(new CostModel());
+        var heft = new HeftPlanner().Plan(graph, devices, costs);
+
+        var exact = new CpSatPlanner { TimeLimit = TimeSpan.FromSeconds(2), Workers = 2 }.Plan(graph, devices, costs, objective, slaSeconds: heft.LatencySeconds * 1.5);
+
+        output.WriteLine($"{objective}: HEFT {heft.LatencySeconds * 1000:0.###} ms ${heft.Cost:0.######}; CP-SAT {exact.Plan.LatencySeconds * 1000:0.###} ms ${exact.Plan.Cost:0.######} ({exact.Status}, solver makespan {exact.SolverMakespanSeconds * 1000:0.###} ms, {exact.SolveSeconds:0.##} s)");
+        Assert.True(exact.Plan.Feasible, exact.Plan.Problem?.Message);
+        if (objective == ExactObjective.Latency)
+        {
+            Assert.True(exact.Plan.LatencySeconds <= heft.LatencySeconds + 1e-9, $"CP-SAT {exact.Plan.LatencySeconds} s, HEFT {heft.LatencySeconds} s");
+        }
+        else
+        {
+            Assert.True(exact.Plan.Cost <= heft.Cost + 1e-12, $"CP-SAT ${exact.Plan.Cost}, HEFT ${heft.Cost}");
+        }
+    }
+
     [Fact]
     public void MemoryInfeasibility_IsReportedByTheExactPlannerToo()
     {
