@@ -7,6 +7,7 @@ using System.Linq;
 using AgentDsl.Generators;
 using AgentDsl.Generators.Diagnostics;
 using AgentDsl.Generators.Models;
+using AgentDsl.Ir.Topology;
 using AgentDsl.Planning.Shared;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -150,51 +151,16 @@ namespace AgentDsl.Analyzers
             }
 
             // The critical path's lower bound: each node on its fastest fitting device, transfers free; with branches,
-            // the slowest arm (the latency of the worst request).
-            var longest = new double[spec.Nodes.Count];
-            var cause = new int[spec.Nodes.Count];
-            foreach (var node in spec.Nodes)
-            {
-                cause[node.Id] = -1;
-                double before = 0;
-                foreach (var arg in node.Args)
-                {
-                    if (arg.Source == ArgSource.Node && longest[arg.Index] > before)
-                    {
-                        before = longest[arg.Index];
-                        cause[node.Id] = arg.Index;
-                    }
-                }
-
-                if (node.FanOut is { Source: ArgSource.Node } fanOut && longest[fanOut.Index] > before)
-                {
-                    before = longest[fanOut.Index];
-                    cause[node.Id] = fanOut.Index;
-                }
-
-                // An if arm starts once its condition is decided; the bound is that of the slowest arm.
-                foreach (var guard in node.Guards)
-                {
-                    if (longest[guard.Node] > before)
-                    {
-                        before = longest[guard.Node];
-                        cause[node.Id] = guard.Node;
-                    }
-                }
-
-                longest[node.Id] = before + seconds[node.Id];
-            }
-
-            int last = Array.IndexOf(longest, longest.Max());
-            double boundMs = longest[last] * 1000;
+            // the slowest arm (the latency of the worst request). The dependency rule and the path are GraphDefinition's.
+            var predecessors = spec.Nodes.Select(node => GraphTopology.Predecessors(
+                node.Args.Where(a => a.Source == ArgSource.Node).Select(a => a.Index),
+                node.FanOut is { Source: ArgSource.Node } fanOut ? fanOut.Index : -1,
+                node.Guards.Select(g => g.Node))).ToArray();
+            var (boundSeconds, criticalPath) = GraphTopology.CriticalPath(predecessors, id => seconds[id]);
+            double boundMs = boundSeconds * 1000;
             if (boundMs > spec.SlaMs)
             {
-                var path = new List<string>();
-                for (int id = last; id >= 0; id = cause[id])
-                {
-                    path.Insert(0, spec.Nodes[id].Name);
-                }
-
+                var path = criticalPath.Select(id => spec.Nodes[id].Name);
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.SlaBelowCriticalPath, type.Locations.FirstOrDefault(), spec.GraphName,
                     boundMs.ToString("0.##", CultureInfo.InvariantCulture), spec.SlaMs.ToString("0.##", CultureInfo.InvariantCulture), string.Join(" → ", path)));
             }

@@ -16,7 +16,15 @@ public enum ExactObjective
 }
 
 /// <summary>The exact planner's answer: the plan (re-evaluated with exact times), whether optimality was proven, and the solve time.</summary>
-public sealed record ExactPlan(PlanResult Plan, bool Optimal, double SolveSeconds, string Status);
+public sealed record ExactPlan(PlanResult Plan, bool Optimal, double SolveSeconds, string Status)
+{
+    /// <summary>
+    /// The makespan of the solver's own solution (its integer-microsecond model), seconds; <see langword="null"/> when the
+    /// solver returned none. The model and <see cref="PlanEvaluator"/> share the graph's dependencies, so it equals the
+    /// re-evaluated plan's latency up to that rounding.
+    /// </summary>
+    public double? SolverMakespanSeconds { get; init; }
+}
 
 /// <summary>
 /// Exact placement with Google OR-Tools CP-SAT: one Boolean per (node, device), one optional interval per
@@ -24,6 +32,12 @@ public sealed record ExactPlan(PlanResult Plan, bool Optimal, double SolveSecond
 /// chosen at both ends, the device's current backlog, and memory as a hard constraint. Times are integer
 /// microseconds; the returned plan is re-evaluated with exact times. Meant for problems small enough to solve
 /// to optimality (tens of nodes); the heuristics in AgentDsl.Planning scale further.
+/// <para>
+/// The solver starts from the <see cref="HeftPlanner"/> plan: its placement and schedule are a complete solution hint,
+/// and its objective value (makespan, or price then makespan) an upper bound, so the first solution is HEFT's and every
+/// later one is at least as good. If the solver returns no solution in its time limit, or one that re-evaluates worse
+/// than HEFT's (rounding to microseconds), HEFT's plan is returned: the exact planner is never worse than the heuristic.
+/// </para>
 /// </summary>
 public sealed class CpSatPlanner
 {
@@ -33,7 +47,7 @@ public sealed class CpSatPlanner
     /// <summary>Solver worker threads. Default: the machine's processor count.</summary>
     public int Workers { get; init; } = Environment.ProcessorCount;
 
-    /// <summary>Solves the placement.</summary>
+    /// <summary>Solves the placement; never returns a plan worse than <see cref="HeftPlanner"/>'s for the same objective.</summary>
     public ExactPlan Plan(GraphDefinition graph, IReadOnlyList<PlanDevice> devices, IPlacementCosts costs, ExactObjective objective = ExactObjective.Latency, double? slaSeconds = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
@@ -41,8 +55,9 @@ public sealed class CpSatPlanner
         ArgumentNullException.ThrowIfNull(costs);
         double sla = slaSeconds ?? (graph.Sla.HasLatencyBound ? graph.Sla.LatencyMs / 1000 : double.PositiveInfinity);
         int n = graph.Nodes.Length, m = devices.Count;
-        static long Ticks(double seconds) => (long)Math.Ceiling(seconds * 1e6);
 
+        // HEFT's plan: the solver's hint and bound, and the answer when the solver has none as good (it also reports which constraint binds).
+        var heft = new HeftPlanner().Plan(graph, devices, costs, sla);
         var fits = new bool[n, m];
         for (int i = 0; i < n; i++)
         {
@@ -55,8 +70,7 @@ public sealed class CpSatPlanner
 
             if (!any)
             {
-                var result = new HeftPlanner().Plan(graph, devices, costs, sla); // reports which constraint binds
-                return new ExactPlan(result, Optimal: true, 0, "INFEASIBLE");
+                return new ExactPlan(heft, Optimal: true, 0, "INFEASIBLE");
             }
         }
 
@@ -90,6 +104,8 @@ public sealed class CpSatPlanner
         }
 
         horizon += devices.Max(d => Ticks(d.ReadyAt));
+        var hint = HeftHint(graph, devices, costs, heft);
+        horizon = Math.Max(horizon, hint.Makespan);
 
         var model = new CpModel();
         var x = new BoolVar?[n, m];
@@ -111,6 +127,7 @@ public sealed class CpSatPlanner
 
                 var chosen = model.NewBoolVar($"x{i}_{d}");
                 x[i, d] = chosen;
+                model.AddHint(chosen, hint.Device[i] == d);
                 choices.Add(chosen);
                 long duration = Ticks(costs.Seconds(graph.Nodes[i], devices[d]));
                 model.Add(end[i] == start[i] + duration).OnlyEnforceIf(chosen);
@@ -120,17 +137,21 @@ public sealed class CpSatPlanner
 
             model.AddExactlyOne(choices);
             model.Add(makespan >= end[i]);
+            model.AddHint(start[i], hint.Start[i]);
+            model.AddHint(end[i], hint.End[i]);
         }
+
+        model.AddHint(makespan, hint.Makespan);
 
         for (int d = 0; d < m; d++)
         {
             model.AddNoOverlap(intervals[d]);
         }
 
-        var transferCostTerms = new List<(BoolVar Both, double Cost)>();
+        var transferCostTerms = new List<(BoolVar Both, double HintCost, double Cost)>();
         for (int s = 0; s < n; s++)
         {
-            foreach (int p in Predecessors(graph, s))
+            foreach (int p in graph.PredecessorsOf(s))
             {
                 model.Add(start[s] >= end[p]);
                 for (int a = 0; a < m; a++)
@@ -153,7 +174,8 @@ public sealed class CpSatPlanner
                         {
                             var both = model.NewBoolVar($"y{p}_{s}_{a}_{b}");
                             model.AddBoolOr([xa.Not(), xb.Not(), both]); // both ≥ xa ∧ xb
-                            transferCostTerms.Add((both, transferCost));
+                            model.AddHint(both, hint.Device[p] == a && hint.Device[s] == b);
+                            transferCostTerms.Add((both, hint.Device[p] == a && hint.Device[s] == b ? transferCost : 0, transferCost));
                         }
                     }
                 }
@@ -163,29 +185,41 @@ public sealed class CpSatPlanner
         if (objective == ExactObjective.Latency)
         {
             model.Minimize(makespan);
+            model.Add(makespan <= hint.Makespan); // HEFT's makespan bounds the optimum
         }
         else
         {
+            long slaTicks = double.IsFinite(sla) ? (long)Math.Floor(sla * 1e6) : long.MaxValue;
             if (double.IsFinite(sla))
             {
-                model.Add(makespan <= (long)Math.Floor(sla * 1e6));
+                model.Add(makespan <= slaTicks);
             }
 
-            // Prices in micro-dollars (integers); ties broken towards lower latency.
+            // Prices in nano-dollars (integers); ties broken towards lower latency.
+            static long Price(double usd) => (long)Math.Round(usd * 1e9);
             var terms = new List<LinearExpr>();
+            long hintPrice = 0;
             for (int i = 0; i < n; i++)
             {
                 for (int d = 0; d < m; d++)
                 {
                     if (x[i, d] is { } v)
                     {
-                        terms.Add(v * (long)Math.Round(costs.Cost(graph.Nodes[i], devices[d]) * 1e9));
+                        terms.Add(v * Price(costs.Cost(graph.Nodes[i], devices[d])));
                     }
                 }
+
+                hintPrice += Price(costs.Cost(graph.Nodes[i], devices[hint.Device[i]]));
             }
 
-            terms.AddRange(transferCostTerms.Select(t => t.Both * (long)Math.Round(t.Cost * 1e9)));
-            model.Minimize(LinearExpr.Sum(terms) * (horizon + 1) + makespan);
+            terms.AddRange(transferCostTerms.Select(t => t.Both * Price(t.Cost)));
+            hintPrice += transferCostTerms.Sum(t => Price(t.HintCost));
+            var price = LinearExpr.Sum(terms) * (horizon + 1) + makespan;
+            model.Minimize(price);
+            if (hint.Makespan <= slaTicks)
+            {
+                model.Add(price <= (hintPrice * (horizon + 1)) + hint.Makespan); // HEFT's plan meets the SLA: its price bounds the optimum
+            }
         }
 
         var solver = new CpSolver
@@ -197,9 +231,8 @@ public sealed class CpSatPlanner
         watch.Stop();
         if (status is not (CpSolverStatus.Optimal or CpSolverStatus.Feasible))
         {
-            // Infeasible under the SLA (cost mode) or no solution in time: report the binding constraint from the fastest plan.
-            var fastest = new HeftPlanner().Plan(graph, devices, costs, sla);
-            return new ExactPlan(fastest, status == CpSolverStatus.Infeasible, watch.Elapsed.TotalSeconds, status.ToString());
+            // Infeasible under the SLA (cost mode) or no solution in time: HEFT's plan, which reports the binding constraint.
+            return new ExactPlan(heft, status == CpSolverStatus.Infeasible, watch.Elapsed.TotalSeconds, status.ToString());
         }
 
         var placement = new int[n];
@@ -217,9 +250,55 @@ public sealed class CpSatPlanner
         // Re-evaluate with exact times, in the solver's start order (the list schedule reproduces it).
         var order = Enumerable.Range(0, n).OrderBy(i => solver.Value(start[i])).ThenBy(i => i).ToArray();
         var plan = PlanEvaluator.Evaluate(graph, devices, costs, placement, sla, order);
-        return new ExactPlan(plan, status == CpSolverStatus.Optimal, watch.Elapsed.TotalSeconds, status.ToString());
+        bool worse = objective == ExactObjective.Latency
+            ? plan.LatencySeconds > heft.LatencySeconds + 1e-12
+            : heft.Feasible && (!plan.Feasible || plan.Cost > heft.Cost + 1e-15 || (plan.Cost >= heft.Cost - 1e-15 && plan.LatencySeconds > heft.LatencySeconds + 1e-12));
+        return new ExactPlan(worse ? heft : plan, status == CpSolverStatus.Optimal, watch.Elapsed.TotalSeconds, worse ? $"{status}, HEFT's plan kept" : status.ToString())
+        {
+            SolverMakespanSeconds = solver.Value(makespan) / 1e6,
+        };
     }
 
-    private static IEnumerable<int> Predecessors(GraphDefinition graph, int id) =>
-        graph.Nodes[id].Inputs.Where(v => v.Value.Source == ValueSource.Node).Select(v => v.Value.Index).Distinct();
+    /// <summary>Seconds as the model's integer microseconds, rounded up.</summary>
+    private static long Ticks(double seconds) => (long)Math.Ceiling(seconds * 1e6);
+
+    /// <summary>
+    /// HEFT's plan as a solution of the model: its placement, and its per-device order replayed in integer microseconds
+    /// (durations and transfers rounded up as the model rounds them), so that the hint satisfies every constraint.
+    /// </summary>
+    private static (int[] Device, long[] Start, long[] End, long Makespan) HeftHint(GraphDefinition graph, IReadOnlyList<PlanDevice> devices, IPlacementCosts costs, PlanResult heft)
+    {
+        int n = graph.Nodes.Length;
+        var device = new int[n];
+        var start = new long[n];
+        var end = new long[n];
+        if (heft.Nodes.Count != n)
+        {
+            return (device, start, end, 0); // no plan (nothing fits): the solver is not reached
+        }
+
+        var index = devices.Select((d, i) => (d.Name, i)).ToDictionary(x => x.Name, x => x.i);
+        var free = devices.Select(d => Ticks(d.ReadyAt)).ToArray();
+        for (int i = 0; i < n; i++)
+        {
+            device[i] = index[heft.Nodes[i].Device];
+        }
+
+        // HEFT's start order is topological (a node starts after its predecessors finish; ties by id) and, per device, its sequence.
+        foreach (int i in Enumerable.Range(0, n).OrderBy(i => heft.Nodes[i].Start).ThenBy(i => i))
+        {
+            int d = device[i];
+            long ready = free[d];
+            foreach (int p in graph.PredecessorsOf(i))
+            {
+                ready = Math.Max(ready, end[p] + Ticks(costs.TransferSeconds(graph.Nodes[p], devices[device[p]], devices[d])));
+            }
+
+            start[i] = ready;
+            end[i] = ready + Ticks(costs.Seconds(graph.Nodes[i], devices[d]));
+            free[d] = end[i];
+        }
+
+        return (device, start, end, n == 0 ? 0 : end.Max());
+    }
 }

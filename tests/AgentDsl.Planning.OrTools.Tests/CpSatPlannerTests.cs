@@ -37,6 +37,23 @@ public class CpSatPlannerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void FanOutSourceAndGuards_AreDependencies_InTheSolversModel()
+    {
+        // Split (1 s) feeds a fan-out Answer (2 s); IsSafe (0.5 s) guards Refuse (0.25 s). On two devices a model that takes
+        // dependencies from inputs only runs Answer beside Split and claims 2 s; the real optimum is 3 s.
+        var graph = AgentDsl.Planning.Tests.TopologyGraphs.SplitAnswerGuard();
+        var devices = PlanDevice.Of((new DeviceSpec { Name = "D" }, 2, 0));
+
+        var exact = new CpSatPlanner { TimeLimit = TimeSpan.FromSeconds(10), Workers = 2 }.Plan(graph, devices, AgentDsl.Planning.Tests.TopologyGraphs.Costs());
+
+        Assert.True(exact.Optimal, exact.Status);
+        Assert.True(exact.Plan.Nodes[2].Start >= 1 - 1e-9, $"Answer starts at {exact.Plan.Nodes[2].Start} s, before Split ends");
+        Assert.True(exact.Plan.Nodes[3].Start >= 0.5 - 1e-9, $"Refuse starts at {exact.Plan.Nodes[3].Start} s, before IsSafe ends");
+        Assert.Equal(3, exact.Plan.LatencySeconds, 6);
+        Assert.Equal(3, exact.SolverMakespanSeconds!.Value, 6);
+    }
+
+    [Fact]
     public void ExactLatency_IsNeverWorseThanHeft_AndTheGapIsReported()
     {
         var samples = GapHarness.Measure(seed: 1000, count: 8, nodes: 8, timeLimit: TimeSpan.FromSeconds(10));
@@ -48,6 +65,35 @@ public class CpSatPlannerTests(ITestOutputHelper output)
 
         Assert.All(samples, s => Assert.True(s.Optimal, $"seed {s.Seed} not solved to optimality"));
         output.WriteLine($"average gap {samples.Average(s => s.Gap):P2}");
+    }
+
+    [Theory]
+    [InlineData(ExactObjective.Latency)]
+    [InlineData(ExactObjective.Cost)]
+    public void LargeGraph_NotProvenWithinTheLimit_IsNeverWorseThanHeft(ExactObjective objective)
+    {
+        // 120 nodes on four devices: far more than CP-SAT proves optimal in 2 s (on two cores, unseeded, it returned a plan over 50× slower than HEFT's).
+        var graph = GapHarness.RandomGraph(120, new Random(7));
+        var devices = PlanDevice.Of(
+            (HardwareCatalog.Default["EPYC-9654"], 1, 1.5),
+            (HardwareCatalog.Default["A100-80GB"], 1, 2.0),
+            (HardwareCatalog.Default["H100-SXM"], 1, 3.0),
+            (HardwareCatalog.Default["MI300X"], 1, 2.5));
+        var costs = new RooflineCosts(new CostModel());
+        var heft = new HeftPlanner().Plan(graph, devices, costs);
+
+        var exact = new CpSatPlanner { TimeLimit = TimeSpan.FromSeconds(2), Workers = 2 }.Plan(graph, devices, costs, objective, slaSeconds: heft.LatencySeconds * 1.5);
+
+        output.WriteLine($"{objective}: HEFT {heft.LatencySeconds * 1000:0.###} ms ${heft.Cost:0.######}; CP-SAT {exact.Plan.LatencySeconds * 1000:0.###} ms ${exact.Plan.Cost:0.######} ({exact.Status}, solver makespan {exact.SolverMakespanSeconds * 1000:0.###} ms, {exact.SolveSeconds:0.##} s)");
+        Assert.True(exact.Plan.Feasible, exact.Plan.Problem?.Message);
+        if (objective == ExactObjective.Latency)
+        {
+            Assert.True(exact.Plan.LatencySeconds <= heft.LatencySeconds + 1e-9, $"CP-SAT {exact.Plan.LatencySeconds} s, HEFT {heft.LatencySeconds} s");
+        }
+        else
+        {
+            Assert.True(exact.Plan.Cost <= heft.Cost + 1e-12, $"CP-SAT ${exact.Plan.Cost}, HEFT ${heft.Cost}");
+        }
     }
 
     [Fact]

@@ -60,6 +60,30 @@ public class PlannerTests
     }
 
     [Fact]
+    public void FanOutSourceAndGuards_AreDependencies_ForHeftTheScheduleTheBoundAndTheCostPlanner()
+    {
+        // Split (1 s) feeds a fan-out Answer (2 s); IsSafe (0.5 s) guards Refuse (0.25 s). With four devices nothing but the
+        // dependencies keeps Answer and Refuse from starting at 0.
+        var graph = TopologyGraphs.SplitAnswerGuard();
+        var costs = TopologyGraphs.Costs();
+        var devices = PlanDevice.Of((new DeviceSpec { Name = "D" }, 4, 0));
+        static void AssertWaits(PlanResult plan, string who)
+        {
+            Assert.True(plan.Nodes[2].Start >= 1 - 1e-9, $"{who}: Answer starts at {plan.Nodes[2].Start} s, before Split (its fan-out source) ends at 1 s");
+            Assert.True(plan.Nodes[3].Start >= 0.5 - 1e-9, $"{who}: Refuse starts at {plan.Nodes[3].Start} s, before IsSafe (its guard) ends at 0.5 s");
+            Assert.Equal(3, plan.LatencySeconds, 9);
+            Assert.Equal(["Split", "Answer"], plan.CriticalPath);
+        }
+
+        AssertWaits(new HeftPlanner().Plan(graph, devices, costs), "HEFT");
+        AssertWaits(PlanEvaluator.Evaluate(graph, devices, costs, [0, 1, 2, 3]), "PlanEvaluator");
+        AssertWaits(new CostPlanner().Plan(graph, devices, costs).Best, "CostPlanner");
+        var (bound, path) = PlanEvaluator.LowerBound(graph, devices, costs);
+        Assert.Equal(3, bound, 9);
+        Assert.Equal(["Split", "Answer"], path);
+    }
+
+    [Fact]
     public void Insertion_FillsIdleGaps()
     {
         var busy = new List<(double Start, double End)> { (0, 1), (3, 4) };

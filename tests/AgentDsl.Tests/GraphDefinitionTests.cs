@@ -33,6 +33,49 @@ public class GraphDefinitionTests
     }
 
     [Fact]
+    public void Predecessors_AreInputsFanOutSourceAndGuards_AndTheCriticalPathFollowsThem()
+    {
+        // Split feeds a fan-out Answer; IsSafe guards Refuse; Join takes both, Split twice.
+        var g = new GraphDefinition("g", "App.G", "Run", new SlaSpec(0, 0.99), [new GraphInput(0, "q", "string")],
+        [
+            new NodeDefinition(0, "Split", "Split", OperatorKind.Compute, "string[]", false, [new NodeInput("q", "string", ValueRef.Input(0))]),
+            new NodeDefinition(1, "IsSafe", "IsSafe", OperatorKind.Compute, "bool", false, [new NodeInput("q", "string", ValueRef.Input(0))]),
+            new NodeDefinition(2, "Answer", "Answer", OperatorKind.Compute, "string[]", false, [new NodeInput("part", "string", ValueRef.Element)]) { FanOut = ValueRef.Node(0) },
+            new NodeDefinition(3, "Refuse", "Refuse", OperatorKind.Compute, "string", false, [new NodeInput("q", "string", ValueRef.Input(0))]) { Guards = [new NodeGuard(1, When: false)] },
+            new NodeDefinition(4, "Join", "Join", OperatorKind.Compute, "string", false,
+                [new NodeInput("a", "string[]", ValueRef.Node(2)), new NodeInput("s", "string[]", ValueRef.Node(0)), new NodeInput("t", "string[]", ValueRef.Node(0))])
+            {
+                Guards = [new NodeGuard(1, When: true)],
+            },
+        ], ValueRef.Node(4), "string");
+
+        Assert.Equal([0, 1], g.Roots.ToArray());
+        Assert.Equal([], g.PredecessorsOf(0).ToArray());
+        Assert.Equal([0], g.PredecessorsOf(2).ToArray());                 // the fan-out source
+        Assert.Equal([1], g.PredecessorsOf(3).ToArray());                 // the guard
+        Assert.Equal([2, 0, 1], g.PredecessorsOf(4).ToArray());           // inputs once each, then the guard
+        Assert.Equal(3, g.DependencyCountOf(4));
+        for (int id = 0; id < g.Nodes.Length; id++)
+        {
+            foreach (int p in g.PredecessorsOf(id))
+            {
+                Assert.Contains(id, g.DependentsOf(p));
+            }
+
+            Assert.All(g.DependentsOf(id), d => Assert.Contains(id, g.PredecessorsOf(d)));
+        }
+
+        Assert.Equal([0, 1, 2, 3, 4], g.TopologicalOrder.ToArray());
+        double[] seconds = [1, 0.5, 2, 0.25, 0.1];
+        var path = g.CriticalPath(id => seconds[id]);
+        Assert.Equal(3.1, path.Seconds, 9);
+        Assert.Equal([0, 2, 4], path.Nodes.ToArray());
+        var guarded = g.CriticalPath(id => id == 1 ? 5 : seconds[id]);   // a slow guard delays both arms
+        Assert.Equal(5.25, guarded.Seconds, 9);
+        Assert.Equal([1, 3], guarded.Nodes.ToArray());
+    }
+
+    [Fact]
     public void ForwardReference_IsACycle_NamingTheNodeAndItsSource()
     {
         var error = Assert.Throws<GraphDefinitionException>(() => Graph(null, Node(0, "a", ValueRef.Node(1)), Node(1, "b", ValueRef.Node(0))));

@@ -90,7 +90,7 @@ public sealed class HeftPlanner
                 }
 
                 double ready = devices[d].ReadyAt;
-                foreach (int p in Schedule.Predecessors(graph, i))
+                foreach (int p in graph.PredecessorsOf(i))
                 {
                     ready = Math.Max(ready, finish[p] + costs.TransferSeconds(graph.Nodes[p], devices[placement[p]], devices[d]));
                 }

@@ -37,13 +37,13 @@ internal static class Schedule
         var cause = new int[n];
         var busy = devices.Select(_ => new List<(double Start, double End)>()).ToArray();
         double total = 0;
-        foreach (int id in order ?? Enumerable.Range(0, n))
+        foreach (int id in order ?? graph.TopologicalOrder)
         {
             var node = graph.Nodes[id];
             var device = devices[placement[id]];
             double ready = device.ReadyAt;
             cause[id] = -1;
-            foreach (var p in Predecessors(graph, id))
+            foreach (int p in graph.PredecessorsOf(id))
             {
                 var from = devices[placement[p]];
                 double arrive = finish[p] + costs.TransferSeconds(graph.Nodes[p], from, device);
@@ -115,18 +115,6 @@ internal static class Schedule
         return lo;
     }
 
-    public static IEnumerable<int> Predecessors(GraphDefinition graph, int id)
-    {
-        var seen = new HashSet<int>();
-        foreach (var input in graph.Nodes[id].Inputs)
-        {
-            if (input.Value.Source == ValueSource.Node && seen.Add(input.Value.Index))
-            {
-                yield return input.Value.Index;
-            }
-        }
-    }
-
     public static IReadOnlyList<string> CriticalPath(GraphDefinition graph, double[] finish, int[] cause)
     {
         if (finish.Length == 0)
@@ -148,27 +136,11 @@ internal static class Schedule
     /// <summary>The critical-path lower bound: the longest path with each node at its fastest fitting device and free transfers.</summary>
     public static (double Seconds, IReadOnlyList<string> Path) LowerBound(GraphDefinition graph, IReadOnlyList<PlanDevice> devices, IPlacementCosts costs)
     {
-        int n = graph.Nodes.Length;
-        var longest = new double[n];
-        var cause = new int[n];
-        for (int id = 0; id < n; id++)
+        var path = graph.CriticalPath(id =>
         {
             var node = graph.Nodes[id];
-            double fastest = devices.Where(d => costs.Fits(node, d)).Select(d => costs.Seconds(node, d)).DefaultIfEmpty(double.PositiveInfinity).Min();
-            double before = 0;
-            cause[id] = -1;
-            foreach (var p in Predecessors(graph, id))
-            {
-                if (longest[p] > before)
-                {
-                    before = longest[p];
-                    cause[id] = p;
-                }
-            }
-
-            longest[id] = before + fastest;
-        }
-
-        return n == 0 ? (0, []) : (longest.Max(), CriticalPath(graph, longest, cause));
+            return devices.Where(d => costs.Fits(node, d)).Select(d => costs.Seconds(node, d)).DefaultIfEmpty(double.PositiveInfinity).Min();
+        });
+        return (path.Seconds, [.. path.Nodes.Select(id => graph.Nodes[id].Name)]);
     }
 }

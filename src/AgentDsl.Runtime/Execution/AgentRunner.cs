@@ -41,8 +41,6 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
     private readonly long _minReplanTicks;
     private readonly object _planGate = new();
     private readonly long[] _outUntil;
-    private readonly int[] _topologicalOrder;
-    private readonly int[][] _predecessors;
     private int[] _placement;
     private int[] _usedQueues = [];
     private PlanSnapshot _snapshot = new(0, [], [], 0);
@@ -119,17 +117,6 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
         _z = NodeEstimates.NormalQuantile(_percentile);
         _estimates = new NodeEstimates(_definition.Nodes.Length, _queues, _options.Replanning.EstimateLifetime);
         _outUntil = new long[_queues.Length];
-        _topologicalOrder = TopologicalOrder(_definition);
-        var predecessors = _definition.Nodes.Select(_ => new List<int>()).ToArray();
-        for (int i = 0; i < predecessors.Length; i++)
-        {
-            foreach (int d in _definition.DependentsOf(i))
-            {
-                predecessors[d].Add(i);
-            }
-        }
-
-        _predecessors = [.. predecessors.Select(p => p.ToArray())];
         _resultNotNull = ResultsDeclaredNotNull(_definition);
         _resilience = BuildResilience();
         BuildBatchers(batches);
@@ -362,10 +349,10 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
         var meanErrorPerMs = new double[_queues.Length];
         double longest = 0, longestVariance = 0;
         bool measured = true;
-        foreach (int id in _topologicalOrder)
+        foreach (int id in _definition.TopologicalOrder)
         {
             double start = 0, startVariance = 0;
-            foreach (int p in _predecessors[id])
+            foreach (int p in _definition.PredecessorsOf(id))
             {
                 if (finish[p] > start)
                 {
@@ -397,9 +384,9 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
 
         // The longest expected path after each node (what a node's batching wait must leave room for).
         var after = new double[_definition.Nodes.Length];
-        for (int k = _topologicalOrder.Length - 1; k >= 0; k--)
+        for (int k = _definition.TopologicalOrder.Length - 1; k >= 0; k--)
         {
-            int id = _topologicalOrder[k];
+            int id = _definition.TopologicalOrder[k];
             foreach (int next in _definition.DependentsOf(id))
             {
                 after[id] = Math.Max(after[id], wall[next] + after[next]);
@@ -453,35 +440,6 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
         }
 
         return result;
-    }
-
-    private static int[] TopologicalOrder(GraphDefinition graph)
-    {
-        var remaining = new int[graph.Nodes.Length];
-        var order = new List<int>(graph.Nodes.Length);
-        var ready = new Queue<int>();
-        for (int i = 0; i < remaining.Length; i++)
-        {
-            remaining[i] = graph.DependencyCountOf(i);
-            if (remaining[i] == 0)
-            {
-                ready.Enqueue(i);
-            }
-        }
-
-        while (ready.TryDequeue(out int id))
-        {
-            order.Add(id);
-            foreach (int d in graph.DependentsOf(id))
-            {
-                if (--remaining[d] == 0)
-                {
-                    ready.Enqueue(d);
-                }
-            }
-        }
-
-        return [.. order];
     }
 
     private void OnDeviceStateChanged(int device, bool inService)

@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
+using AgentDsl.Ir.Topology;
 
 namespace AgentDsl.Ir;
 
@@ -10,7 +12,7 @@ namespace AgentDsl.Ir;
 public sealed class GraphDefinition
 {
     private readonly ImmutableArray<ImmutableArray<int>> _dependents;
-    private readonly ImmutableArray<int> _nodeDependencyCounts;
+    private readonly int[][] _predecessors;
 
     /// <summary>Creates and validates a graph definition.</summary>
     /// <param name="name">The graph name.</param>
@@ -60,7 +62,7 @@ public sealed class GraphDefinition
 
         var edges = ImmutableArray.CreateBuilder<EdgeDefinition>();
         var dependents = new List<int>[Nodes.Length];
-        var counts = new int[Nodes.Length];
+        _predecessors = new int[Nodes.Length][];
         for (int i = 0; i < dependents.Length; i++)
         {
             dependents[i] = [];
@@ -68,18 +70,11 @@ public sealed class GraphDefinition
 
         foreach (var node in Nodes)
         {
-            var seen = new HashSet<int>();
             foreach (var input in node.Inputs)
             {
                 if (input.Value.Source is ValueSource.Input or ValueSource.Node)
                 {
                     edges.Add(new EdgeDefinition(input.Value, node.Id, input.Parameter, input.Type));
-                }
-
-                if (input.Value.Source == ValueSource.Node && seen.Add(input.Value.Index))
-                {
-                    dependents[input.Value.Index].Add(node.Id);
-                    counts[node.Id]++;
                 }
             }
 
@@ -87,28 +82,22 @@ public sealed class GraphDefinition
             {
                 var element = node.Inputs.First(i => i.Value.Source == ValueSource.Element);
                 edges.Add(new EdgeDefinition(fanOut, node.Id, element.Parameter, element.Type + "[]"));
-                if (fanOut.Source == ValueSource.Node && seen.Add(fanOut.Index))
-                {
-                    dependents[fanOut.Index].Add(node.Id);
-                    counts[node.Id]++;
-                }
             }
 
-            // A guarded node waits for the nodes that decide whether it runs.
-            foreach (var guard in node.Guards)
+            _predecessors[node.Id] = GraphTopology.Predecessors(
+                node.Inputs.Where(i => i.Value.Source == ValueSource.Node).Select(i => i.Value.Index),
+                node.FanOut is { Source: ValueSource.Node } f ? f.Index : -1,
+                node.Guards.Select(g => g.Node));
+            foreach (int p in _predecessors[node.Id])
             {
-                if (seen.Add(guard.Node))
-                {
-                    dependents[guard.Node].Add(node.Id);
-                    counts[node.Id]++;
-                }
+                dependents[p].Add(node.Id);
             }
         }
 
         Edges = edges.ToImmutable();
         _dependents = [.. dependents.Select(d => d.ToImmutableArray())];
-        _nodeDependencyCounts = [.. counts];
-        Roots = [.. Nodes.Where(n => counts[n.Id] == 0).Select(n => n.Id)];
+        Roots = [.. Nodes.Where(n => _predecessors[n.Id].Length == 0).Select(n => n.Id)];
+        TopologicalOrder = [.. Enumerable.Range(0, Nodes.Length)];
     }
 
     /// <summary>The graph name.</summary>
@@ -150,11 +139,42 @@ public sealed class GraphDefinition
     /// <summary>Nodes that depend on no other node: they start as soon as a request arrives.</summary>
     public ImmutableArray<int> Roots { get; }
 
-    /// <summary>The nodes that consume node <paramref name="nodeId"/>'s result, each listed once.</summary>
+    /// <summary>
+    /// The nodes that wait for node <paramref name="nodeId"/>: those that take its result as an argument, fan out over it,
+    /// or are guarded by it; each listed once, by ascending id. The inverse of <see cref="PredecessorsOf"/>.
+    /// </summary>
     public ImmutableArray<int> DependentsOf(int nodeId) => _dependents[nodeId];
 
-    /// <summary>How many distinct nodes node <paramref name="nodeId"/> waits for.</summary>
-    public int DependencyCountOf(int nodeId) => _nodeDependencyCounts[nodeId];
+    /// <summary>
+    /// The nodes node <paramref name="nodeId"/> waits for: those whose results it takes as arguments, the one whose result
+    /// it fans out over, and those its guards test (an <c>if</c> arm starts once its condition is decided); each listed
+    /// once, in that order. This is the one definition of the graph's dependencies: the planners, the runtime, the CLI and
+    /// (through the same shared rule) the placement analyzer use it. Every predecessor has a smaller id than the node.
+    /// </summary>
+    public ImmutableArray<int> PredecessorsOf(int nodeId) => ImmutableCollectionsMarshal.AsImmutableArray(_predecessors[nodeId]);
+
+    /// <summary>How many distinct nodes node <paramref name="nodeId"/> waits for: the length of <see cref="PredecessorsOf"/>.</summary>
+    public int DependencyCountOf(int nodeId) => _predecessors[nodeId].Length;
+
+    /// <summary>
+    /// A topological order of the nodes: every node after all of its <see cref="PredecessorsOf">predecessors</see>. It is
+    /// id order (0, 1, …, n−1): validation rejects a graph where a node refers to a node with an equal or larger id, so
+    /// ascending ids are always topological.
+    /// </summary>
+    public ImmutableArray<int> TopologicalOrder { get; }
+
+    /// <summary>
+    /// The critical path for a time per node: the longest chain of <see cref="PredecessorsOf">dependencies</see>, each
+    /// node taking <paramref name="seconds"/>(id) and edges free. With branches it is the slowest arm (the latency of the
+    /// worst request, every guarded node counted). Ties go to the lowest id.
+    /// </summary>
+    /// <param name="seconds">The time of node <c>id</c>; any unit, the path's length is in the same.</param>
+    public GraphPath CriticalPath(Func<int, double> seconds)
+    {
+        ArgumentNullException.ThrowIfNull(seconds);
+        var (length, path) = GraphTopology.CriticalPath(_predecessors, seconds);
+        return new GraphPath(length, ImmutableCollectionsMarshal.AsImmutableArray(path));
+    }
 
     /// <summary>Finds a node by name.</summary>
     /// <exception cref="KeyNotFoundException">No node has that name.</exception>
@@ -321,6 +341,11 @@ public sealed class GraphDefinition
         }
     }
 }
+
+/// <summary>A path through a graph and its length (see <see cref="GraphDefinition.CriticalPath"/>).</summary>
+/// <param name="Seconds">The sum of the path's node times.</param>
+/// <param name="Nodes">Node ids, first to last; empty for a graph without nodes.</param>
+public sealed record GraphPath(double Seconds, ImmutableArray<int> Nodes);
 
 /// <summary>Thrown when a <see cref="GraphDefinition"/> is malformed.</summary>
 public sealed class GraphDefinitionException : Exception
