@@ -19,7 +19,7 @@ public static class AgentDslCli
     {
         ArgumentNullException.ThrowIfNull(args);
         var root = new RootCommand("AgentDsl: plan agent graphs on heterogeneous hardware, reproduce the paper's TCO study, export IR.");
-        root.Add(PlanCommand(output));
+        root.Add(PlanCommand(output, error));
         root.Add(TcoCommand(output));
         root.Add(IrCommand(output));
         root.Add(DevicesCommand(output));
@@ -46,7 +46,7 @@ public static class AgentDslCli
 
     private static Option<string?> TypeOption() => new("--type") { Description = "The graph's class or graph name when the assembly has several." };
 
-    private static Command PlanCommand(TextWriter output)
+    private static Command PlanCommand(TextWriter output, TextWriter error)
     {
         var graph = GraphOption();
         var type = TypeOption();
@@ -72,6 +72,7 @@ public static class AgentDslCli
                 definition = LlmDecomposition.Apply(definition);
             }
 
+            (definition, var whole) = LlmDecomposition.CostAsOneNode(definition);
             var hardware = HardwareProfile.Load(parse.GetValue(profile)!.FullName, catalog);
             var assumptions = new TcoAssumptions { Reading = hardware.Pricing };
             var costs = new RooflineCosts(new CostModel());
@@ -81,6 +82,7 @@ public static class AgentDslCli
             var devices = hardware.Devices.SelectMany(d => Enumerable.Range(0, d.Count).Select(i => new PlanDevice($"{d.Spec.Name}#{i}", d.Spec) { HourlyCost = hourly[d.Spec.Name] })).ToList();
             var plan = new HeftPlanner().Plan(definition, devices, costs, slaSeconds);
             output.WriteLine($"Graph {definition.Name}: {definition.Nodes.Length} nodes on {devices.Count} devices ({string.Join(", ", hardware.Devices.Select(d => $"{d.Count}× {d.Spec.Name}"))})");
+            ReportLlmCosting(definition, whole, output, error);
             if (plan.Nodes.Count > 0)
             {
                 output.WriteLine();
@@ -119,6 +121,29 @@ public static class AgentDslCli
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Says how the LLM nodes are costed (decomposed into prefill → KV transfer → decode, or as one node from their model
+    /// description), and warns, one line per node, about every node with no cost hints at all: the planner sees it as free.
+    /// </summary>
+    private static void ReportLlmCosting(GraphDefinition definition, IReadOnlyList<string> whole, TextWriter output, TextWriter error)
+    {
+        var split = definition.Nodes.Where(n => n.Phase == NodePhase.Prefill).Select(n => n.Name[..^".prefill".Length]).ToList();
+        if (split.Count > 0)
+        {
+            output.WriteLine($"LLM nodes decomposed into prefill → KV transfer → decode (--decompose): {string.Join(", ", split)}");
+        }
+
+        if (whole.Count > 0)
+        {
+            output.WriteLine($"LLM nodes costed as one node from their model description (prefill and decode work together; --decompose splits them): {string.Join(", ", whole)}");
+        }
+
+        foreach (var node in definition.Nodes.Where(n => n.Cost.Flops <= 0 && n.Cost.BytesMoved <= 0))
+        {
+            error.WriteLine($"agentdsl: warning: {node.Describe()} has no cost hints (Flops, BytesMoved, or a model with layers, hidden size and heads); it is planned as taking only its device's launch overhead.");
+        }
     }
 
     private static Command TcoCommand(TextWriter output)

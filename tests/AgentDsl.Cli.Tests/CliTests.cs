@@ -74,6 +74,43 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Plan_WithoutDecompose_CostsTheLlmNodeFromItsModel_OnTheCpu()
+    {
+        // Issue 13, point 5: the QuickStart's 8B Draft used to "run" on the CPU in 1 µs. From its model description it is
+        // prefill (2 · 8.03e9 · 512 FLOPs) and 32 decode steps each reading 16 GB of weights: seconds on one socket.
+        string profile = File("cpu.json", """{ "devices": [ { "catalog": "EPYC-9654", "count": 1, "hourlyUsd": 1.5 } ], "pricing": "Rental" }""");
+        var (code, output, error) = await Run("plan", "--graph", QuickStartAssembly, "--profile", profile, "--sla-ms", "100000");
+        Assert.True(code == 0, output + error);
+        Assert.Contains("LLM nodes costed as one node from their model description (prefill and decode work together; --decompose splits them): Draft", output, StringComparison.Ordinal);
+        var draft = System.Text.RegularExpressions.Regex.Match(output, @"\n +Draft +EPYC-9654#0 +[0-9.]+ +([0-9.]+)\r?\n");
+        Assert.True(draft.Success, output);
+        double ms = double.Parse(draft.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(ms > 1000, $"Draft takes {ms} ms on the CPU");
+        Assert.Equal("", error); // every QuickStart node has cost hints
+
+        var (code2, split, _) = await Run("plan", "--graph", QuickStartAssembly, "--profile", profile, "--sla-ms", "100000", "--decompose");
+        Assert.Equal(0, code2);
+        Assert.Contains("LLM nodes decomposed into prefill → KV transfer → decode (--decompose): Draft", split, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Plan_NodeWithoutCostHints_IsWarnedAboutInOneLineNamingIt()
+    {
+        var graph = new GraphDefinition("g", "G", "Run", new SlaSpec(1000, 0.99), [new GraphInput(0, "x", "string")],
+            [
+                new NodeDefinition(0, "Known", "Known", OperatorKind.Compute, "string", false, [new NodeInput("x", "string", ValueRef.Input(0))]) { Cost = new CostHints { Flops = 1e6 } },
+                new NodeDefinition(1, "Mystery", "Mystery", OperatorKind.Compute, "string", false, [new NodeInput("x", "string", ValueRef.Node(0))]),
+            ],
+            ValueRef.Node(1), "string");
+        string json = File("g.json", graph.ToJson());
+        string profile = File("cpu.json", """{ "devices": [ { "catalog": "EPYC-9654", "count": 1, "hourlyUsd": 1.5 } ], "pricing": "Rental" }""");
+        var (code, output, error) = await Run("plan", "--graph", json, "--profile", profile);
+        Assert.True(code == 0, output + error);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.StartsWith("agentdsl: warning: node 'Mystery' (operator Mystery) has no cost hints", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Plan_Infeasible_ExitsTwoNamingTheConstraint()
     {
         string profile = File("small.json", """{ "devices": [ { "catalog": "L4", "count": 1, "hourlyUsd": 0.8 } ] }""");
