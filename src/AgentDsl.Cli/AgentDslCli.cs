@@ -19,7 +19,7 @@ public static class AgentDslCli
     {
         ArgumentNullException.ThrowIfNull(args);
         var root = new RootCommand("AgentDsl: plan agent graphs on heterogeneous hardware, reproduce the paper's TCO study, export IR.");
-        root.Add(PlanCommand(output));
+        root.Add(PlanCommand(output, error));
         root.Add(TcoCommand(output));
         root.Add(IrCommand(output));
         root.Add(DevicesCommand(output));
@@ -46,7 +46,7 @@ public static class AgentDslCli
 
     private static Option<string?> TypeOption() => new("--type") { Description = "The graph's class or graph name when the assembly has several." };
 
-    private static Command PlanCommand(TextWriter output)
+    private static Command PlanCommand(TextWriter output, TextWriter error)
     {
         var graph = GraphOption();
         var type = TypeOption();
@@ -59,9 +59,12 @@ public static class AgentDslCli
         RequireValue(percentile, v => v is > 0 and <= 100, "a percentage in (0, 100], e.g. 99");
         var decompose = new Option<bool>("--decompose") { Description = "Lower LLM operators into prefill → KV transfer → decode first." };
         var catalogFile = new Option<FileInfo?>("--catalog") { Description = "An extra catalog file merged into the built-in one." };
+        var objective = new Option<string>("--objective") { Description = "latency: the fastest placement (HEFT); cost: the cheapest placement whose latency meets the SLA (the paper's objective).", DefaultValueFactory = _ => "latency" };
+        objective.AcceptOnlyFromAmong("latency", "cost");
+        var costsFile = new Option<FileInfo?>("--costs") { Description = "A cost table (profiled ms and $ per request of each node on each device type, and of transfers) used instead of the roofline cost model." };
         var command = new Command("plan", "Place a graph on a hardware profile: placement, predicted p50/p99 latency, fleet and cost per request.")
         {
-            graph, type, profile, sla, rate, percentile, decompose, catalogFile,
+            graph, type, profile, sla, rate, percentile, decompose, catalogFile, objective, costsFile,
         };
         command.SetAction(parse =>
         {
@@ -72,15 +75,38 @@ public static class AgentDslCli
                 definition = LlmDecomposition.Apply(definition);
             }
 
+            (definition, var whole) = LlmDecomposition.CostAsOneNode(definition);
             var hardware = HardwareProfile.Load(parse.GetValue(profile)!.FullName, catalog);
             var assumptions = new TcoAssumptions { Reading = hardware.Pricing };
-            var costs = new RooflineCosts(new CostModel());
             double? slaSeconds = parse.GetValue(sla) is { } ms ? ms / 1000 : null;
+            var table = parse.GetValue(costsFile) is { } tableFile ? TableCosts.Load(tableFile.FullName) : null;
+            IPlacementCosts costs = table is null ? new RooflineCosts(new CostModel()) : table;
+            if (table is not null && definition.Nodes.FirstOrDefault(n => !table.Covers(n)) is { } uncosted)
+            {
+                throw new ArgumentException($"{parse.GetValue(costsFile)!.FullName} has no row for {uncosted.Describe()}.");
+            }
 
-            var hourly = hardware.Devices.ToDictionary(d => d.Spec.Name, d => hardware.HourlyCost(d.Spec, assumptions));
+            // A cost table prices requests, not device hours: the devices' hourly prices are not needed (nor used) then.
+            var hourly = hardware.Devices.ToDictionary(d => d.Spec.Name, d => table is null ? hardware.HourlyCost(d.Spec, assumptions) : 0);
             var devices = hardware.Devices.SelectMany(d => Enumerable.Range(0, d.Count).Select(i => new PlanDevice($"{d.Spec.Name}#{i}", d.Spec) { HourlyCost = hourly[d.Spec.Name] })).ToList();
-            var plan = new HeftPlanner().Plan(definition, devices, costs, slaSeconds);
+            bool cheapest = parse.GetValue(objective) == "cost";
+            var costPlan = cheapest ? new CostPlanner().Plan(definition, devices, costs, slaSeconds) : null;
+            var plan = costPlan?.Best ?? new HeftPlanner().Plan(definition, devices, costs, slaSeconds);
             output.WriteLine($"Graph {definition.Name}: {definition.Nodes.Length} nodes on {devices.Count} devices ({string.Join(", ", hardware.Devices.Select(d => $"{d.Count}× {d.Spec.Name}"))})");
+            if (table is null)
+            {
+                ReportLlmCosting(definition, whole, output, error);
+            }
+            else
+            {
+                output.WriteLine($"Costs from the table {parse.GetValue(costsFile)!.Name} (not the roofline model).");
+            }
+
+            double slaLimit = slaSeconds ?? (definition.Sla.HasLatencyBound ? definition.Sla.LatencyMs / 1000 : double.PositiveInfinity);
+            string within = double.IsFinite(slaLimit) ? string.Create(CultureInfo.InvariantCulture, $"within the SLA of {slaLimit * 1000:0.###} ms") : "(no SLA)";
+            output.WriteLine(costPlan is null
+                ? "Objective: latency, the fastest placement (HEFT)."
+                : $"Objective: cost, the cheapest placement {within} ({(costPlan.Exact ? "every placement tried" : "greedy from the fastest placement")}).");
             if (plan.Nodes.Count > 0)
             {
                 output.WriteLine();
@@ -91,6 +117,11 @@ public static class AgentDslCli
                 }
 
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  latency {plan.LatencySeconds * 1000:0.###} ms along {string.Join(" → ", plan.CriticalPath)}"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  cost ${plan.Cost:0.######} per request"));
+                if (costPlan is not null)
+                {
+                    ReportOptions(costPlan, devices, slaLimit, output);
+                }
             }
 
             if (!plan.Feasible)
@@ -98,6 +129,13 @@ public static class AgentDslCli
                 output.WriteLine();
                 output.WriteLine("Infeasible (" + plan.Problem!.Constraint + "): " + plan.Problem.Message);
                 return 2;
+            }
+
+            if (table is not null)
+            {
+                output.WriteLine();
+                output.WriteLine("Fleets are not sized with --costs: the table prices requests, not device hours.");
+                return 0;
             }
 
             var types = hardware.Devices.Select(d => (d.Spec, hourly[d.Spec.Name])).ToList();
@@ -119,6 +157,52 @@ public static class AgentDslCli
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Lists the placements the exhaustive cost planner compared, one per device type per node (the fastest of those that
+    /// differ only in which instance of a type), when there are few enough to read: latency, price, and which was chosen.
+    /// </summary>
+    private static void ReportOptions(CostPlan plan, IReadOnlyList<PlanDevice> devices, double sla, TextWriter output)
+    {
+        var type = devices.ToDictionary(d => d.Name, d => d.Spec.Name);
+        string Types(PlanResult r) => string.Join(" + ", r.Devices.Select(d => type[d]));
+        var options = plan.Options.GroupBy(Types).Select(g => g.MinBy(r => (r.LatencySeconds, r.Cost))!).ToList();
+        if (!plan.Exact || options.Count is < 2 or > 16)
+        {
+            return;
+        }
+
+        string chosen = Types(plan.Best);
+        output.WriteLine("  placements compared (device type per node):");
+        foreach (var option in options.OrderBy(o => o.LatencySeconds).ThenBy(o => o.Cost))
+        {
+            string note = Types(option) == chosen && plan.Best.Feasible ? "chosen" : option.LatencySeconds > sla + 1e-12 ? "over the SLA" : "";
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {Types(option),-32} {option.LatencySeconds * 1000,10:0.###} ms  ${option.Cost,-10:0.######} {note}").TrimEnd());
+        }
+    }
+
+    /// <summary>
+    /// Says how the LLM nodes are costed (decomposed into prefill → KV transfer → decode, or as one node from their model
+    /// description), and warns, one line per node, about every node with no cost hints at all: the planner sees it as free.
+    /// </summary>
+    private static void ReportLlmCosting(GraphDefinition definition, IReadOnlyList<string> whole, TextWriter output, TextWriter error)
+    {
+        var split = definition.Nodes.Where(n => n.Phase == NodePhase.Prefill).Select(n => n.Name[..^".prefill".Length]).ToList();
+        if (split.Count > 0)
+        {
+            output.WriteLine($"LLM nodes decomposed into prefill → KV transfer → decode (--decompose): {string.Join(", ", split)}");
+        }
+
+        if (whole.Count > 0)
+        {
+            output.WriteLine($"LLM nodes costed as one node from their model description (prefill and decode work together; --decompose splits them): {string.Join(", ", whole)}");
+        }
+
+        foreach (var node in definition.Nodes.Where(n => n.Cost.Flops <= 0 && n.Cost.BytesMoved <= 0))
+        {
+            error.WriteLine($"agentdsl: warning: {node.Describe()} has no cost hints (Flops, BytesMoved, or a model with layers, hidden size and heads); it is planned as taking only its device's launch overhead.");
+        }
     }
 
     private static Command TcoCommand(TextWriter output)

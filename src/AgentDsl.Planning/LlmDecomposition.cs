@@ -44,12 +44,7 @@ public static class LlmDecomposition
                 continue;
             }
 
-            var m = Describe(model, options);
-            double batch = options.Batch;
-            double weights = m.Parameters * m.BytesPerElement;
-            double kvPrompt = LlmMath.KvBytes(m.Layers, m.Hidden, m.Heads, m.KvHeads, m.Prompt, batch, m.BytesPerElement);
-            double kvFull = LlmMath.KvBytes(m.Layers, m.Hidden, m.Heads, m.KvHeads, m.Prompt + m.Output, batch, m.BytesPerElement);
-            double kvAverage = LlmMath.KvBytes(m.Layers, m.Hidden, m.Heads, m.KvHeads, m.Prompt + (m.Output / 2.0), batch, m.BytesPerElement);
+            var work = Work(Describe(model, options), options.Batch);
 
             int prefill = nodes.Count;
             nodes.Add(new NodeDefinition(prefill, node.Name + ".prefill", node.Operator, OperatorKind.Llm, "kv-cache", node.IsAsync, inputs)
@@ -57,13 +52,8 @@ public static class LlmDecomposition
                 Source = node.Source,
                 Guards = guards,
                 Phase = NodePhase.Prefill,
-                OutputBytes = kvPrompt,
-                Cost = node.Cost with
-                {
-                    Flops = LlmMath.PrefillFlops(m.Parameters, m.Prompt, batch),
-                    BytesMoved = weights + kvPrompt,
-                    MemoryFootprintBytes = weights + kvPrompt,
-                },
+                OutputBytes = work.KvBytes,
+                Cost = node.Cost with { Flops = work.Prefill.Flops, BytesMoved = work.Prefill.Bytes, MemoryFootprintBytes = work.Prefill.Footprint },
             });
 
             int kv = nodes.Count;
@@ -73,8 +63,8 @@ public static class LlmDecomposition
                 Source = node.Source,
                 Guards = guards,
                 Phase = NodePhase.KvTransfer,
-                OutputBytes = kvPrompt,
-                Cost = new CostHints { BytesMoved = kvPrompt, AllowedDevices = node.Cost.AllowedDevices, Model = node.Cost.Model },
+                OutputBytes = work.KvBytes,
+                Cost = new CostHints { BytesMoved = work.KvBytes, AllowedDevices = node.Cost.AllowedDevices, Model = node.Cost.Model },
             });
 
             int decode = nodes.Count;
@@ -85,12 +75,7 @@ public static class LlmDecomposition
                 Guards = guards,
                 Phase = NodePhase.Decode,
                 OutputBytes = node.OutputBytes,
-                Cost = node.Cost with
-                {
-                    Flops = LlmMath.DecodeFlops(m.Parameters, m.Output, batch),
-                    BytesMoved = m.Output * (weights + kvAverage),
-                    MemoryFootprintBytes = weights + kvFull,
-                },
+                Cost = node.Cost with { Flops = work.Decode.Flops, BytesMoved = work.Decode.Bytes, MemoryFootprintBytes = work.Decode.Footprint },
             });
             remap[node.Id] = decode;
         }
@@ -107,6 +92,66 @@ public static class LlmDecomposition
             graph.Returns.Length > 1
                 ? [.. graph.Returns.Select(r => new GraphReturn(Map(r.Value), [.. r.Guards.Select(g => g with { Node = remap[g.Node] })]))]
                 : null);
+    }
+
+    /// <summary>
+    /// Costs each <see cref="OperatorKind.Llm"/> node that has a model description and no <see cref="CostHints.Flops"/> or
+    /// <see cref="CostHints.BytesMoved"/> of its own as one node: the work of its prefill and its decode together (the same
+    /// figures <see cref="Apply"/> gives the two phases), and the decode's footprint (weights and the full KV cache). The
+    /// graph keeps its shape; nodes whose model lacks the layers, hidden size or heads the formulas need are left as they are.
+    /// </summary>
+    /// <returns>The graph with those nodes costed, and the names of the nodes it costed.</returns>
+    public static (GraphDefinition Graph, IReadOnlyList<string> Costed) CostAsOneNode(GraphDefinition graph, DecompositionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        options ??= new DecompositionOptions();
+        var costed = new List<string>();
+        var nodes = new List<NodeDefinition>(graph.Nodes.Length);
+        foreach (var node in graph.Nodes)
+        {
+            if (node.Kind != OperatorKind.Llm || node.Cost.Model is not { } model || node.Phase != NodePhase.None
+                || node.Cost.Flops > 0 || node.Cost.BytesMoved > 0 || !CanDescribe(model))
+            {
+                nodes.Add(node);
+                continue;
+            }
+
+            var work = Work(Describe(model, options), options.Batch);
+            nodes.Add(node with
+            {
+                Cost = node.Cost with
+                {
+                    Flops = work.Prefill.Flops + work.Decode.Flops,
+                    BytesMoved = work.Prefill.Bytes + work.Decode.Bytes,
+                    MemoryFootprintBytes = Math.Max(node.Cost.MemoryFootprintBytes, work.Decode.Footprint),
+                },
+            });
+            costed.Add(node.Name);
+        }
+
+        return costed.Count == 0
+            ? (graph, costed)
+            : (new GraphDefinition(graph.Name, graph.TypeName, graph.Flow, graph.Sla, graph.Inputs, nodes, graph.Output, graph.OutputType, graph.Returns.Length > 1 ? graph.Returns : (IReadOnlyList<GraphReturn>?)null), costed);
+    }
+
+    /// <summary>Whether <see cref="Describe"/> has what it needs.</summary>
+    private static bool CanDescribe(ModelDescription model) => model.Layers > 0 && model.HiddenSize > 0 && model.Heads > 0;
+
+    /// <summary>
+    /// The paper's LLM work for one request, by phase: prefill reads the weights once and writes the prompt's KV cache;
+    /// decode reads the weights and the average KV cache once per generated token; the KV cache of the prompt moves between them.
+    /// </summary>
+    private static ((double Flops, double Bytes, double Footprint) Prefill, double KvBytes, (double Flops, double Bytes, double Footprint) Decode) Work(
+        (double Parameters, int Layers, int Hidden, int Heads, int KvHeads, double BytesPerElement, int Prompt, int Output) m, double batch)
+    {
+        double weights = m.Parameters * m.BytesPerElement;
+        double kvPrompt = LlmMath.KvBytes(m.Layers, m.Hidden, m.Heads, m.KvHeads, m.Prompt, batch, m.BytesPerElement);
+        double kvFull = LlmMath.KvBytes(m.Layers, m.Hidden, m.Heads, m.KvHeads, m.Prompt + m.Output, batch, m.BytesPerElement);
+        double kvAverage = LlmMath.KvBytes(m.Layers, m.Hidden, m.Heads, m.KvHeads, m.Prompt + (m.Output / 2.0), batch, m.BytesPerElement);
+        return (
+            (LlmMath.PrefillFlops(m.Parameters, m.Prompt, batch), weights + kvPrompt, weights + kvPrompt),
+            kvPrompt,
+            (LlmMath.DecodeFlops(m.Parameters, m.Output, batch), m.Output * (weights + kvAverage), weights + kvFull));
     }
 
     /// <summary>The model figures the formulas need, filling gaps: parameters ≈ 12 · layers · hidden² when not given.</summary>

@@ -74,6 +74,98 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Plan_WithoutDecompose_CostsTheLlmNodeFromItsModel_OnTheCpu()
+    {
+        // Issue 13, point 5: the QuickStart's 8B Draft used to "run" on the CPU in 1 µs. From its model description it is
+        // prefill (2 · 8.03e9 · 512 FLOPs) and 32 decode steps each reading 16 GB of weights: seconds on one socket.
+        string profile = File("cpu.json", """{ "devices": [ { "catalog": "EPYC-9654", "count": 1, "hourlyUsd": 1.5 } ], "pricing": "Rental" }""");
+        var (code, output, error) = await Run("plan", "--graph", QuickStartAssembly, "--profile", profile, "--sla-ms", "100000");
+        Assert.True(code == 0, output + error);
+        Assert.Contains("LLM nodes costed as one node from their model description (prefill and decode work together; --decompose splits them): Draft", output, StringComparison.Ordinal);
+        var draft = System.Text.RegularExpressions.Regex.Match(output, @"\n +Draft +EPYC-9654#0 +[0-9.]+ +([0-9.]+)\r?\n");
+        Assert.True(draft.Success, output);
+        double ms = double.Parse(draft.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(ms > 1000, $"Draft takes {ms} ms on the CPU");
+        Assert.Equal("", error); // every QuickStart node has cost hints
+
+        var (code2, split, _) = await Run("plan", "--graph", QuickStartAssembly, "--profile", profile, "--sla-ms", "100000", "--decompose");
+        Assert.Equal(0, code2);
+        Assert.Contains("LLM nodes decomposed into prefill → KV transfer → decode (--decompose): Draft", split, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Plan_NodeWithoutCostHints_IsWarnedAboutInOneLineNamingIt()
+    {
+        var graph = new GraphDefinition("g", "G", "Run", new SlaSpec(1000, 0.99), [new GraphInput(0, "x", "string")],
+            [
+                new NodeDefinition(0, "Known", "Known", OperatorKind.Compute, "string", false, [new NodeInput("x", "string", ValueRef.Input(0))]) { Cost = new CostHints { Flops = 1e6 } },
+                new NodeDefinition(1, "Mystery", "Mystery", OperatorKind.Compute, "string", false, [new NodeInput("x", "string", ValueRef.Node(0))]),
+            ],
+            ValueRef.Node(1), "string");
+        string json = File("g.json", graph.ToJson());
+        string profile = File("cpu.json", """{ "devices": [ { "catalog": "EPYC-9654", "count": 1, "hourlyUsd": 1.5 } ], "pricing": "Rental" }""");
+        var (code, output, error) = await Run("plan", "--graph", json, "--profile", profile);
+        Assert.True(code == 0, output + error);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.StartsWith("agentdsl: warning: node 'Mystery' (operator Mystery) has no cost hints", error, StringComparison.Ordinal);
+    }
+
+    private static string WorkedExample(string file) => Path.Combine(AppContext.BaseDirectory, "WorkedExample", file);
+
+    [Fact]
+    public async Task Plan_ObjectiveCost_PrintsThePapersWorkedExample()
+    {
+        // Issue 13, point 8: the paper's worked example (HP prefill + CO decode, 120 ms, $0.095) from the command line,
+        // with the files in samples/WorkedExample; the default objective prints the fastest plan (HP + HP, 105 ms, $0.11).
+        string[] args = ["plan", "--graph", WorkedExample("graph.json"), "--profile", WorkedExample("profile.json"), "--costs", WorkedExample("costs.json")];
+        var (code, output, error) = await Run([.. args, "--objective", "cost"]);
+        Assert.True(code == 0, output + error);
+        Assert.Contains("Objective: cost, the cheapest placement within the SLA of 120 ms (every placement tried).", output, StringComparison.Ordinal);
+        Assert.Matches(@"\n +prefill +HP#0 +0 +80\r?\n +decode +CO#0 +90 +30\r?\n", output);
+        Assert.Contains("latency 120 ms along prefill → decode", output, StringComparison.Ordinal);
+        Assert.Contains("cost $0.095 per request", output, StringComparison.Ordinal);
+        Assert.Matches(@"HP \+ HP +105 ms +\$0\.11\r?\n", output);
+        Assert.Matches(@"HP \+ CO +120 ms +\$0\.095 +chosen", output);
+        Assert.Matches(@"CO \+ CO +160 ms +\$0\.06 +over the SLA", output);
+        Assert.Equal("", error);
+
+        var (code2, fastest, _) = await Run(args);
+        Assert.Equal(0, code2);
+        Assert.Contains("Objective: latency, the fastest placement (HEFT).", fastest, StringComparison.Ordinal);
+        Assert.Matches(@"\n +decode +HP#0 +80 +25\r?\n", fastest);
+        Assert.Contains("latency 105 ms", fastest, StringComparison.Ordinal);
+        Assert.Contains("cost $0.11 per request", fastest, StringComparison.Ordinal);
+
+        var (code3, _, bad) = await Run([.. args, "--objective", "speed"]);
+        Assert.Equal(1, code3);
+        Assert.Contains("speed", bad, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Plan_ObjectiveCost_OnTheRooflineModel_IsNoDearerThanTheFastestPlan()
+    {
+        string profile = File("hw.json", """{ "devices": [ { "catalog": "EPYC-9654", "count": 1, "hourlyUsd": 1.5 }, { "catalog": "H100-SXM", "count": 1, "hourlyUsd": 3 } ], "pricing": "Rental" }""");
+        static double Cost(string output) => double.Parse(System.Text.RegularExpressions.Regex.Match(output, @"cost \$([0-9.]+) per request").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var (code, fastest, error) = await Run("plan", "--graph", QuickStartAssembly, "--profile", profile, "--sla-ms", "100000");
+        Assert.True(code == 0, fastest + error);
+        var (code2, cheapest, error2) = await Run("plan", "--graph", QuickStartAssembly, "--profile", profile, "--sla-ms", "100000", "--objective", "cost");
+        Assert.True(code2 == 0, cheapest + error2);
+        Assert.True(Cost(cheapest) <= Cost(fastest), $"cheapest ${Cost(cheapest)} vs fastest ${Cost(fastest)}");
+        Assert.Contains("Objective: cost, the cheapest placement within the SLA of 100000 ms", cheapest, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Plan_CostTableWithoutARowForANode_IsOneLineNamingIt()
+    {
+        string costs = File("costs.json", """{ "nodes": [ { "node": "prefill", "device": "HP", "ms": 80, "usd": 0.08 } ] }""");
+        var (code, output, error) = await Run("plan", "--graph", WorkedExample("graph.json"), "--profile", WorkedExample("profile.json"), "--costs", costs);
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains("has no row for node 'decode'", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Plan_Infeasible_ExitsTwoNamingTheConstraint()
     {
         string profile = File("small.json", """{ "devices": [ { "catalog": "L4", "count": 1, "hourlyUsd": 0.8 } ] }""");
