@@ -187,6 +187,21 @@ public sealed class CliTests : IDisposable
         Assert.Matches(@"EPYC-9654 only +4× EPYC-9654 +\$ +6/h .* p50 2000[0-9.]* ms", output);
     }
 
+    [Theory]
+    [InlineData("{ \"nodes\": [ { \"node\": \"prefill\", \"device\": \"HP\", \"ms\": -1, \"usd\": 0.08 } ] }", "field 'nodes[0].ms': required: a non-negative number")]
+    [InlineData("{ \"nodes\": [ { \"device\": \"HP\", \"ms\": 1, \"usd\": 0.08 } ] }", "field 'nodes[0].node'")]
+    [InlineData("{ \"rows\": [] }", "field 'nodes'")]
+    [InlineData("{ \"nodes\": [ \n", "costs.json(")]
+    public async Task Plan_BadCostTable_IsOneLineNamingTheRowAndField(string json, string expected)
+    {
+        string costs = File("costs.json", json);
+        var (code, output, error) = await Run("plan", "--graph", WorkedExample("graph.json"), "--profile", WorkedExample("profile.json"), "--costs", costs);
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Plan_Infeasible_ExitsTwoNamingTheConstraint()
     {
