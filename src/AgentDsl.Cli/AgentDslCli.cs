@@ -138,7 +138,8 @@ public static class AgentDslCli
                 return 0;
             }
 
-            var types = hardware.Devices.Select(d => (d.Spec, hourly[d.Spec.Name])).ToList();
+            // A request may use the profile's devices of each type at once, as the per-request plan above does.
+            var types = hardware.Devices.Select(d => (d.Spec, hourly[d.Spec.Name], d.Count)).ToList();
             var fleets = new FleetPlanner(costs) { Percentile = parse.GetValue(percentile) / 100 }.Plan(definition, types, parse.GetValue(rate), slaSeconds);
             output.WriteLine();
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Fleets for {parse.GetValue(rate)} requests/s (pricing: {hardware.Pricing}):"));

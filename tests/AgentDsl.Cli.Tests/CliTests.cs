@@ -166,6 +166,43 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Plan_Fleets_RunParallelBranchesOnTheProfilesSockets_AsThePerRequestPlanDoes()
+    {
+        // Issue 13, point 6: four 20 s branches on a 4-socket profile take 20 s per request, in the plan and in the fleets.
+        double twentySeconds = AgentDsl.Planning.Catalog.HardwareCatalog.Default["EPYC-9654"].PeakFlops(Precision.Fp32) * 20;
+        NodeDefinition Op(int id, string name, double flops, params int[] from) =>
+            new(id, name, name, OperatorKind.Compute, "string", false, [.. from.Select((f, i) => new NodeInput("p" + i, "string", f < 0 ? ValueRef.Input(0) : ValueRef.Node(f)))])
+            {
+                Cost = new CostHints { Flops = flops, BytesMoved = 1e3 },
+            };
+        var graph = new GraphDefinition("branches", "Branches", "Run", new SlaSpec(30_000, 0.99), [new GraphInput(0, "x", "string")],
+            [Op(0, "split", 1e3, -1), Op(1, "a", twentySeconds, 0), Op(2, "b", twentySeconds, 0), Op(3, "c", twentySeconds, 0), Op(4, "d", twentySeconds, 0), Op(5, "join", 1e3, 1, 2, 3, 4)],
+            ValueRef.Node(5), "string");
+        string json = File("branches.json", graph.ToJson());
+        string profile = File("sockets.json", """{ "devices": [ { "catalog": "EPYC-9654", "count": 4, "hourlyUsd": 1.5 } ], "pricing": "Rental" }""");
+        var (code, output, error) = await Run("plan", "--graph", json, "--profile", profile, "--rate", "0.01");
+        Assert.True(code == 0, output + error);
+        Assert.Matches(@"latency 2000[0-9.]* ms", output);
+        Assert.Matches(@"heterogeneous +4× EPYC-9654 +\$ +6/h .* p50 2000[0-9.]* ms", output);
+        Assert.Matches(@"EPYC-9654 only +4× EPYC-9654 +\$ +6/h .* p50 2000[0-9.]* ms", output);
+    }
+
+    [Theory]
+    [InlineData("{ \"nodes\": [ { \"node\": \"prefill\", \"device\": \"HP\", \"ms\": -1, \"usd\": 0.08 } ] }", "field 'nodes[0].ms': required: a non-negative number")]
+    [InlineData("{ \"nodes\": [ { \"device\": \"HP\", \"ms\": 1, \"usd\": 0.08 } ] }", "field 'nodes[0].node'")]
+    [InlineData("{ \"rows\": [] }", "field 'nodes'")]
+    [InlineData("{ \"nodes\": [ \n", "costs.json(")]
+    public async Task Plan_BadCostTable_IsOneLineNamingTheRowAndField(string json, string expected)
+    {
+        string costs = File("costs.json", json);
+        var (code, output, error) = await Run("plan", "--graph", WorkedExample("graph.json"), "--profile", WorkedExample("profile.json"), "--costs", costs);
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Plan_Infeasible_ExitsTwoNamingTheConstraint()
     {
         string profile = File("small.json", """{ "devices": [ { "catalog": "L4", "count": 1, "hourlyUsd": 0.8 } ] }""");

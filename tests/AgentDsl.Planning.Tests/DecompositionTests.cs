@@ -46,6 +46,30 @@ public class DecompositionTests
     }
 
     [Fact]
+    public void CostAsOneNode_GivesTheLlmNodeThePrefillAndDecodeWorkTogether_AndKeepsTheGraphsShape()
+    {
+        var whole = LlmDecomposition.CostAsOneNode(Agent());
+        var split = LlmDecomposition.Apply(Agent());
+        Assert.Equal(["Answer"], whole.Costed);
+        Assert.Equal(Agent().Nodes.Select(n => n.Name), whole.Graph.Nodes.Select(n => n.Name));
+        var answer = whole.Graph.GetNode("Answer").Cost;
+        Assert.Equal(split.GetNode("Answer.prefill").Cost.Flops + split.GetNode("Answer.decode").Cost.Flops, answer.Flops);
+        Assert.Equal(split.GetNode("Answer.prefill").Cost.BytesMoved + split.GetNode("Answer.decode").Cost.BytesMoved, answer.BytesMoved);
+        Assert.Equal(split.GetNode("Answer.decode").Cost.MemoryFootprintBytes, answer.MemoryFootprintBytes);
+        Assert.Equal(0, whole.Graph.GetNode("Transcribe").Cost.Flops); // not an LLM node: left as it is
+
+        // A node that states its own work, or whose model the formulas cannot describe, is left as it is.
+        var stated = LlmDecomposition.CostAsOneNode(Rewrite(Agent(), n => n.Cost with { Flops = 1e9 }));
+        Assert.Empty(stated.Costed);
+        Assert.Equal(1e9, stated.Graph.GetNode("Answer").Cost.Flops);
+        var vague = LlmDecomposition.CostAsOneNode(Rewrite(Agent(), n => n.Cost with { Model = new ModelDescription { Name = "some-llm" } }));
+        Assert.Empty(vague.Costed);
+    }
+
+    private static GraphDefinition Rewrite(GraphDefinition g, Func<NodeDefinition, CostHints> answerCost) =>
+        new(g.Name, g.TypeName, g.Flow, g.Sla, g.Inputs, [.. g.Nodes.Select(n => n.Name == "Answer" ? n with { Cost = answerCost(n) } : n)], g.Output, g.OutputType);
+
+    [Fact]
     public void Mlir_ShowsTheGraphBeforeAndAfterThePass()
     {
         string before = Agent().ToMlir();

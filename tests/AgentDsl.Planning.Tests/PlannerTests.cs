@@ -153,4 +153,37 @@ public class PlannerTests
         Assert.StartsWith("A40", new CostPlanner().Plan(graph, devices, costs).Best.Devices[0], StringComparison.Ordinal);        // cheap device, SLA loose
         Assert.StartsWith("H100", new CostPlanner().Plan(graph, devices, costs, slaSeconds: 0.002).Best.Devices[0], StringComparison.Ordinal); // only the fast one meets 2 ms
     }
+
+    [Fact]
+    public void Fleet_ParallelBranches_RunOnSeveralDevicesOfAType_AsInThePerRequestPlan()
+    {
+        // Issue 13, point 6: four 20 s branches on four CPU sockets finish in 20 s per request; the fleet planner used one
+        // device per type and reported 80 s, infeasible at a 30 s SLA.
+        double twentySeconds = Cpu.PeakFlops(Precision.Fp32) * 20;
+        var graph = Graph(30_000,
+            Node("split", 1e3, 1e3, inputs: ValueRef.Input(0)),
+            Node("a", twentySeconds, 1e6, inputs: ValueRef.Node(0)),
+            Node("b", twentySeconds, 1e6, inputs: ValueRef.Node(0)),
+            Node("c", twentySeconds, 1e6, inputs: ValueRef.Node(0)),
+            Node("d", twentySeconds, 1e6, inputs: ValueRef.Node(0)),
+            Node("join", 1e3, 1e3, inputs: [ValueRef.Node(1), ValueRef.Node(2), ValueRef.Node(3), ValueRef.Node(4)]));
+        var costs = new RooflineCosts(new CostModel());
+        var perRequest = new HeftPlanner().Plan(graph, PlanDevice.Of((Cpu, 4, 1.5)), costs);
+        Assert.True(perRequest.Feasible, perRequest.Problem?.Message);
+        Assert.InRange(perRequest.LatencySeconds, 20, 20.01);
+        Assert.Equal(4, FleetPlanner.MaxParallelism(graph));
+
+        var planner = new FleetPlanner(costs);
+        foreach (var fleets in new[] { planner.Plan(graph, [(Cpu, 1.5, 4)], 0.01), planner.Plan(graph, [(Cpu, 1.5)], 0.01) })
+        {
+            foreach (var fleet in new[] { fleets.Heterogeneous, fleets.Homogeneous.Single() })
+            {
+                Assert.True(fleet.Feasible, fleet.Plan.Problem?.Message);
+                Assert.Equal(perRequest.LatencySeconds, fleet.Plan.LatencySeconds, 9);
+                Assert.Equal(4, fleet.Plan.Devices.Skip(1).Take(4).Distinct().Count()); // the branches side by side
+                Assert.Equal(4, fleet.Devices["EPYC-9654"]); // 80 s of work at 0.01 req/s needs 2 at 70%; one request uses 4 at once
+                Assert.Equal(6, fleet.UsdPerHour, 9);
+            }
+        }
+    }
 }
