@@ -4,7 +4,7 @@ using System.Text;
 namespace AgentDsl.Fuzz.Tests;
 
 /// <summary>One generated graph class: its seed (which regenerates it), its source, and what it was meant to be.</summary>
-internal sealed record FlowProgram(int Seed, string ClassName, string Path, string Source, bool IntendedValid, string? Injected, bool Async, bool Void, (string Q, int N)[] Inputs);
+internal sealed record FlowProgram(int Seed, string ClassName, string Path, string Source, bool IntendedValid, string? Injected, bool Async, (string Q, int N)[] Inputs);
 
 /// <summary>
 /// Writes random flow bodies over the documented flow language (docs/dsl.md): operator calls sync and awaited,
@@ -166,7 +166,7 @@ internal sealed class FlowProgramGenerator
             {{Operators}}}
             """;
         var inputs = Enumerable.Range(0, 3).Select(_ => (Queries[_r.Next(Queries.Length)], _r.Next(0, 6))).ToArray();
-        return new FlowProgram(seed, name, name + ".cs", source, _injected is null, _injected, _async, _void, inputs);
+        return new FlowProgram(seed, name, name + ".cs", source, _injected is null, _injected, _async, inputs);
     }
 
     // ---- statements ----

@@ -243,7 +243,12 @@ namespace AgentDsl.Planning.Shared
                     continue;
                 }
 
-                char e = _pos < _text.Length ? _text[_pos++] : '\0';
+                if (_pos >= _text.Length || _text[_pos] == '\n')
+                {
+                    throw Error("unterminated string"); // not past the line break: the error's line and column stay right
+                }
+
+                char e = _text[_pos++];
                 switch (e)
                 {
                     case 'n': sb.Append('\n'); break;
