@@ -135,7 +135,22 @@ internal static class FlowFuzzer
         stats.Lowering.Stop();
         if (crash is not null)
         {
-            failures.Add(new FuzzFailure(seeds[0], "generator exception", crash, string.Join("\n", programs.Select(p => p.Source))));
+            // Find the programs that crash it on their own, for a reproducer each.
+            int before = failures.Count;
+            foreach (var program in programs)
+            {
+                var alone = compilation.RemoveSyntaxTrees(trees.Values.Where(t => t != trees[program.ClassName]));
+                if (Lower(alone, analyzers, new FuzzStats()).Crash is { } own)
+                {
+                    failures.Add(new FuzzFailure(program.Seed, "generator or analyzer exception", own, program.Source));
+                }
+            }
+
+            if (failures.Count == before)
+            {
+                failures.Add(new FuzzFailure(seeds[0], "generator or analyzer exception (only with the whole batch)", crash, string.Join("\n", programs.Select(p => p.Source))));
+            }
+
             return;
         }
 
