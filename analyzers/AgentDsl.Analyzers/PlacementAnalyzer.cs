@@ -62,7 +62,7 @@ namespace AgentDsl.Analyzers
                 List<ProfileDevice> profile;
                 try
                 {
-                    profile = ProfileReader.ReadProfile(text, Catalog.Value);
+                    profile = ProfileReader.ReadProfile(text, Catalog.Value).Devices;
                 }
                 catch (ProfileException ex)
                 {
@@ -280,7 +280,7 @@ namespace AgentDsl.Analyzers
         {
             using var stream = typeof(PlacementAnalyzer).Assembly.GetManifestResourceStream("AgentDsl.Analyzers.hardware-catalog.json");
             using var reader = new StreamReader(stream!);
-            return ProfileReader.ReadCatalog(reader.ReadToEnd());
+            return ProfileReader.ReadCatalog(reader.ReadToEnd()).ByName();
         }
     }
 }
