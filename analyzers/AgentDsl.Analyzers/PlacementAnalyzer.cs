@@ -62,7 +62,7 @@ namespace AgentDsl.Analyzers
                 List<ProfileDevice> profile;
                 try
                 {
-                    profile = ProfileReader.ReadProfile(text, Catalog.Value);
+                    profile = ProfileReader.ReadProfile(text, Catalog.Value).Devices;
                 }
                 catch (ProfileException ex)
                 {
@@ -125,24 +125,23 @@ namespace AgentDsl.Analyzers
                     continue;
                 }
 
-                double footprint = Footprint(node.Cost);
-                var fitting = allowed.Where(d => footprint <= d.MemoryBytes).ToList();
+                var work = Work(node);
+                var fitting = allowed.Where(d => work.Footprint <= d.MemoryBytes).ToList();
                 if (fitting.Count == 0)
                 {
                     var largest = allowed.OrderByDescending(d => d.MemoryBytes).First();
                     if (reported.Add(node.MethodName))
                     {
                         context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.OperatorFitsNoDevice, location, node.Name,
-                            Gb(footprint), largest.Name, Gb(largest.MemoryBytes), Gb(footprint - largest.MemoryBytes)));
+                            Gb(work.Footprint), largest.Name, Gb(largest.MemoryBytes), Gb(work.Footprint - largest.MemoryBytes)));
                     }
 
                     complete = false;
                     continue;
                 }
 
-                var (flops, bytes, precision) = Work(node);
-                seconds[node.Id] = fitting.Min(d => CostMath.RooflineSeconds(flops, bytes, CostMath.PeakFlops(d.Fp32Tflops, d.Fp16Tflops, d.Fp8Tflops, precision), d.BandwidthBytesPerSecond, d.LaunchSeconds));
-                CheckBreakEven(context, node, allowed, host, location, reported, precision);
+                seconds[node.Id] = fitting.Min(d => CostMath.Seconds(work.Flops, work.Bytes, Rates(d, work.Precision)));
+                CheckBreakEven(context, node, work, allowed, host, location, reported);
             }
 
             if (!complete || spec.SlaMs <= 0 || spec.Nodes.Count == 0)
@@ -166,19 +165,16 @@ namespace AgentDsl.Analyzers
             }
         }
 
-        private static void CheckBreakEven(SymbolAnalysisContext context, NodeSpec node, List<ProfileDevice> allowed, ProfileDevice host, Location? location, HashSet<string> reported, int precision)
+        private static void CheckBreakEven(SymbolAnalysisContext context, NodeSpec node, NodeWork work, List<ProfileDevice> allowed, ProfileDevice host, Location? location, HashSet<string> reported)
         {
-            if ((node.Cost.AllowedDevices & Cpu) != 0 || (node.Cost.Flops <= 0 && node.Cost.BytesMoved <= 0))
+            double size = CostMath.InputSize(work.Flops, work.Bytes);
+            if ((node.Cost.AllowedDevices & Cpu) != 0 || size <= 0)
             {
                 return;
             }
 
-            double size = node.Cost.BytesMoved > 0 ? node.Cost.BytesMoved : node.Cost.Flops;
-            double flopsPerByte = node.Cost.Flops / size;
-            double PerByte(ProfileDevice d) => Math.Max(flopsPerByte / CostMath.PeakFlops(d.Fp32Tflops, d.Fp16Tflops, d.Fp8Tflops, precision), 1 / d.BandwidthBytesPerSecond);
-            double cpuPerByte = PerByte(host);
             var best = allowed
-                .Select(d => (Device: d, BreakEven: CostMath.BreakEvenBytes(cpuPerByte, PerByte(d) + (2 / d.HostLinkBytesPerSecond), d.LaunchSeconds + (2 * d.HostLatencySeconds) - host.LaunchSeconds)))
+                .Select(d => (Device: d, BreakEven: BreakEven(work, host, d)))
                 .OrderBy(x => x.BreakEven)
                 .First();
             if (size < best.BreakEven && reported.Add(node.MethodName + "#breakeven"))
@@ -235,40 +231,68 @@ namespace AgentDsl.Analyzers
             }
         }
 
-        /// <summary>Resident bytes: the stated footprint, else a model's weights plus its KV cache at full context.</summary>
-        private static double Footprint(CostSpec cost)
-        {
-            if (cost.MemoryFootprintBytes > 0)
-            {
-                return cost.MemoryFootprintBytes;
-            }
-
-            if (cost.Model is not { Layers: > 0, HiddenSize: > 0, Heads: > 0 } m)
-            {
-                return 0;
-            }
-
-            double bpe = CostMath.BytesPerElement(m.Precision);
-            double parameters = m.Parameters > 0 ? m.Parameters : CostMath.EstimatedParameters(m.Layers, m.HiddenSize);
-            return (parameters * bpe) + CostMath.KvBytes(m.Layers, m.HiddenSize, m.Heads, m.KvHeads > 0 ? m.KvHeads : m.Heads, m.PromptTokens + m.OutputTokens, 1, bpe);
-        }
-
-        /// <summary>FLOPs, bytes and precision of a node; a model without hints gets prefill plus decode work.</summary>
-        private static (double Flops, double Bytes, int Precision) Work(NodeSpec node)
+        /// <summary>A node's work as the checks use it: the shared composition (CostMath.NodeWork) of its hints and model, at its precision.</summary>
+        private static NodeWork Work(NodeSpec node)
         {
             var cost = node.Cost;
-            int precision = cost.Model is { Precision: > 0 } mp ? mp.Precision : node.Kind == 3 || node.Kind == 4 ? 2 : 1;
-            if ((cost.Flops > 0 || cost.BytesMoved > 0) || cost.Model is not { Layers: > 0, HiddenSize: > 0, Heads: > 0 } m)
+            var m = cost.Model;
+            LlmWork? model = m is not null && CostMath.IsLlm(node.Kind) && CostMath.CanDescribe(m.Layers, m.HiddenSize, m.Heads)
+                ? CostMath.ModelWork(m.Parameters, m.Layers, m.HiddenSize, m.Heads, m.KvHeads, m.Precision, m.PromptTokens, m.OutputTokens, 1)
+                : (LlmWork?)null;
+            var (flops, bytes, footprint) = CostMath.NodeWork(cost.Flops, cost.BytesMoved, cost.MemoryFootprintBytes, model);
+            return new NodeWork(flops, bytes, footprint, CostMath.PrecisionOf(m?.Precision ?? 0, node.Kind));
+        }
+
+        /// <summary>What the shared compositions need of a profile device at a precision.</summary>
+        private static DeviceRates Rates(ProfileDevice d, int precision) => new DeviceRates(
+            CostMath.PeakFlops(d.Fp32Tflops, d.Fp16Tflops, d.Fp8Tflops, precision), d.BandwidthBytesPerSecond, d.LaunchSeconds, d.HostLinkBytesPerSecond, d.HostLatencySeconds);
+
+        private static double BreakEven(NodeWork work, ProfileDevice host, ProfileDevice device) =>
+            CostMath.OffloadBreakEvenBytes(work.Flops / CostMath.InputSize(work.Flops, work.Bytes), Rates(host, work.Precision), Rates(device, work.Precision));
+
+        /// <summary>
+        /// The figures the checks use for each node of <paramref name="graphTypeName"/> on each catalog device (the host is the
+        /// catalog's EPYC-9654): held against the planner's by tests/AgentDsl.Analyzers.Tests/CostAgreementTests.cs.
+        /// Break-even is NaN for a node with no work to scale.
+        /// </summary>
+        internal static List<(string Node, string Device, double Flops, double Bytes, int Precision, double Footprint, double Seconds, double BreakEven)> Figures(Compilation compilation, string graphTypeName)
+        {
+            var type = compilation.GetTypeByMetadataName(graphTypeName) ?? throw new ArgumentException("no type " + graphTypeName, nameof(graphTypeName));
+            var attribute = type.GetAttributes().First(a => a.AttributeClass?.ToDisplayString() == KnownTypeNames.AgentGraphAttribute);
+            var spec = FlowGraphGenerator.Parser.Parse(type, attribute, compilation, default).Spec ?? throw new ArgumentException("the flow of " + graphTypeName + " does not lower", nameof(graphTypeName));
+            var host = Catalog.Value["EPYC-9654"];
+            var rows = new List<(string, string, double, double, int, double, double, double)>();
+            foreach (var node in spec.Nodes)
             {
-                return (cost.Flops, cost.BytesMoved, precision);
+                var work = Work(node);
+                bool scales = CostMath.InputSize(work.Flops, work.Bytes) > 0;
+                foreach (var d in Catalog.Value.Values.OrderBy(d => d.Name, StringComparer.Ordinal))
+                {
+                    rows.Add((node.Name, d.Name, work.Flops, work.Bytes, work.Precision, work.Footprint, CostMath.Seconds(work.Flops, work.Bytes, Rates(d, work.Precision)),
+                        scales ? BreakEven(work, host, d) : double.NaN));
+                }
             }
 
-            double bpe = CostMath.BytesPerElement(m.Precision);
-            double parameters = m.Parameters > 0 ? m.Parameters : CostMath.EstimatedParameters(m.Layers, m.HiddenSize);
-            int kv = m.KvHeads > 0 ? m.KvHeads : m.Heads;
-            double flops = CostMath.PrefillFlops(parameters, m.PromptTokens, 1) + CostMath.DecodeFlops(parameters, m.OutputTokens, 1);
-            double bytes = (parameters * bpe) + (m.OutputTokens * ((parameters * bpe) + CostMath.KvBytes(m.Layers, m.HiddenSize, m.Heads, kv, m.PromptTokens + (m.OutputTokens / 2.0), 1, bpe)));
-            return (flops, bytes, precision);
+            return rows;
+        }
+
+        private readonly struct NodeWork
+        {
+            public NodeWork(double flops, double bytes, double footprint, int precision)
+            {
+                Flops = flops;
+                Bytes = bytes;
+                Footprint = footprint;
+                Precision = precision;
+            }
+
+            public double Flops { get; }
+
+            public double Bytes { get; }
+
+            public double Footprint { get; }
+
+            public int Precision { get; }
         }
 
         private static Location? OperatorLocation(INamedTypeSymbol type, string method) =>
@@ -280,7 +304,7 @@ namespace AgentDsl.Analyzers
         {
             using var stream = typeof(PlacementAnalyzer).Assembly.GetManifestResourceStream("AgentDsl.Analyzers.hardware-catalog.json");
             using var reader = new StreamReader(stream!);
-            return ProfileReader.ReadCatalog(reader.ReadToEnd());
+            return ProfileReader.ReadCatalog(reader.ReadToEnd()).ByName();
         }
     }
 }

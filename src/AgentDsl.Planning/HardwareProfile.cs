@@ -1,4 +1,3 @@
-using System.Text.Json;
 using AgentDsl.Planning.Catalog;
 using AgentDsl.Planning.Tco;
 
@@ -59,82 +58,41 @@ public sealed class HardwareProfile
     public static HardwareProfile Load(string path, HardwareCatalog? catalog = null) => Parse(File.ReadAllText(path), path, catalog);
 
     /// <summary>Parses profile JSON.</summary>
+    /// <remarks>
+    /// Read by the one reader of the device schema, the one the analyzers use on the same file at build time, so a
+    /// profile the build accepts is one <c>agentdsl plan --profile</c> accepts, with the same figures. A <c>spec</c>
+    /// follows the schema's pass 1 only: it need not cite sources, and may leave out <c>fp8Tflops</c> (no FP8) and
+    /// <c>powerW</c> (then no first-principles price: give <c>hourlyUsd</c>). docs/planning.md, "The device schema".
+    /// </remarks>
+    /// <exception cref="CatalogException">Malformed: the message names the file, the line and column or the entry, and the field.</exception>
     public static HardwareProfile Parse(string json, string file, HardwareCatalog? catalog = null)
     {
+        ArgumentNullException.ThrowIfNull(json);
         catalog ??= HardwareCatalog.Default;
-        JsonDocument document;
+        Shared.ProfileFile read;
         try
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            // Catalog entries are looked up by name only; the catalog's own DeviceSpec is used for them below.
+            var names = catalog.Devices.ToDictionary(d => d.Name, d => new Shared.ProfileDevice { Name = d.Name }, StringComparer.OrdinalIgnoreCase);
+            read = Shared.ProfileReader.ReadProfile(json, names);
         }
-        catch (JsonException ex)
+        catch (Shared.ProfileException ex)
         {
-            throw new CatalogException($"{file}({ex.LineNumber + 1},{ex.BytePositionInLine + 1})", null, null, ex.Message);
+            throw CatalogException.From(file, ex);
         }
-        catch (ArgumentException ex)
+
+        var devices = new List<(DeviceSpec, int)>();
+        var hourly = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
+        foreach (var d in read.Devices)
         {
-            throw new CatalogException(file, null, null, "not valid text: " + ex.Message); // a lone UTF-16 surrogate
-        }
-
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("devices", out var list) || list.ValueKind != JsonValueKind.Array)
+            var spec = d.FromCatalog ? catalog[d.Name] : HardwareCatalog.ToSpec(d);
+            devices.Add((spec, d.Count));
+            if (d.HourlyUsd is { } price)
             {
-                throw new CatalogException(file, null, "devices", "a profile is an object with a 'devices' array");
-            }
-
-            var pricing = PriceReading.FirstPrinciples;
-            if (root.TryGetProperty("pricing", out var p)
-                && (p.ValueKind != JsonValueKind.String || !Enum.GetNames<PriceReading>().Contains(p.GetString(), StringComparer.OrdinalIgnoreCase) || !Enum.TryParse(p.GetString(), ignoreCase: true, out pricing)))
-            {
-                throw new CatalogException(file, null, "pricing", $"{p.GetRawText()} is not one of {string.Join(", ", Enum.GetNames<PriceReading>())}");
-            }
-
-            var devices = new List<(DeviceSpec, int)>();
-            var hourly = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
-            int index = 0;
-            foreach (var entry in list.EnumerateArray())
-            {
-                string where = $"#{index++}";
-                if (entry.ValueKind != JsonValueKind.Object)
-                {
-                    throw new CatalogException(file, where, null, "a device entry must be an object");
-                }
-
-                int count = entry.TryGetProperty("count", out var c) ? (c.ValueKind == JsonValueKind.Number && c.TryGetInt32(out int n) && n > 0 ? n : throw new CatalogException(file, where, "count", "must be a positive integer")) : 1;
-                if (entry.TryGetProperty("catalog", out var name))
-                {
-                    string text = name.ValueKind == JsonValueKind.String ? name.GetString()! : throw new CatalogException(file, where, "catalog", "must be a device name (a string)");
-                    if (!catalog.Contains(text))
-                    {
-                        throw new CatalogException(file, where, "catalog", $"no catalog device '{text}' (known: {string.Join(", ", catalog.Devices.Select(d => d.Name).Order(StringComparer.Ordinal))})");
-                    }
-
-                    devices.Add((catalog[text], count));
-                    ReadPrice(entry, text);
-                }
-                else if (entry.TryGetProperty("spec", out var spec))
-                {
-                    var own = HardwareCatalog.Parse("{\"devices\":[" + spec.GetRawText() + "]}", file);
-                    devices.Add((own.Devices.Single(), count));
-                    ReadPrice(entry, own.Devices.Single().Name);
-                }
-                else
-                {
-                    throw new CatalogException(file, where, "catalog", "each device names a 'catalog' entry or gives a full 'spec'");
-                }
-            }
-
-            return new HardwareProfile(devices, pricing, hourly);
-
-            void ReadPrice(JsonElement entry, string device)
-            {
-                if (entry.TryGetProperty("hourlyUsd", out var h))
-                {
-                    hourly[device] = h.ValueKind == JsonValueKind.Number && h.TryGetDouble(out double v) && double.IsFinite(v) && v >= 0 ? v : throw new CatalogException(file, $"'{device}'", "hourlyUsd", "must be a non-negative number");
-                }
+                hourly[spec.Name] = price;
             }
         }
+
+        return new HardwareProfile(devices, read.Pricing is null ? PriceReading.FirstPrinciples : Enum.Parse<PriceReading>(read.Pricing), hourly);
     }
 }

@@ -6,11 +6,11 @@ namespace AgentDsl.Planning;
 /// <summary>Token counts and batch for lowering LLM operators that do not state them.</summary>
 public sealed record DecompositionOptions
 {
-    /// <summary>Prompt tokens when the operator does not say. Default 512.</summary>
-    public int DefaultPromptTokens { get; init; } = 512;
+    /// <summary>Prompt tokens when the operator does not say. Default 512, the analyzers' too (docs/planning.md, "Cost model").</summary>
+    public int DefaultPromptTokens { get; init; } = Shared.CostMath.DefaultPromptTokens;
 
-    /// <summary>Generated tokens when the operator does not say. Default 128.</summary>
-    public int DefaultOutputTokens { get; init; } = 128;
+    /// <summary>Generated tokens when the operator does not say. Default 128, the analyzers' too (docs/planning.md, "Cost model").</summary>
+    public int DefaultOutputTokens { get; init; } = Shared.CostMath.DefaultOutputTokens;
 
     /// <summary>Requests per batch. Default 1.</summary>
     public int Batch { get; init; } = 1;
@@ -44,7 +44,7 @@ public static class LlmDecomposition
                 continue;
             }
 
-            var work = Work(Describe(model, options), options.Batch);
+            var work = Work(model, options);
 
             int prefill = nodes.Count;
             nodes.Add(new NodeDefinition(prefill, node.Name + ".prefill", node.Operator, OperatorKind.Llm, "kv-cache", node.IsAsync, inputs)
@@ -53,7 +53,7 @@ public static class LlmDecomposition
                 Guards = guards,
                 Phase = NodePhase.Prefill,
                 OutputBytes = work.KvBytes,
-                Cost = node.Cost with { Flops = work.Prefill.Flops, BytesMoved = work.Prefill.Bytes, MemoryFootprintBytes = work.Prefill.Footprint },
+                Cost = node.Cost with { Flops = work.PrefillFlops, BytesMoved = work.PrefillBytes, MemoryFootprintBytes = work.PrefillFootprint },
             });
 
             int kv = nodes.Count;
@@ -75,7 +75,7 @@ public static class LlmDecomposition
                 Guards = guards,
                 Phase = NodePhase.Decode,
                 OutputBytes = node.OutputBytes,
-                Cost = node.Cost with { Flops = work.Decode.Flops, BytesMoved = work.Decode.Bytes, MemoryFootprintBytes = work.Decode.Footprint },
+                Cost = node.Cost with { Flops = work.DecodeFlops, BytesMoved = work.DecodeBytes, MemoryFootprintBytes = work.DecodeFootprint },
             });
             remap[node.Id] = decode;
         }
@@ -95,75 +95,60 @@ public static class LlmDecomposition
     }
 
     /// <summary>
-    /// Costs each <see cref="OperatorKind.Llm"/> node that has a model description and no <see cref="CostHints.Flops"/> or
-    /// <see cref="CostHints.BytesMoved"/> of its own as one node: the work of its prefill and its decode together (the same
-    /// figures <see cref="Apply"/> gives the two phases), and the decode's footprint (weights and the full KV cache). The
-    /// graph keeps its shape; nodes whose model lacks the layers, hidden size or heads the formulas need are left as they are.
+    /// Costs each <see cref="OperatorKind.Llm"/> node that has a model description as one node, as the analyzers do
+    /// (<c>CostMath.NodeWork</c>): when it states no <see cref="CostHints.Flops"/> or <see cref="CostHints.BytesMoved"/> of
+    /// its own, the work of its prefill and its decode together (the same figures <see cref="Apply"/> gives the two phases);
+    /// when it states no footprint, the decode's (weights and the full KV cache). The graph keeps its shape; nodes whose
+    /// model lacks the layers, hidden size or heads the formulas need are left as they are.
     /// </summary>
-    /// <returns>The graph with those nodes costed, and the names of the nodes it costed.</returns>
+    /// <returns>The graph with those nodes costed, and the names of the nodes whose work it derived from their model.</returns>
     public static (GraphDefinition Graph, IReadOnlyList<string> Costed) CostAsOneNode(GraphDefinition graph, DecompositionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
         options ??= new DecompositionOptions();
         var costed = new List<string>();
         var nodes = new List<NodeDefinition>(graph.Nodes.Length);
+        bool changed = false;
         foreach (var node in graph.Nodes)
         {
-            if (node.Kind != OperatorKind.Llm || node.Cost.Model is not { } model || node.Phase != NodePhase.None
-                || node.Cost.Flops > 0 || node.Cost.BytesMoved > 0 || !CanDescribe(model))
+            if (!Shared.CostMath.IsLlm((int)node.Kind) || node.Cost.Model is not { } model || node.Phase != NodePhase.None || !CanDescribe(model))
             {
                 nodes.Add(node);
                 continue;
             }
 
-            var work = Work(Describe(model, options), options.Batch);
-            nodes.Add(node with
+            var (flops, bytes, footprint) = Shared.CostMath.NodeWork(node.Cost.Flops, node.Cost.BytesMoved, node.Cost.MemoryFootprintBytes, Work(model, options));
+            if (flops != node.Cost.Flops || bytes != node.Cost.BytesMoved)
             {
-                Cost = node.Cost with
-                {
-                    Flops = work.Prefill.Flops + work.Decode.Flops,
-                    BytesMoved = work.Prefill.Bytes + work.Decode.Bytes,
-                    MemoryFootprintBytes = Math.Max(node.Cost.MemoryFootprintBytes, work.Decode.Footprint),
-                },
-            });
-            costed.Add(node.Name);
+                costed.Add(node.Name);
+            }
+
+            changed |= flops != node.Cost.Flops || bytes != node.Cost.BytesMoved || footprint != node.Cost.MemoryFootprintBytes;
+            nodes.Add(node with { Cost = node.Cost with { Flops = flops, BytesMoved = bytes, MemoryFootprintBytes = footprint } });
         }
 
-        return costed.Count == 0
+        return !changed
             ? (graph, costed)
             : (new GraphDefinition(graph.Name, graph.TypeName, graph.Flow, graph.Sla, graph.Inputs, nodes, graph.Output, graph.OutputType, graph.Returns.Length > 1 ? graph.Returns : (IReadOnlyList<GraphReturn>?)null), costed);
     }
 
-    /// <summary>Whether <see cref="Describe"/> has what it needs.</summary>
-    private static bool CanDescribe(ModelDescription model) => model.Layers > 0 && model.HiddenSize > 0 && model.Heads > 0;
+    /// <summary>Whether <see cref="Work"/> has what it needs.</summary>
+    private static bool CanDescribe(ModelDescription model) => Shared.CostMath.CanDescribe(model.Layers, model.HiddenSize, model.Heads);
 
-    /// <summary>
-    /// The paper's LLM work for one request, by phase: prefill reads the weights once and writes the prompt's KV cache;
-    /// decode reads the weights and the average KV cache once per generated token; the KV cache of the prompt moves between them.
-    /// </summary>
-    private static ((double Flops, double Bytes, double Footprint) Prefill, double KvBytes, (double Flops, double Bytes, double Footprint) Decode) Work(
-        (double Parameters, int Layers, int Hidden, int Heads, int KvHeads, double BytesPerElement, int Prompt, int Output) m, double batch)
+    /// <summary>The paper's LLM work for one request, by phase (<c>CostMath.ModelWork</c>), with the options' token counts and batch.</summary>
+    /// <exception cref="ArgumentException">The model lacks the layers, hidden size or heads the formulas need.</exception>
+    internal static Shared.LlmWork Work(ModelDescription model, DecompositionOptions options)
     {
-        double weights = m.Parameters * m.BytesPerElement;
-        double kvPrompt = LlmMath.KvBytes(m.Layers, m.Hidden, m.Heads, m.KvHeads, m.Prompt, batch, m.BytesPerElement);
-        double kvFull = LlmMath.KvBytes(m.Layers, m.Hidden, m.Heads, m.KvHeads, m.Prompt + m.Output, batch, m.BytesPerElement);
-        double kvAverage = LlmMath.KvBytes(m.Layers, m.Hidden, m.Heads, m.KvHeads, m.Prompt + (m.Output / 2.0), batch, m.BytesPerElement);
-        return (
-            (LlmMath.PrefillFlops(m.Parameters, m.Prompt, batch), weights + kvPrompt, weights + kvPrompt),
-            kvPrompt,
-            (LlmMath.DecodeFlops(m.Parameters, m.Output, batch), m.Output * (weights + kvAverage), weights + kvFull));
-    }
+        string? missing = model.Layers <= 0 ? "Layers" : model.HiddenSize <= 0 ? "HiddenSize" : model.Heads <= 0 ? "Heads" : null;
+        if (missing is not null)
+        {
+            throw new ArgumentException($"Model '{model.Name}' needs {missing} to be decomposed.", nameof(model));
+        }
 
-    /// <summary>The model figures the formulas need, filling gaps: parameters ≈ 12 · layers · hidden² when not given.</summary>
-    internal static (double Parameters, int Layers, int Hidden, int Heads, int KvHeads, double BytesPerElement, int Prompt, int Output) Describe(ModelDescription model, DecompositionOptions options)
-    {
-        int layers = model.Layers > 0 ? model.Layers : throw new ArgumentException($"Model '{model.Name}' needs Layers to be decomposed.", nameof(model));
-        int hidden = model.HiddenSize > 0 ? model.HiddenSize : throw new ArgumentException($"Model '{model.Name}' needs HiddenSize to be decomposed.", nameof(model));
-        int heads = model.Heads > 0 ? model.Heads : throw new ArgumentException($"Model '{model.Name}' needs Heads to be decomposed.", nameof(model));
-        int kvHeads = model.KvHeads > 0 ? model.KvHeads : heads;
-        double parameters = model.Parameters > 0 ? model.Parameters : 12.0 * layers * hidden * (double)hidden;
-        return (parameters, layers, hidden, heads, kvHeads, LlmMath.BytesPerElement(model.Precision),
+        return Shared.CostMath.ModelWork(
+            model.Parameters, model.Layers, model.HiddenSize, model.Heads, model.KvHeads, (int)model.Precision,
             model.PromptTokens > 0 ? model.PromptTokens : options.DefaultPromptTokens,
-            model.OutputTokens > 0 ? model.OutputTokens : options.DefaultOutputTokens);
+            model.OutputTokens > 0 ? model.OutputTokens : options.DefaultOutputTokens,
+            options.Batch);
     }
 }

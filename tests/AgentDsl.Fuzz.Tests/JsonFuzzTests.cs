@@ -43,7 +43,7 @@ public class JsonFuzzTests(ITestOutputHelper output)
             catalogText = reader.ReadToEnd();
         }
 
-        var buildTimeCatalog = ProfileReader.ReadCatalog(catalogText);
+        var buildTimeCatalog = ProfileReader.ReadCatalog(catalogText).ByName();
         var graphs = await FlowFuzzer.DefinitionsAsync([.. Enumerable.Range(1, 30)]);
         Assert.True(graphs.Count >= 15, $"only {graphs.Count} sample graphs");
         var samples = new List<string> { catalogText, Profiles, SpecProfile };

@@ -81,7 +81,8 @@ public class CatalogTests
     {
         var error = Assert.Throws<CatalogException>(() => HardwareCatalog.Parse("{\n \"devices\": [ ,\n", "broken.json"));
         Assert.Contains("broken.json", error.Message, StringComparison.Ordinal);
-        Assert.Contains("line 2", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("broken.json(2,", error.Message, StringComparison.Ordinal); // file(line,column), as the build-time ADSL0205 places it
+        Assert.Equal(2, error.Line);
     }
 
     [Fact]

@@ -105,7 +105,7 @@ namespace AgentDsl.Planning.Shared
             char c = _text[_pos];
             if ((c == '{' || c == '[') && _depth >= MaxDepth)
             {
-                throw Error($"arrays and objects nested more than {MaxDepth} levels deep");
+                throw Error($"arrays and objects nested more than {MaxDepth} levels deep (the maximum depth)");
             }
 
             switch (c)
@@ -203,12 +203,7 @@ namespace AgentDsl.Planning.Shared
                             throw Error("not a number");
                         }
 
-                        if (double.IsInfinity(node.Number))
-                        {
-                            _pos = start;
-                            throw Error("a number too large for a double");
-                        }
-
+                        // A number beyond double's range reads as an infinity: the schema rejects it naming the field.
                         node.Kind = JsonKind.Number;
                         break;
                     }
@@ -235,6 +230,18 @@ namespace AgentDsl.Planning.Shared
                 if (c == '"')
                 {
                     return sb.ToString();
+                }
+
+                if (char.IsSurrogate(c) && !(char.IsHighSurrogate(c) && _pos < _text.Length && char.IsLowSurrogate(_text[_pos])))
+                {
+                    _pos--;
+                    throw Error("not valid text: a lone UTF-16 surrogate");
+                }
+
+                if (char.IsHighSurrogate(c))
+                {
+                    sb.Append(c).Append(_text[_pos++]);
+                    continue;
                 }
 
                 if (c != '\\')

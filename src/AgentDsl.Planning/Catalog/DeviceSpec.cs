@@ -42,8 +42,14 @@ public sealed record DeviceSpec
     /// <summary>Device-to-device link latency, µs.</summary>
     public double DeviceLinkLatencyUs { get; init; } = 1;
 
-    /// <summary>Maximum power in W.</summary>
-    public double PowerW { get; init; }
+    /// <summary>Maximum power in W; null when not known (a profile's own device may leave it out; a catalog must state it).</summary>
+    public double? PowerW { get; init; }
+
+    /// <summary>Whether kernels may use double precision on the device (the schema's <c>supportsFp64</c>, default true).</summary>
+    public bool SupportsFp64 { get; init; } = true;
+
+    /// <summary>Whether kernels may use half precision on the device (the schema's <c>supportsFp16</c>, default true).</summary>
+    public bool SupportsFp16 { get; init; } = true;
 
     /// <summary>Purchase price in USD; null when not known.</summary>
     public double? PriceUsd { get; init; }

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 
 namespace AgentDsl.Planning.Catalog;
 
@@ -78,167 +76,52 @@ public sealed class HardwareCatalog
     }
 
     /// <summary>Parses catalog JSON; <paramref name="fileName"/> names it in errors.</summary>
+    /// <remarks>
+    /// The one reader of the device schema (shared with the analyzers, which read <c>agentdsl.hardware.json</c> at build time):
+    /// pass 1 reads each device as a profile's <c>spec</c> would be read, pass 2 adds the catalog's rules (every figure stated and
+    /// cited, power required). docs/planning.md, "The device schema".
+    /// </remarks>
     public static HardwareCatalog Parse(string json, string fileName)
     {
-        JsonDocument document;
+        ArgumentNullException.ThrowIfNull(json);
+        Shared.CatalogFile file;
         try
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            file = Shared.ProfileReader.ReadCatalog(json);
         }
-        catch (JsonException ex)
+        catch (Shared.ProfileException ex)
         {
-            throw new CatalogException(fileName, null, null, $"not valid JSON (line {ex.LineNumber + 1}, position {ex.BytePositionInLine + 1}): {ex.Message}");
-        }
-        catch (ArgumentException ex)
-        {
-            throw new CatalogException(fileName, null, null, "not valid text: " + ex.Message); // a lone UTF-16 surrogate
+            throw CatalogException.From(fileName, ex);
         }
 
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("devices", out var devices) || devices.ValueKind != JsonValueKind.Array)
-            {
-                throw new CatalogException(fileName, null, "devices", "the file must be an object with a 'devices' array");
-            }
-
-            string version = root.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "unversioned";
-            var sources = new Dictionary<string, string>();
-            if (root.TryGetProperty("sources", out var s) && s.ValueKind == JsonValueKind.Object)
-            {
-                foreach (var p in s.EnumerateObject())
-                {
-                    sources[p.Name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : throw new CatalogException(fileName, null, "sources." + p.Name, "must be a string");
-                }
-            }
-
-            var list = new List<DeviceSpec>();
-            int index = 0;
-            foreach (var entry in devices.EnumerateArray())
-            {
-                list.Add(ParseDevice(entry, fileName, index++));
-            }
-
-            var duplicate = list.GroupBy(d => d.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
-            if (duplicate is not null)
-            {
-                throw new CatalogException(fileName, duplicate.Key, "name", "two entries have this name");
-            }
-
-            return new HardwareCatalog(version, list, sources);
-        }
+        return new HardwareCatalog(file.Version, file.Devices.Select(ToSpec), file.Sources);
     }
 
-    private static DeviceSpec ParseDevice(JsonElement e, string file, int index)
+    /// <summary>A device as the shared schema reader gives it.</summary>
+    internal static DeviceSpec ToSpec(Shared.ProfileDevice d) => new()
     {
-        string entry = $"#{index}";
-        if (e.ValueKind != JsonValueKind.Object)
-        {
-            throw new CatalogException(file, entry, null, "a device entry must be an object");
-        }
-
-        string name = e.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String && n.GetString() is { Length: > 0 } nm
-            ? nm
-            : throw new CatalogException(file, entry, "name", "missing or empty");
-        entry = $"'{name}'";
-        var sources = new Dictionary<string, string>();
-
-        JsonElement Figure(string field, bool required = true)
-        {
-            if (!e.TryGetProperty(field, out var f))
-            {
-                if (required)
-                {
-                    throw new CatalogException(file, entry, field, "missing (write { \"value\": null, \"note\": \"...\" } for a figure that is not known)");
-                }
-
-                return default;
-            }
-
-            if (f.ValueKind != JsonValueKind.Object)
-            {
-                throw new CatalogException(file, entry, field, "must be an object such as { \"value\": 80, \"source\": \"S2\" }");
-            }
-
-            if (f.TryGetProperty("source", out var src) && src.ValueKind == JsonValueKind.String)
-            {
-                sources[field] = src.GetString()!;
-            }
-
-            return f;
-        }
-
-        double? Number(JsonElement figure, string field, string property, bool required)
-        {
-            if (figure.ValueKind != JsonValueKind.Object || !figure.TryGetProperty(property, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                if (required)
-                {
-                    throw new CatalogException(file, entry, field + "." + property, "required, and missing or null");
-                }
-
-                return null;
-            }
-
-            if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out double d) || !double.IsFinite(d) || d < 0)
-            {
-                throw new CatalogException(file, entry, field + "." + property, $"must be a non-negative number, not {value.GetRawText()}");
-            }
-
-            if (figure.TryGetProperty("source", out _) is false && figure.TryGetProperty("note", out _) is false)
-            {
-                throw new CatalogException(file, entry, field, "a figure must cite its 'source' (or carry a 'note')");
-            }
-
-            return d;
-        }
-
-        // One named kind: not "", a number ("3") or a combination ("Cpu, Gpu"), which Enum.TryParse would accept.
-        string kindText = !e.TryGetProperty("kind", out var k) ? "Gpu" : k.ValueKind == JsonValueKind.String ? k.GetString()! : k.GetRawText();
-        var kind = Array.Find(
-            [DeviceKinds.Cpu, DeviceKinds.Gpu, DeviceKinds.Accelerator, DeviceKinds.Remote],
-            d => (k.ValueKind is JsonValueKind.String or JsonValueKind.Undefined) && string.Equals(d.ToString(), kindText, StringComparison.OrdinalIgnoreCase));
-        if (kind == DeviceKinds.None)
-        {
-            throw new CatalogException(file, entry, "kind", $"'{kindText}' is not one of Cpu, Gpu, Accelerator, Remote");
-        }
-
-        var fp32 = Figure("fp32Tflops");
-        var fp16 = Figure("fp16Tflops");
-        var fp8 = Figure("fp8Tflops");
-        var memory = Figure("memoryGB");
-        var bandwidth = Figure("memoryBandwidthGBs");
-        var host = Figure("hostLink");
-        var device = Figure("deviceLink", required: false);
-        var power = Figure("powerW");
-        var price = Figure("priceUsd", required: false);
-        var rental = Figure("rentalUsdPerHour", required: false);
-        var operating = Figure("operatingUsdPerHour", required: false);
-        var launch = Figure("launchOverheadUs", required: false);
-
-        return new DeviceSpec
-        {
-            Name = name,
-            Vendor = e.TryGetProperty("vendor", out var vendor) && vendor.ValueKind == JsonValueKind.String ? vendor.GetString()! : "",
-            Kind = kind,
-            Fp32Tflops = Number(fp32, "fp32Tflops", "value", required: true)!.Value,
-            Fp16Tflops = Number(fp16, "fp16Tflops", "dense", required: true)!.Value,
-            Fp16SparseTflops = Number(fp16, "fp16Tflops", "sparse", required: false),
-            Fp8Tflops = Number(fp8, "fp8Tflops", "dense", required: false) ?? Number(fp8, "fp8Tflops", "value", required: false),
-            MemoryGB = Number(memory, "memoryGB", "value", required: true)!.Value,
-            MemoryBandwidthGBs = Number(bandwidth, "memoryBandwidthGBs", "value", required: true)!.Value,
-            HostLinkGBs = Number(host, "hostLink", "bandwidthGBs", required: true)!.Value,
-            HostLinkLatencyUs = Number(host, "hostLink", "latencyUs", required: false) ?? 2,
-            DeviceLinkGBs = Number(device, "deviceLink", "bandwidthGBs", required: false),
-            DeviceLinkLatencyUs = Number(device, "deviceLink", "latencyUs", required: false) ?? 1,
-            PowerW = Number(power, "powerW", "value", required: true)!.Value,
-            PriceUsd = Number(price, "priceUsd", "value", required: false),
-            RentalUsdPerHour = Number(rental, "rentalUsdPerHour", "value", required: false),
-            OperatingUsdPerHour = Number(operating, "operatingUsdPerHour", "value", required: false),
-            LaunchOverheadUs = Number(launch, "launchOverheadUs", "value", required: false) ?? (kind == DeviceKinds.Cpu ? 1 : 10),
-            Sources = sources,
-        };
-    }
+        Name = d.Name,
+        Vendor = d.Vendor,
+        Kind = (DeviceKinds)d.Kind,
+        Fp32Tflops = d.Fp32Tflops,
+        Fp16Tflops = d.Fp16Tflops,
+        Fp16SparseTflops = d.Fp16SparseTflops,
+        Fp8Tflops = d.Fp8Tflops,
+        MemoryGB = d.MemoryGB,
+        MemoryBandwidthGBs = d.MemoryBandwidthGBs,
+        HostLinkGBs = d.HostLinkGBs,
+        HostLinkLatencyUs = d.HostLinkLatencyUs,
+        DeviceLinkGBs = d.DeviceLinkGBs,
+        DeviceLinkLatencyUs = d.DeviceLinkLatencyUs,
+        PowerW = d.PowerW,
+        PriceUsd = d.PriceUsd,
+        RentalUsdPerHour = d.RentalUsdPerHour,
+        OperatingUsdPerHour = d.OperatingUsdPerHour,
+        LaunchOverheadUs = d.LaunchOverheadUs,
+        SupportsFp64 = d.SupportsFp64,
+        SupportsFp16 = d.SupportsFp16,
+        Sources = new Dictionary<string, string>(d.Sources),
+    };
 
     private static HardwareCatalog LoadDefault()
     {
@@ -254,11 +137,19 @@ public sealed class CatalogException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public CatalogException(string file, string? entry, string? field, string problem)
-        : base($"{file}: {(entry is null ? "" : "device " + entry + ", ")}{(field is null ? "" : "field '" + field + "': ")}{problem}")
+        : this(file, entry, field, problem, null, null)
+    {
+    }
+
+    /// <summary>Creates the exception with the position of the problem in the file (1-based line and column).</summary>
+    public CatalogException(string file, string? entry, string? field, string problem, int? line, int? column)
+        : base($"{file}{(line is null ? "" : $"({line},{column})")}: {(entry is null ? "" : "device " + entry + ", ")}{(field is null ? "" : "field '" + field + "': ")}{problem}")
     {
         File = file;
         Entry = entry;
         Field = field;
+        Line = line;
+        Column = column;
     }
 
     /// <summary>The file.</summary>
@@ -269,4 +160,17 @@ public sealed class CatalogException : Exception
 
     /// <summary>The field, when known.</summary>
     public string? Field { get; }
+
+    /// <summary>The 1-based line of the problem, when known.</summary>
+    public int? Line { get; }
+
+    /// <summary>The 1-based column of the problem, when known.</summary>
+    public int? Column { get; }
+
+    /// <summary>The shared reader's error in this file: the position is in the message when no entry and field say where (bad JSON, bad text).</summary>
+    internal static CatalogException From(string file, Shared.ProfileException ex)
+    {
+        bool syntax = ex.Entry is null && ex.Field is null;
+        return new CatalogException(file, ex.Entry, ex.Field, ex.Problem, syntax ? ex.Line : null, syntax ? ex.Column : null);
+    }
 }

@@ -38,22 +38,27 @@ public sealed class CostModel
     /// <summary>Measured times that correct the model.</summary>
     public CalibrationHistory Calibration { get; }
 
-    /// <summary>Precision of a node: its model's, else FP32 for general compute and FP16 for model and kernel work.</summary>
-    public static Precision PrecisionOf(NodeDefinition node) =>
-        node.Cost.Model?.Precision is { } p and not Precision.Unspecified ? p
-        : node.Kind is OperatorKind.Llm or OperatorKind.Model ? Precision.Fp16 : Precision.Fp32;
+    /// <summary>Precision of a node: its model's, else FP32 for general compute and FP16 for model and LLM work.</summary>
+    public static Precision PrecisionOf(NodeDefinition node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return (Precision)Shared.CostMath.PrecisionOf((int)(node.Cost.Model?.Precision ?? Precision.Unspecified), (int)node.Kind);
+    }
+
+    /// <summary>What the shared compositions need of <paramref name="device"/> at <paramref name="precision"/>, with this model's efficiencies.</summary>
+    internal Shared.DeviceRates Rates(DeviceSpec device, Precision precision) => new(
+        device.PeakFlops(precision) * Options.ComputeEfficiency,
+        device.MemoryBytesPerSecond * Options.BandwidthEfficiency,
+        device.LaunchOverheadUs * 1e-6,
+        device.HostLinkGBs * 1e9,
+        device.HostLinkLatencyUs * 1e-6);
 
     /// <summary>The pure roofline time of <paramref name="node"/> on <paramref name="device"/>, seconds (launch overhead included).</summary>
     public double RooflineSeconds(NodeDefinition node, DeviceSpec device)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(device);
-        return Shared.CostMath.RooflineSeconds(
-            node.Cost.Flops,
-            node.Cost.BytesMoved,
-            device.PeakFlops(PrecisionOf(node)) * Options.ComputeEfficiency,
-            device.MemoryBytesPerSecond * Options.BandwidthEfficiency,
-            device.LaunchOverheadUs * 1e-6);
+        return Shared.CostMath.Seconds(node.Cost.Flops, node.Cost.BytesMoved, Rates(device, PrecisionOf(node)));
     }
 
     /// <summary>Predicted time of <paramref name="node"/> on <paramref name="device"/>, seconds: calibrated when measurements exist, else roofline.</summary>
@@ -84,29 +89,25 @@ public sealed class CostModel
 
         if (from.Kind == DeviceKinds.Cpu && to.Kind == DeviceKinds.Cpu)
         {
-            return (bytes / (Math.Min(from.MemoryBandwidthGBs, to.MemoryBandwidthGBs) * 1e9)) + 1e-6;
+            return Shared.CostMath.TransferSeconds(bytes, Math.Min(from.MemoryBandwidthGBs, to.MemoryBandwidthGBs) * 1e9, Shared.CostMath.CpuCopyLatencySeconds);
         }
 
-        if (ReferenceEquals(from, to) || from.Name == to.Name)
+        if ((ReferenceEquals(from, to) || from.Name == to.Name) && from.DeviceLinkGBs is { } link && link > 0)
         {
-            if (from.DeviceLinkGBs is { } link && link > 0)
-            {
-                return (bytes / (link * 1e9)) + (from.DeviceLinkLatencyUs * 1e-6);
-            }
+            return Shared.CostMath.TransferSeconds(bytes, link * 1e9, from.DeviceLinkLatencyUs * 1e-6);
         }
 
         if (from.Kind == DeviceKinds.Cpu)
         {
-            return (bytes / (to.HostLinkGBs * 1e9)) + (to.HostLinkLatencyUs * 1e-6);
+            return Shared.CostMath.TransferSeconds(bytes, to.HostLinkGBs * 1e9, to.HostLinkLatencyUs * 1e-6);
         }
 
         if (to.Kind == DeviceKinds.Cpu)
         {
-            return (bytes / (from.HostLinkGBs * 1e9)) + (from.HostLinkLatencyUs * 1e-6);
+            return Shared.CostMath.TransferSeconds(bytes, from.HostLinkGBs * 1e9, from.HostLinkLatencyUs * 1e-6);
         }
 
-        double hostLink = Math.Min(from.HostLinkGBs, to.HostLinkGBs);
-        return (bytes / (hostLink * 1e9)) + ((from.HostLinkLatencyUs + to.HostLinkLatencyUs) * 1e-6);
+        return Shared.CostMath.TransferSeconds(bytes, Math.Min(from.HostLinkGBs, to.HostLinkGBs) * 1e9, (from.HostLinkLatencyUs + to.HostLinkLatencyUs) * 1e-6);
     }
 
     /// <summary>
@@ -118,22 +119,18 @@ public sealed class CostModel
     public double BreakEvenBytes(NodeDefinition node, DeviceSpec cpu, DeviceSpec accelerator)
     {
         ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(cpu);
+        ArgumentNullException.ThrowIfNull(accelerator);
         double bytes = InputSize(node);
         if (bytes <= 0)
         {
             bytes = Options.DefaultOutputBytes;
         }
 
-        double flopsPerByte = node.Cost.Flops / bytes;
         var precision = PrecisionOf(node);
-        double PerByte(DeviceSpec d) => Math.Max(flopsPerByte / (d.PeakFlops(precision) * Options.ComputeEfficiency), 1 / (d.MemoryBytesPerSecond * Options.BandwidthEfficiency));
-        double cpuPerByte = PerByte(cpu);
-        double linkPerByte = 2 / (accelerator.HostLinkGBs * 1e9); // inputs over, results back
-        double accPerByte = PerByte(accelerator) + linkPerByte;
-        double fixedCost = ((accelerator.LaunchOverheadUs + (2 * accelerator.HostLinkLatencyUs)) - cpu.LaunchOverheadUs) * 1e-6;
-        return Shared.CostMath.BreakEvenBytes(cpuPerByte, accPerByte, fixedCost);
+        return Shared.CostMath.OffloadBreakEvenBytes(node.Cost.Flops / bytes, Rates(cpu, precision), Rates(accelerator, precision));
     }
 
     /// <summary>The size the calibration history buckets a node by: bytes moved, else FLOPs.</summary>
-    public static double InputSize(NodeDefinition node) => node.Cost.BytesMoved > 0 ? node.Cost.BytesMoved : node.Cost.Flops;
+    public static double InputSize(NodeDefinition node) => Shared.CostMath.InputSize(node.Cost.Flops, node.Cost.BytesMoved);
 }

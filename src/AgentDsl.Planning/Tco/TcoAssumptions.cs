@@ -41,7 +41,12 @@ public sealed record TcoAssumptions
         InterestRate == 0 ? price / LifetimeYears : price * InterestRate / (1 - Math.Pow(1 + InterestRate, -LifetimeYears));
 
     /// <summary>Energy cost of an hour at maximum power.</summary>
-    public double EnergyPerHour(DeviceSpec device) => device.PowerW / 1000 * EnergyUsdPerKwh * Pue;
+    /// <exception cref="InvalidOperationException">The device has no power figure (a profile's own device may leave it out).</exception>
+    public double EnergyPerHour(DeviceSpec device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        return (device.PowerW ?? throw Missing(device, "powerW")) / 1000 * EnergyUsdPerKwh * Pue;
+    }
 
     /// <summary>What an hour of <paramref name="device"/> costs under <see cref="Reading"/>.</summary>
     /// <exception cref="InvalidOperationException">The catalog lacks the figure this reading needs; the message names the device and field.</exception>
