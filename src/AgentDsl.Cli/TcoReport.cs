@@ -160,7 +160,7 @@ public static class TcoReport
         sb.Append(CultureInfo.InvariantCulture, $"\n## Power sensitivity: {run.Devices} figures, {run.Prices} prices\n\n");
         sb.Append("One row per device whose sources give different maximum-power figures; only that device's power changes. ")
             .Append("Cells: the winner and its TCO relative to the baseline at that figure, for the configurations where the winner or its TCO (to 3 places) changes between the figures; `same` = every configuration unchanged.\n\n");
-        sb.Append("| device | power figures (sources) | $/h at each | winners changed | largest change of the winner's relative TCO | configurations affected |\n|---|---|---|---|---|---|\n");
+        sb.Append("| device | power figures (sources) | $/h at each | largest change of its own cheapest pair's relative TCO | winners changed | largest change of the winner's relative TCO | configurations affected |\n|---|---|---|---|---|---|---|\n");
         foreach (var row in run.Rows)
         {
             var low = row.Cases[0];
@@ -170,7 +170,9 @@ public static class TcoReport
             double largest = changed.Count == 0 ? 0 : changed.Max(x => Math.Abs((x.h?.Relative ?? 0) - (x.l?.Relative ?? 0)));
             sb.Append(CultureInfo.InvariantCulture, $"| {row.Device} | {string.Join("; ", row.Cases.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Figure.Watts:#,0} W ({c.Figure.Source})")))} | ");
             sb.Append(string.Join(" / ", row.Cases.Select(c => c.HourlyCost.ToString("0.000", CultureInfo.InvariantCulture))));
-            sb.Append(CultureInfo.InvariantCulture, $" | {changed.Count(x => x.l?.Name != x.h?.Name)} of {low.Rows.Count} | {largest:+0.000;-0.000;0} | ");
+            double Own(TcoRow r) => r.Pairs.Where(p => p.Feasible && (p.Prefill == row.Device || p.Decode == row.Device)).Select(p => p.Relative).DefaultIfEmpty(double.NaN).Min();
+            double own = low.Rows.Zip(high.Rows, (l, h) => Own(h) - Own(l)).Where(double.IsFinite).DefaultIfEmpty(0).MaxBy(Math.Abs);
+            sb.Append(CultureInfo.InvariantCulture, $" | {own:+0.000;-0.000;0} | {changed.Count(x => x.l?.Name != x.h?.Name)} of {low.Rows.Count} | {largest:+0.000;-0.000;0} | ");
             sb.Append(changed.Count == 0 ? "same" : string.Join("; ", changed.Select(x => string.Create(CultureInfo.InvariantCulture,
                 $"{x.c.Label}: {Winner(x.l)} → {Winner(x.h)}"))));
             sb.Append(" |\n");
