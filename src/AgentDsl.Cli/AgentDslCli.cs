@@ -211,7 +211,7 @@ public static class AgentDslCli
         var study = new Option<FileInfo?>("--study") { Description = "A TCO study file (default: the paper's inputs, built in)." };
         var outDir = new Option<DirectoryInfo>("--out") { Description = "Where to write tco.csv, tco.md and the SVG charts.", DefaultValueFactory = _ => new DirectoryInfo("tco") };
         var catalogFile = new Option<FileInfo?>("--catalog") { Description = "An extra catalog file merged into the built-in one." };
-        var command = new Command("tco", "Run the TCO study: every prefill::decode pair relative to the baseline, for every configuration, under both readings of the paper's inputs.")
+        var command = new Command("tco", "Run the TCO study: every prefill::decode pair relative to the baseline, for every configuration, under every reading of the paper's inputs, with a power sensitivity row for each device whose sources give different power figures.")
         {
             study, outDir, catalogFile,
         };
@@ -225,7 +225,7 @@ public static class AgentDslCli
             var rows = new List<TcoRow>();
             foreach (var devices in Enum.GetValues<DeviceReading>())
             {
-                foreach (var prices in new[] { PriceReading.FirstPrinciples, PriceReading.PaperOperatingCost })
+                foreach (var prices in TcoStudy.PriceReadings)
                 {
                     output.WriteLine($"Running {devices} figures, {prices} prices …");
                     var run = s.Run(catalog, devices, prices);
@@ -236,8 +236,11 @@ public static class AgentDslCli
                 }
             }
 
+            var power = Enum.GetValues<DeviceReading>()
+                .Select(devices => new TcoSensitivityRun(devices, PriceReading.FirstPrinciples, s.PowerSensitivity(catalog, devices, PriceReading.FirstPrinciples)))
+                .ToList();
             File.WriteAllText(Path.Combine(dir.FullName, "tco.csv"), TcoStudy.ToCsv(rows));
-            File.WriteAllText(Path.Combine(dir.FullName, "tco.md"), TcoReport.Markdown(rows, s));
+            File.WriteAllText(Path.Combine(dir.FullName, "tco.md"), TcoReport.Markdown(rows, s, catalog, power));
             output.WriteLine();
             output.Write(TcoReport.Winners(rows, s));
             output.WriteLine($"Wrote {Path.Combine(dir.FullName, "tco.csv")} and {Path.Combine(dir.FullName, "tco.md")}.");

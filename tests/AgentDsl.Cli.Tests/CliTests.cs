@@ -281,10 +281,19 @@ public sealed class CliTests : IDisposable
         Assert.Contains("Datasheet figures, FirstPrinciples prices:", output, StringComparison.Ordinal);
         Assert.Contains("Running", output, StringComparison.Ordinal); // progress
         string[] csv = System.IO.File.ReadAllLines(Path.Combine(_dir, "tco.csv"));
-        Assert.Equal(1 + (4 * 16 * 36), csv.Length);
+        Assert.Equal(1 + (2 * 3 * 16 * 36), csv.Length);                 // 2 device readings × 3 price readings
         Assert.Contains(csv, l => l.StartsWith("Datasheet,FirstPrinciples,Llama-3-8B,Fp16,reasoning,Interactive,H100-SXM,H100-SXM,True,", StringComparison.Ordinal) && l.Contains(",1.0000,", StringComparison.Ordinal));
-        Assert.Contains("## Winners", System.IO.File.ReadAllText(Path.Combine(_dir, "tco.md")), StringComparison.Ordinal);
-        foreach (var reading in new[] { "datasheet-firstprinciples", "datasheet-paperoperatingcost", "papertable-firstprinciples", "papertable-paperoperatingcost" })
+        Assert.Contains(csv, l => l.StartsWith("PaperTable,FinancedPlusOperatingCost,Llama-3-70B,Fp8,summarisation,Offline,H100-SXM,H100-SXM,True,", StringComparison.Ordinal));
+        string md = System.IO.File.ReadAllText(Path.Combine(_dir, "tco.md"));
+        Assert.Contains("## Winners", md, StringComparison.Ordinal);
+        Assert.Contains("| configuration | Datasheet / FirstPrinciples | Datasheet / PaperOperatingCost | Datasheet / FinancedPlusOperatingCost | PaperTable / FirstPrinciples |", md, StringComparison.Ordinal);
+        Assert.Contains("| H100-SXM | 25,000 | 700 | 0.862 | 0.280 | 1.142 | 0.600 | 1.462 |", md, StringComparison.Ordinal); // financing, energy, then the three readings
+        // A power sensitivity row for Gaudi 3 and B200 (their sources differ) under each device reading, none for the others.
+        var sensitivity = md.Split('\n').Where(l => l.StartsWith("| ", StringComparison.Ordinal) && l.Contains(" W (", StringComparison.Ordinal)).ToList();
+        Assert.Equal(4, sensitivity.Count);
+        Assert.Equal(2, sensitivity.Count(l => l.StartsWith("| Gaudi3 | 900 W (S24 (air-cooled OAM), S25); 1,200 W (S24 (liquid-cooled)) | 0.791 / 0.911 |", StringComparison.Ordinal)));
+        Assert.Equal(2, sensitivity.Count(l => l.StartsWith("| B200 | 1,000 W", StringComparison.Ordinal)));
+        foreach (var reading in new[] { "datasheet-firstprinciples", "datasheet-paperoperatingcost", "datasheet-financedplusoperatingcost", "papertable-firstprinciples", "papertable-paperoperatingcost", "papertable-financedplusoperatingcost" })
         {
             string svg = System.IO.File.ReadAllText(Path.Combine(_dir, $"tco-{reading}.svg"));
             Assert.Contains("<svg", svg, StringComparison.Ordinal);

@@ -13,6 +13,12 @@ public enum PriceReading
 
     /// <summary>The catalog's hourly rental figure.</summary>
     Rental,
+
+    /// <summary>
+    /// Purchase price financed over the lifetime (annuity, as <see cref="FirstPrinciples"/>) plus the paper's
+    /// operating-cost column ($/h) as the running cost in place of energy at maximum power.
+    /// </summary>
+    FinancedPlusOperatingCost,
 }
 
 /// <summary>Total-cost-of-ownership assumptions: financing, energy and how to price an hour.</summary>
@@ -40,6 +46,17 @@ public sealed record TcoAssumptions
     public double AnnualPayment(double price) =>
         InterestRate == 0 ? price / LifetimeYears : price * InterestRate / (1 - Math.Pow(1 + InterestRate, -LifetimeYears));
 
+    /// <summary>The financing payment for one hour of <paramref name="device"/>: <see cref="AnnualPayment"/> of its purchase price over <see cref="HoursPerYear"/>.</summary>
+    /// <exception cref="InvalidOperationException">The catalog has no purchase price for the device.</exception>
+    public double CapitalPerHour(DeviceSpec device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        return AnnualPayment(device.PriceUsd ?? throw Missing(device, "priceUsd")) / HoursPerYear;
+    }
+
+    /// <summary>Whether the energy price and a device's power enter <see cref="HourlyCost"/> under <see cref="Reading"/> (only <see cref="PriceReading.FirstPrinciples"/>).</summary>
+    public bool UsesPower => Reading == PriceReading.FirstPrinciples;
+
     /// <summary>Energy cost of an hour at maximum power.</summary>
     /// <exception cref="InvalidOperationException">The device has no power figure (a profile's own device may leave it out).</exception>
     public double EnergyPerHour(DeviceSpec device)
@@ -55,8 +72,9 @@ public sealed record TcoAssumptions
         ArgumentNullException.ThrowIfNull(device);
         return Reading switch
         {
-            PriceReading.FirstPrinciples => (AnnualPayment(device.PriceUsd ?? throw Missing(device, "priceUsd")) / HoursPerYear) + EnergyPerHour(device),
+            PriceReading.FirstPrinciples => CapitalPerHour(device) + EnergyPerHour(device),
             PriceReading.PaperOperatingCost => device.OperatingUsdPerHour ?? throw Missing(device, "operatingUsdPerHour"),
+            PriceReading.FinancedPlusOperatingCost => CapitalPerHour(device) + (device.OperatingUsdPerHour ?? throw Missing(device, "operatingUsdPerHour")),
             _ => device.RentalUsdPerHour ?? throw Missing(device, "rentalUsdPerHour"),
         };
     }

@@ -41,6 +41,26 @@ public sealed record TcoRow(DeviceReading Devices, PriceReading Prices, TcoConfi
     public TcoPair Baseline(string prefill, string decode) => Pairs.Single(p => p.Prefill == prefill && p.Decode == decode);
 }
 
+/// <summary>One maximum-power figure a source gives for a device.</summary>
+/// <param name="Watts">The figure, W.</param>
+/// <param name="Source">Where it comes from (source ids of the hardware datasheets).</param>
+public sealed record PowerFigure(double Watts, string Source);
+
+/// <summary>The study rerun with one device's power set to one of its published figures.</summary>
+/// <param name="Figure">The figure used.</param>
+/// <param name="HourlyCost">The device's hourly cost with that figure.</param>
+/// <param name="Rows">Every configuration, as <see cref="TcoStudy.Run"/> returns it.</param>
+public sealed record TcoPowerCase(PowerFigure Figure, double HourlyCost, IReadOnlyList<TcoRow> Rows);
+
+/// <summary>
+/// A power sensitivity row: a device whose sources give different maximum-power figures, and the study under
+/// each of them (only the device's power changes; every other figure stays as in the reading).
+/// </summary>
+/// <param name="Device">The device.</param>
+/// <param name="BaseWatts">The power the reading itself uses (the catalog's figure).</param>
+/// <param name="Cases">One case per distinct figure, lowest power first.</param>
+public sealed record TcoPowerSensitivity(string Device, double BaseWatts, IReadOnlyList<TcoPowerCase> Cases);
+
 /// <summary>
 /// The paper's TCO study run through the fleet planner: for every configuration and every P::D pair of
 /// the study's devices, the cheapest prefill stage (TP × PP × batch, within TTFT when interactive) and
@@ -75,7 +95,18 @@ public sealed class TcoStudy
             p => (Price: p.Value.GetProperty("priceUsd").GetDouble(), Memory: p.Value.GetProperty("memoryGB").GetDouble(),
                 Bandwidth: p.Value.GetProperty("memoryBandwidthGBs").GetDouble(), Fp16: p.Value.GetProperty("fp16Tflops").GetDouble(),
                 Operating: p.Value.GetProperty("operatingUsdPerHour").GetDouble()));
+        PowerFigures = root.TryGetProperty("powerFigures", out var power)
+            ? power.GetProperty("devices").EnumerateObject().ToDictionary(
+                d => d.Name,
+                d => (IReadOnlyList<PowerFigure>)[.. d.Value.EnumerateArray().Select(f => new PowerFigure(
+                    f.GetProperty("watts").GetDouble() is var w && double.IsFinite(w) && w > 0 ? w : throw new ArgumentException($"powerFigures.{d.Name}: watts must be a positive number, not {w}"),
+                    f.GetProperty("source").GetString() ?? throw new ArgumentException($"powerFigures.{d.Name}: every figure needs a source")))])
+            : new Dictionary<string, IReadOnlyList<PowerFigure>>();
     }
+
+    /// <summary>The price readings the study reports side by side: first principles, the paper's column as the whole hourly cost, and the financed price plus the column as the running cost.</summary>
+    public static IReadOnlyList<PriceReading> PriceReadings { get; } =
+        [PriceReading.FirstPrinciples, PriceReading.PaperOperatingCost, PriceReading.FinancedPlusOperatingCost];
 
     /// <summary>The study file.</summary>
     public string File { get; }
@@ -106,6 +137,13 @@ public sealed class TcoStudy
 
     /// <summary>The paper's table 5 per device.</summary>
     public IReadOnlyDictionary<string, (double Price, double Memory, double Bandwidth, double Fp16, double Operating)> PaperTable { get; }
+
+    /// <summary>Every maximum-power figure the sources give, per device (empty when the study file has no <c>powerFigures</c>).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<PowerFigure>> PowerFigures { get; }
+
+    /// <summary>The study's devices whose sources give more than one distinct power figure, in study order.</summary>
+    public IReadOnlyList<string> DevicesWithDifferingPower =>
+        [.. Devices.Where(d => PowerFigures.TryGetValue(d, out var f) && f.Select(x => x.Watts).Distinct().Count() > 1)];
 
     /// <summary>Every configuration, in a fixed order.</summary>
     public IEnumerable<TcoConfiguration> Configurations =>
@@ -154,7 +192,41 @@ public sealed class TcoStudy
     public IReadOnlyList<TcoRow> Run(HardwareCatalog catalog, DeviceReading devices, PriceReading prices, IProgress<string>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
+        return RunSpecs(DeviceSpecs(catalog, devices), devices, prices, progress);
+    }
+
+    /// <summary>
+    /// One power sensitivity row per device in <see cref="DevicesWithDifferingPower"/>: the study under the given
+    /// readings rerun with that device's power at each distinct published figure. Power enters the hourly cost only
+    /// under <see cref="PriceReading.FirstPrinciples"/>; under the other readings every case equals the reading itself.
+    /// </summary>
+    public IReadOnlyList<TcoPowerSensitivity> PowerSensitivity(HardwareCatalog catalog, DeviceReading devices, PriceReading prices, IProgress<string>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
         var specs = DeviceSpecs(catalog, devices);
+        var assumptions = Assumptions with { Reading = prices };
+        var result = new List<TcoPowerSensitivity>();
+        foreach (string device in DevicesWithDifferingPower)
+        {
+            var spec = specs.Single(s => s.Name == device);
+            var cases = new List<TcoPowerCase>();
+            foreach (var figure in PowerFigures[device].GroupBy(f => f.Watts).OrderBy(g => g.Key)
+                .Select(g => new PowerFigure(g.Key, string.Join("; ", g.Select(f => f.Source)))))
+            {
+                var changed = spec with { PowerW = figure.Watts };
+                progress?.Report($"{device} at {figure.Watts.ToString(CultureInfo.InvariantCulture)} W");
+                var rows = RunSpecs([.. specs.Select(s => s.Name == device ? changed : s)], devices, prices, null);
+                cases.Add(new TcoPowerCase(figure, assumptions.HourlyCost(changed), rows));
+            }
+
+            result.Add(new TcoPowerSensitivity(device, spec.PowerW, cases));
+        }
+
+        return result;
+    }
+
+    private List<TcoRow> RunSpecs(IReadOnlyList<DeviceSpec> specs, DeviceReading devices, PriceReading prices, IProgress<string>? progress)
+    {
         var assumptions = Assumptions with { Reading = prices };
         var hourly = specs.ToDictionary(s => s.Name, assumptions.HourlyCost);
         var rows = new List<TcoRow>();
