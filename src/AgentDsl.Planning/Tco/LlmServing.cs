@@ -159,7 +159,7 @@ public sealed class LlmServingModel
             // Two ring all-reduces per layer over the scale-up link (or PCIe through the host without one).
             double link = (d.DeviceLinkGBs ?? d.HostLinkGBs) * 1e9;
             double latency = (d.DeviceLinkGBs is null ? d.HostLinkLatencyUs : d.DeviceLinkLatencyUs) * 1e-6;
-            seconds += m.Layers * 2 * ((activationBytes * (tp - 1) / tp / link) + latency);
+            seconds += m.Layers * 2 * Shared.CostMath.TransferSeconds(activationBytes * (tp - 1) / tp, link, latency);
         }
 
         if (pp > 1)
@@ -167,7 +167,7 @@ public sealed class LlmServingModel
             bool inside = tp * pp <= ScaleUpDomain && d.DeviceLinkGBs is not null;
             double link = (inside ? d.DeviceLinkGBs!.Value : RoceGBs) * 1e9;
             double latency = (inside ? d.DeviceLinkLatencyUs : RoceLatencyUs) * 1e-6;
-            seconds += (pp - 1) * ((activationBytes / tp / link) + latency);
+            seconds += (pp - 1) * Shared.CostMath.TransferSeconds(activationBytes / tp, link, latency);
         }
 
         return seconds;
