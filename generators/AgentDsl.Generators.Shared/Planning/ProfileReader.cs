@@ -124,7 +124,7 @@ namespace AgentDsl.Planning.Shared
     internal static class ProfileReader
     {
         /// <summary>The price readings a profile may name (AgentDsl.Planning.Tco.PriceReading; a test keeps them equal).</summary>
-        public static readonly string[] PriceReadings = { "FirstPrinciples", "PaperOperatingCost", "Rental" };
+        public static readonly string[] PriceReadings = { "FirstPrinciples", "PaperOperatingCost", "Rental", "FinancedPlusOperatingCost" };
 
         /// <summary>The figures a catalog must state, each with a source (pass 2); a profile may leave out fp8Tflops and powerW.</summary>
         private static readonly string[] CatalogFigures = { "fp32Tflops", "fp16Tflops", "fp8Tflops", "memoryGB", "memoryBandwidthGBs", "hostLink", "powerW" };
