@@ -87,13 +87,13 @@ public sealed partial class AgentRunner<TGraph>
             state.Queue = _queues[state.Device];
             state.Estimate = EstimateTicks(node.Id, state.Device, now);
 
-            // Waits for a slot, earliest deadline first; a cancelled wait takes no slot. The node's time on the device starts
-            // when the slot is handed over (it is held from then), not when this continuation gets a thread.
+            // Waits for a slot, earliest deadline first; a cancelled wait takes no slot.
             var enter = state.Queue.EnterAsync(run.DeadlineTicks, state.Estimate, cancellationToken);
             state.Started = now;
             if (!enter.IsCompletedSuccessfully)
             {
-                state.Started = await enter.ConfigureAwait(false);
+                await enter.ConfigureAwait(false);
+                state.Started = Stopwatch.GetTimestamp();
             }
 
             if (TakesComputeSlot(node, state.Queue))
@@ -104,7 +104,8 @@ public sealed partial class AgentRunner<TGraph>
                 {
                     try
                     {
-                        state.Started = await compute.ConfigureAwait(false);
+                        await compute.ConfigureAwait(false);
+                        state.Started = Stopwatch.GetTimestamp();
                     }
                     catch
                     {

@@ -88,11 +88,11 @@ internal sealed class DeviceQueue
         return sum;
     }
 
-    /// <summary>Waits for a slot; completes synchronously (with 0) when one is free and nobody waits, else with the time the slot was handed over (Stopwatch ticks: the slot is held from then, before the waiter resumes).</summary>
+    /// <summary>Waits for a slot; completes synchronously when one is free and nobody waits.</summary>
     /// <param name="deadline">The request's deadline (Stopwatch ticks); earlier deadlines are served first.</param>
     /// <param name="estimateTicks">The node's expected run time, counted in the backlog until <see cref="Exit"/>.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
-    public ValueTask<long> EnterAsync(long deadline, long estimateTicks, CancellationToken cancellationToken)
+    public ValueTask EnterAsync(long deadline, long estimateTicks, CancellationToken cancellationToken)
     {
         ref var mine = ref Mine;
         if (estimateTicks != 0)
@@ -138,8 +138,8 @@ internal sealed class DeviceQueue
     /// <summary>Takes a compute slot when one is free and no node waits for one (lock-free); the node then runs where it is.</summary>
     public bool TryEnterCompute() => _compute!.TryTake();
 
-    /// <summary>Waits for a compute slot, earliest deadline first: completes with 0 when one was free, else with the time it was handed over.</summary>
-    public ValueTask<long> EnterComputeAsync(long deadline, CancellationToken cancellationToken) => _compute!.EnterAsync(deadline, 0, cancellationToken);
+    /// <summary>Waits for a compute slot, earliest deadline first; completes synchronously when one is free and nobody waits.</summary>
+    public ValueTask EnterComputeAsync(long deadline, CancellationToken cancellationToken) => _compute!.EnterAsync(deadline, 0, cancellationToken);
 
     /// <summary>Frees a compute slot (to the waiting node with the earliest deadline).</summary>
     public void ExitCompute() => _compute!.Exit();
@@ -162,7 +162,7 @@ internal sealed class DeviceQueue
         /// <summary>Takes a free slot unless nodes wait (they are served first).</summary>
         public bool TryTake() => Volatile.Read(ref _waiting) == 0 && TakeFree();
 
-        public ValueTask<long> EnterAsync(long deadline, long estimateTicks, CancellationToken cancellationToken)
+        public ValueTask EnterAsync(long deadline, long estimateTicks, CancellationToken cancellationToken)
         {
             if (TryTake())
             {
@@ -185,7 +185,7 @@ internal sealed class DeviceQueue
             }
 
             waiter.Register(cancellationToken, estimateTicks);
-            return new ValueTask<long>(waiter.Task);
+            return new ValueTask(waiter.Task);
         }
 
         public void Exit()
@@ -260,7 +260,7 @@ internal sealed class DeviceQueue
     }
 
     /// <summary>A node waiting for a slot.</summary>
-    private sealed class Waiter(DeviceQueue owner, Slots slots) : TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously)
+    private sealed class Waiter(DeviceQueue owner, Slots slots) : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         private int _state; // 0 waiting, 1 claimed (granted or being granted), 2 cancelled
         private CancellationTokenRegistration _registration;
@@ -280,7 +280,7 @@ internal sealed class DeviceQueue
         public void Grant()
         {
             _registration.Dispose();
-            TrySetResult(Stopwatch.GetTimestamp());
+            TrySetResult();
         }
 
         private void Cancel()
