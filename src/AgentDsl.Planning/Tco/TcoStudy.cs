@@ -219,7 +219,7 @@ public sealed class TcoStudy
                 cases.Add(new TcoPowerCase(figure, assumptions.HourlyCost(changed), rows));
             }
 
-            result.Add(new TcoPowerSensitivity(device, spec.PowerW, cases));
+            result.Add(new TcoPowerSensitivity(device, spec.PowerW.GetValueOrDefault(), cases));
         }
 
         return result;
