@@ -145,7 +145,7 @@ public class TcoTests(ITestOutputHelper output)
         var t = Study.Assumptions;
         double Capital(string d) => Study.PaperTable[d].Price * t.InterestRate / (1 - Math.Pow(1 + t.InterestRate, -t.LifetimeYears)) / 8760;
         var spec = Study.DeviceSpecs(HardwareCatalog.Default, DeviceReading.Datasheet).ToDictionary(s => s.Name);
-        double Ratio(string d) => (Capital(d) + Study.PaperTable[d].Operating) / (Capital(d) + (spec[d].PowerW / 1000 * t.EnergyUsdPerKwh));
+        double Ratio(string d) => (Capital(d) + Study.PaperTable[d].Operating) / (Capital(d) + (spec[d].PowerW.GetValueOrDefault() / 1000 * t.EnergyUsdPerKwh));
         Assert.Equal(first.Count, third.Count);
         for (int r = 0; r < first.Count; r++)
         {
