@@ -46,21 +46,17 @@ public sealed class CalibrationHistory
     public int Count(string operatorName, string device, double inputSize) =>
         _samples.TryGetValue((operatorName, device, Bucket(inputSize)), out var s) ? s.Count : 0;
 
-    /// <summary>The prediction: the measured median with enough samples, else the model scaled by the median ratio, else the model.</summary>
-    public double Predict(string operatorName, string device, double inputSize, double modelSeconds)
-    {
-        if (_samples.TryGetValue((operatorName, device, Bucket(inputSize)), out var s) && s.Count >= MinimumSamples)
-        {
-            return s.Median();
-        }
+    /// <summary>The prediction by the <see cref="CostChain"/>: the measured median with enough samples, else the model scaled by the median ratio, else the model.</summary>
+    public double Predict(string operatorName, string device, double inputSize, double modelSeconds) =>
+        CostChain.Choose(MeasuredSeconds(operatorName, device, inputSize), modelSeconds, Ratio(operatorName, device), modelSeconds).Seconds;
 
-        if (_ratios.TryGetValue((operatorName, device), out var r) && r.Count > 0)
-        {
-            return modelSeconds * r.Median();
-        }
+    /// <summary>The median of the measurements of a key, or NaN with fewer than <see cref="MinimumSamples"/>.</summary>
+    public double MeasuredSeconds(string operatorName, string device, double inputSize) =>
+        _samples.TryGetValue((operatorName, device, Bucket(inputSize)), out var s) && s.Count >= MinimumSamples ? s.Median() : double.NaN;
 
-        return modelSeconds;
-    }
+    /// <summary>The median ratio measured/predicted seen for an operator on a device, or NaN before any.</summary>
+    public double Ratio(string operatorName, string device) =>
+        _ratios.TryGetValue((operatorName, device), out var r) && r.Count > 0 ? r.Median() : double.NaN;
 
     /// <summary>Power-of-two size bucket.</summary>
     public static int Bucket(double size) => size <= 1 ? 0 : (int)Math.Floor(Math.Log2(size));

@@ -55,6 +55,18 @@ public sealed class AgentDslOptions
     /// <summary>Per-device overrides, by device name (<c>cpu</c>, <c>opencl:0:0</c>, …); in configuration, where keys cannot hold <c>:</c>, write <c>opencl-0-0</c>.</summary>
     public Dictionary<string, DeviceOptions> Devices { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The deployment's hardware profile (<c>agentdsl.hardware.json</c>, the file the analyzers read at build time): each
+    /// device in service without figures of its own, or with <see cref="DeviceOptions.Catalog"/> naming a profile entry, takes
+    /// the figures of the profile's device type of its kind (when the profile has exactly one of that kind), so the
+    /// first requests are placed by the roofline cost model. docs/runtime.md, "The cost chain".
+    /// </summary>
+    public string? HardwareProfile { get; set; }
+
+    /// <summary>The overrides of a device, by its name or, in configuration, by its name with <c>:</c> written <c>-</c>.</summary>
+    internal DeviceOptions? DeviceOptionsFor(string deviceName) =>
+        Devices.TryGetValue(deviceName, out var device) || Devices.TryGetValue(deviceName.Replace(':', '-'), out device) ? device : null;
+
     /// <summary>Resilience of operators that name no policy of their own.</summary>
     [ValidateObjectMembers]
     public OperatorResilienceOptions Resilience { get; set; } = new();
@@ -84,6 +96,12 @@ public sealed class DeviceOptions
     /// <summary>What an hour of the device costs, in US dollars; overrides the device's own figure. Busy time at this price is the cost per request.</summary>
     [Range(0, 1_000_000)]
     public double? HourlyCostUsd { get; set; }
+
+    /// <summary>
+    /// The device type whose figures (peak FLOP/s, bandwidth, memory, links) the cost model uses for this device: a device
+    /// of <see cref="AgentDslOptions.HardwareProfile"/>, else of the shipped hardware catalog (for example <c>H100-SXM</c>).
+    /// </summary>
+    public string? Catalog { get; set; }
 }
 
 /// <summary>
@@ -184,6 +202,11 @@ internal sealed class AgentDslOptionsEntriesValidator : IValidateOptions<AgentDs
         foreach (var (key, value) in options.Batching)
         {
             builder.AddResult(Batch.Validate($"{AgentDslOptions.SectionName}:Batching:{key}", value));
+        }
+
+        if (AgentDsl.Devices.DeviceFigureSource.Problem(options) is { } problem)
+        {
+            builder.AddError(problem);
         }
 
         return builder.Build();

@@ -59,10 +59,7 @@ public sealed partial class AgentRuntime : IDisposable
         Queues = [.. all.Select((d, i) =>
         {
             // Configuration keys cannot hold ':', so opencl:0:1 may also be written opencl-0-1.
-            if (!o.Devices.TryGetValue(d.Descriptor.Name, out var device))
-            {
-                o.Devices.TryGetValue(d.Descriptor.Name.Replace(':', '-'), out device);
-            }
+            var device = o.DeviceOptionsFor(d.Descriptor.Name);
 
             // Synchronous operators on the unbounded CPU device hold a thread throughout: at most one per processor runs
             // at once, the rest queue (earliest deadline first) instead of piling up on the thread pool or on callers.

@@ -82,8 +82,8 @@ internal sealed class NodeEstimates : INodeTimeEstimates
                 e.Variance = (1 - VarianceAlpha) * (e.Variance + (VarianceAlpha * deviation * deviation));
             }
 
-            e.Mean = Update(e.Mean, e.First, e.Samples, restarted, milliseconds);
-            e.CpuMean = Update(e.CpuMean, e.FirstCpu, e.Samples, restarted, Math.Min(cpuMilliseconds, milliseconds));
+            e.Mean = Update(e.Mean, e.First, e.Samples, restarted, Despike(e.Previous, e.Samples, restarted, milliseconds));
+            e.CpuMean = Update(e.CpuMean, e.FirstCpu, e.Samples, restarted, Despike(e.PreviousCpu, e.Samples, restarted, Math.Min(cpuMilliseconds, milliseconds)));
 
             e.SincePlan++;
             e.Recent[e.SincePlan % Window] = milliseconds;
@@ -260,6 +260,19 @@ internal sealed class NodeEstimates : INodeTimeEstimates
         return restarted ? sample : (Alpha * sample) + ((1 - Alpha) * mean);
     }
 
+    /// <summary>
+    /// A run's time as the mean takes it: from the fourth run on (not right after a restart), the median of it and the two
+    /// runs before, so one outlier (a GC pause, a page fault) never moves the estimate, while a lasting change moves it one
+    /// run later. The calibration store's robustness, as <c>CalibrationHistory</c>'s median gives the planners theirs.
+    /// </summary>
+    private static double Despike(double[] previous, int samples, bool restarted, double sample)
+    {
+        double filtered = samples > MinSamples && !restarted ? Median3(previous[0], previous[1], sample) : sample;
+        previous[0] = previous[1];
+        previous[1] = sample;
+        return filtered;
+    }
+
     private static double Median3(double a, double b, double c) => Math.Max(Math.Min(a, b), Math.Min(Math.Max(a, b), c));
 
     /// <summary>A mean not refreshed for the maximum age reads as the best the device did (so it gets tried again).</summary>
@@ -292,5 +305,7 @@ internal sealed class NodeEstimates : INodeTimeEstimates
         public double[] Recent = new double[Window];
         public double[] First = new double[MinSamples - 1];
         public double[] FirstCpu = new double[MinSamples - 1];
+        public double[] Previous = new double[2];
+        public double[] PreviousCpu = new double[2];
     }
 }

@@ -44,6 +44,9 @@ public sealed record DeviceDescriptor(string Name, DeviceKinds Kind)
     /// <summary>Whether the device lives in another process or machine (its messages cross a serialization boundary).</summary>
     public bool IsRemote { get; init; }
 
+    /// <summary>Peak FLOP/s, bandwidth, memory and links, when known: the roofline cost model places nodes by them before any measurement.</summary>
+    public DeviceFigures? Figures { get; init; }
+
     /// <inheritdoc/>
     public override string ToString() => $"{Name} ({Kind})";
 }
