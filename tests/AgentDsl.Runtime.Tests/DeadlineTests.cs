@@ -65,7 +65,7 @@ public sealed class DeadlineTests
     }
 
     [Fact]
-    public async Task ABudget_EndsTheRequest_WhileASynchronousOperatorStillHoldsTheCallersThread()
+    public async Task ABudget_EndsTheRequest_WhileASynchronousOperatorStillHoldsItsThread()
     {
         using var host = await TestHost.StartAsync(s => s.AddAgentDsl().AddGraph<SyncBlockGraph>());
         var graph = host.Services.GetRequiredService<SyncBlockGraph>();
@@ -74,15 +74,17 @@ public sealed class DeadlineTests
         var call = Task.Run(() => runner.RunUntypedAsync(["x"], new AgentRequestOptions { Budget = TimeSpan.FromMilliseconds(100) }));
         await graph.Started.Task.WaitAsync(Slack);
 
-        // Counted as failed at its deadline plus the grace, though the operator has not returned.
-        await WaitUntil(() => runner.Statistics.Failed == 1);
-        Assert.Equal(0, runner.Statistics.InFlight);
-        Assert.False(call.IsCompleted); // the caller's thread is still in the operator
-
-        graph.Release.Set();
+        // The caller gets the failure at its deadline plus the grace, though the operator has not returned: it runs
+        // in a compute slot, not on the caller's thread.
         var error = await Assert.ThrowsAsync<AgentNodeException>(() => call.WaitAsync(Slack));
+        Assert.False(graph.Release.IsSet);
         Assert.Equal("Block", error.Node.Name);
         Assert.IsType<TimeoutException>(error.InnerException);
+        Assert.Equal((1L, 1L, 0L), (runner.Statistics.Submitted, runner.Statistics.Failed, runner.Statistics.InFlight));
+
+        // When it returns at last, its result is dropped and nothing more is counted.
+        graph.Release.Set();
+        await Task.Delay(200);
         Assert.Equal((1L, 1L, 0L), (runner.Statistics.Submitted, runner.Statistics.Failed, runner.Statistics.Completed));
     }
 
