@@ -259,9 +259,9 @@ public sealed partial class AgentRunner<TGraph>
     }
 
     /// <summary>
-    /// Whether the node's run (under the current plan) takes a compute slot of its device's queue: a synchronous operator (not a merge, not a nested graph,
-    /// which waits for its own nodes) on a device with compute slots (the unbounded CPU), unless measured so cheap
-    /// (under 20 µs) that the slot would cost more than the run.
+    /// Whether the node's run (under the current plan) takes a compute slot of its device's queue: a synchronous
+    /// operator (not a merge, not a nested graph, which waits for its own nodes) on a device with compute slots (the
+    /// unbounded CPU), unless measured so cheap (under 20 µs) that the slot would cost more than the run.
     /// </summary>
     private bool TakesComputeSlot(int nodeId) => TakesComputeSlot(_definition.Nodes[nodeId], _queues[Volatile.Read(ref _placement)[nodeId]]);
 
