@@ -149,6 +149,26 @@ public sealed class CostChainTests
         }
     }
 
+    [Fact]
+    public async Task TheRuntimesRuns_FeedTheOneCalibrationStore_WhichThePlannersRead()
+    {
+        using var host = await TestHost.StartAsync(s => s.AddAgentDsl().AddGraph<HintGraph>());
+        var runner = host.Runner<HintGraph>();
+        for (int i = 0; i < CalibrationHistory.MinimumSamples; i++)
+        {
+            await runner.RunUntypedAsync([i]);
+        }
+
+        var history = host.Services.GetRequiredService<CalibrationHistory>();
+        Assert.Same(host.Services.GetRequiredService<AgentRuntime>().Calibration, history);
+        var light = HintGraph.Definition.Nodes.Single(n => n.Name == "Light");
+        var cpu = CostChain.ToSpec(host.Services.GetRequiredService<CpuDevice>().Descriptor)!;
+        Assert.Equal(CalibrationHistory.MinimumSamples, history.Count(light.Operator, cpu.Name, CostModel.InputSize(light)));
+        double measured = history.MeasuredSeconds(light.Operator, cpu.Name, CostModel.InputSize(light));
+        Assert.False(double.IsNaN(measured));
+        Assert.Equal(measured, new CostModel(calibration: history).Seconds(light, cpu)); // the planner's chain takes the runtime's measurement
+    }
+
     private sealed class Estimates : Dictionary<(int Node, IAgentDevice Device), double>, INodeTimeEstimates
     {
         public bool TryGetMilliseconds(int nodeId, IAgentDevice device, out double milliseconds) => TryGetValue((nodeId, device), out milliseconds);
