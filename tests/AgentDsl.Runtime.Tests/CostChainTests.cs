@@ -5,7 +5,9 @@ using AgentDsl.Orchestration;
 using AgentDsl.Planning.Catalog;
 using AgentDsl.Planning.Cost;
 using AgentDsl.Runtime.Tests.TestGraphs;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Xunit;
 
@@ -100,6 +102,71 @@ public sealed class CostChainTests
             o.Devices["cpu"] = new DeviceOptions { Catalog = "NoSuchChip" }).AddGraph<HintGraph>()));
         Assert.Contains("AgentDsl:Devices:cpu:Catalog", error.Message, StringComparison.Ordinal);
         Assert.Contains("NoSuchChip", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Configuration_HardwareProfileAndCatalogKeys_AreKnown_AndGiveTheCpuItsFigures()
+    {
+        string profile = Path.Combine(Path.GetTempPath(), $"agentdsl-{Guid.NewGuid():N}.hardware.json");
+        File.WriteAllText(profile, """{ "devices": [ { "catalog": "EPYC-9654", "count": 1 } ] }""");
+        try
+        {
+            var builder = Host.CreateApplicationBuilder();
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["AgentDsl:HardwareProfile"] = profile,
+                ["AgentDsl:Devices:opencl-0-1:Catalog"] = "H100-SXM",
+            });
+            builder.UseAgentDsl(a => a.AddGraph<HintGraph>());
+            using var host = builder.Build();
+            await host.StartAsync();
+            var figures = host.Services.GetRequiredService<CpuDevice>().Descriptor.Figures;
+            Assert.NotNull(figures);
+            Assert.Contains("EPYC-9654", figures.Source, StringComparison.Ordinal); // the profile's CPU, not the default
+            Assert.Equal(HardwareCatalog.Default["EPYC-9654"].MemoryBandwidthGBs, figures.MemoryBandwidthGBs);
+            await host.StopAsync();
+        }
+        finally
+        {
+            File.Delete(profile);
+        }
+    }
+
+    [Fact]
+    public async Task MalformedProfile_FailsStart_NamingTheKeyAndTheFile()
+    {
+        string profile = Path.Combine(Path.GetTempPath(), $"agentdsl-{Guid.NewGuid():N}.hardware.json");
+        File.WriteAllText(profile, """{ "devices": [ { "catalog": "NoSuchChip", "count": 1 } ] }""");
+        try
+        {
+            var error = await Assert.ThrowsAsync<OptionsValidationException>(() => TestHost.StartAsync(s => s.AddAgentDsl(o => o.HardwareProfile = profile).AddGraph<HintGraph>()));
+            Assert.Contains("AgentDsl:HardwareProfile", error.Message, StringComparison.Ordinal);
+            Assert.Contains(Path.GetFileName(profile), error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(profile);
+        }
+    }
+
+    [Fact]
+    public async Task TheRuntimesRuns_FeedTheOneCalibrationStore_WhichThePlannersRead()
+    {
+        using var host = await TestHost.StartAsync(s => s.AddAgentDsl().AddGraph<HintGraph>());
+        var runner = host.Runner<HintGraph>();
+        for (int i = 0; i < CalibrationHistory.MinimumSamples; i++)
+        {
+            await runner.RunUntypedAsync([i]);
+        }
+
+        var history = host.Services.GetRequiredService<CalibrationHistory>();
+        Assert.Same(host.Services.GetRequiredService<AgentRuntime>().Calibration, history);
+        var light = HintGraph.Definition.Nodes.Single(n => n.Name == "Light");
+        var cpu = CostChain.ToSpec(host.Services.GetRequiredService<CpuDevice>().Descriptor)!;
+        Assert.Equal(CalibrationHistory.MinimumSamples, history.Count(light.Operator, cpu.Name, CostModel.InputSize(light)));
+        double measured = history.MeasuredSeconds(light.Operator, cpu.Name, CostModel.InputSize(light));
+        Assert.False(double.IsNaN(measured));
+        Assert.Equal(measured, new CostModel(calibration: history).Seconds(light, cpu)); // the planner's chain takes the runtime's measurement
     }
 
     private sealed class Estimates : Dictionary<(int Node, IAgentDevice Device), double>, INodeTimeEstimates

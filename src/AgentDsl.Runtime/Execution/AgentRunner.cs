@@ -115,7 +115,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
         _lastAdmitted = Stopwatch.GetTimestamp();
         _percentile = Math.Clamp(_definition.Sla.Percentile is > 0 and <= 1 and var p ? p : AgentGraphAttribute.DefaultPercentile, 0.5, 0.999);
         _z = NodeEstimates.NormalQuantile(_percentile);
-        _estimates = new NodeEstimates(_definition.Nodes.Length, _queues, _options.Replanning.EstimateLifetime);
+        _estimates = new NodeEstimates(_definition.Nodes.Length, _queues, _options.Replanning.EstimateLifetime, runtime.Calibration, _definition.Nodes);
         _outUntil = new long[_queues.Length];
         _resultNotNull = ResultsDeclaredNotNull(_definition);
         _resilience = BuildResilience();

@@ -135,6 +135,7 @@ public static class AgentDslServiceCollectionExtensions
             services.AddSingleton<IAgentDevice>(sp => sp.GetRequiredService<CpuDevice>());
             services.TryAddSingleton<IPlacementPolicy, PlannedPlacementPolicy>();
             services.TryAddSingleton<AgentRuntime>();
+            services.TryAddSingleton(sp => sp.GetRequiredService<AgentRuntime>().Calibration);
             services.AddHostedService<AgentDslShutdown>();
             services.TryAddSingleton(sp => new KernelDevices(
                 sp.GetServices<IKernelDevice>().Concat(sp.GetServices<IDeviceSource>().SelectMany(s => s.KernelDevices)),

@@ -40,6 +40,13 @@ public sealed partial class AgentRuntime : IDisposable
     private volatile bool _stopping;
     private TaskCompletionSource? _drained;
 
+    /// <summary>
+    /// The calibration store: every node run of every graph on this host, by operator, device name and size bucket, robust to
+    /// outliers (a median). The planners read it through <see cref="Planning.Cost.CostModel"/>(calibration: this) and
+    /// <see cref="Planning.Cost.CostChain.ToSpec"/> of the devices in service; resolvable from dependency injection.
+    /// </summary>
+    public Planning.Cost.CalibrationHistory Calibration { get; } = new();
+
     /// <summary>Creates the runtime over every registered device.</summary>
     public AgentRuntime(IEnumerable<IAgentDevice> devices, IEnumerable<IDeviceSource> deviceSources, IOptions<AgentDslOptions> options, ILogger<AgentRuntime> logger)
     {

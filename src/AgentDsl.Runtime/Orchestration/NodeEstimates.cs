@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using AgentDsl.Devices;
+using AgentDsl.Ir;
+using AgentDsl.Planning.Cost;
 
 namespace AgentDsl.Orchestration;
 
@@ -8,6 +10,7 @@ namespace AgentDsl.Orchestration;
 /// mean the current plan was made with. Feeds the placement policy, admission control and slow-down detection.
 /// Beside the wall time (what a request waits for) it keeps the on-CPU time (the synchronous part of each run, up to
 /// the operator's first incomplete await): what an unbounded device's work costs its cores (see <see cref="OccupancyMilliseconds"/>).
+/// Every run also goes to the host's calibration store (<see cref="CalibrationHistory"/>, <see cref="AgentRuntime.Calibration"/>), which the planners read.
 /// </summary>
 internal sealed class NodeEstimates : INodeTimeEstimates
 {
@@ -28,9 +31,19 @@ internal sealed class NodeEstimates : INodeTimeEstimates
     private readonly DeviceQueue[] _queues;
     private readonly long _maxAgeTicks;
     private readonly Dictionary<IAgentDevice, int> _deviceIndex;
+    private readonly CalibrationHistory? _calibration;
+    private readonly IReadOnlyList<NodeDefinition>? _nodes;
 
-    public NodeEstimates(int nodes, DeviceQueue[] queues, TimeSpan maxAge)
+    /// <summary>Creates the estimates of a graph's <paramref name="nodes"/> nodes on <paramref name="queues"/>.</summary>
+    /// <param name="nodes">The node count.</param>
+    /// <param name="queues">The devices.</param>
+    /// <param name="maxAge">The estimate lifetime.</param>
+    /// <param name="calibration">The host's calibration store, fed with every run (by operator, device name and size) for the planners.</param>
+    /// <param name="definitions">The graph's nodes, by id (needed with <paramref name="calibration"/>).</param>
+    public NodeEstimates(int nodes, DeviceQueue[] queues, TimeSpan maxAge, CalibrationHistory? calibration = null, IReadOnlyList<NodeDefinition>? definitions = null)
     {
+        _calibration = definitions is null ? null : calibration;
+        _nodes = definitions;
         _devices = queues.Length;
         _queues = queues;
         _entries = new Entry[nodes * queues.Length];
@@ -61,6 +74,12 @@ internal sealed class NodeEstimates : INodeTimeEstimates
     /// <param name="now">The run's end (Stopwatch ticks).</param>
     public RecordResult Record(int nodeId, int device, double milliseconds, double cpuMilliseconds, double slowdownFactor, long now)
     {
+        if (_nodes is { } nodes)
+        {
+            var node = nodes[nodeId];
+            _calibration!.Record(node.Operator, _queues[device].Device.Descriptor.Name, CostModel.InputSize(node), milliseconds / 1000);
+        }
+
         var e = _entries[(nodeId * _devices) + device];
         lock (e)
         {
