@@ -14,6 +14,9 @@ namespace AgentDsl.Runtime.Tests;
 /// ends completed, failed with a reason, or rejected with a reason; the counts add up exactly (against the driver and
 /// the runner's own statistics); and the runtime moves the work to the healthy device.
 /// </summary>
+/// <remarks>They run alone: which device the router picks depends on measured times, which other tests' load on a
+/// two-core machine would distort.</remarks>
+[Collection(nameof(FaultTests))]
 public sealed class FaultTests
 {
     private static async Task<(IHost Host, SimDevice Accel, SimDevice Backup)> StartAsync<TGraph>(Action<AgentDslOptions>? configure = null, CapturingLoggerProvider? logs = null)
@@ -155,7 +158,7 @@ public sealed class FaultTests
         Assert.Equal(60, healed.Completed.Count);
         Assert.Contains(logs.Entries, e => e.Id.Id == AgentDslEventIds.GraphReplanned && e.Message.Contains("(slowdown): Accelerate accel→backup", StringComparison.Ordinal));
         Assert.Contains(logs.Entries, e => e.Id.Id == AgentDslEventIds.GraphReplanned && e.Message.Contains("(probe): Accelerate backup→accel", StringComparison.Ordinal));
-        Assert.All(healed.Completed.OrderBy(r => r.RequestId).TakeLast(20), r => Assert.Equal("accel", AccelerateDevice(r)));
+        AssertPlannedBackOnAccel(runner, healed);
     }
 
     [Fact]
@@ -212,7 +215,25 @@ public sealed class FaultTests
         var healed = await Drive<AcceleratedGraph>(host, 40);
         Assert.Equal(40, healed.Completed.Count);
         Assert.Contains(logs.Entries, e => e.Id.Id == AgentDslEventIds.DeviceTakenOut && e.Message.Contains("circuit breaker", StringComparison.Ordinal));
-        Assert.Contains(logs.Entries, e => e.Id.Id == AgentDslEventIds.GraphReplanned && e.Message.Contains("(device-back): Accelerate backup→accel", StringComparison.Ordinal));
-        Assert.All(healed.Completed.OrderBy(r => r.RequestId).TakeLast(20), r => Assert.Equal("accel", AccelerateDevice(r)));
+        Assert.True(
+            logs.Entries.Any(e => e.Id.Id == AgentDslEventIds.GraphReplanned && e.Message.Contains("(device-back): Accelerate backup→accel", StringComparison.Ordinal)),
+            "re-plans: " + string.Join(" | ", logs.Entries.Where(e => e.Id.Id == AgentDslEventIds.GraphReplanned).Select(e => e.Message)));
+        AssertPlannedBackOnAccel(runner, healed);
+    }
+
+    /// <summary>
+    /// The plan points at accel again and most of the last requests ran there. Not all: with four requests in flight
+    /// routing may legitimately send one whose predicted time on accel exceeds backup's there (more often on a loaded
+    /// machine, where thread-pool delays lengthen accel's measured times).
+    /// </summary>
+    private static void AssertPlannedBackOnAccel(AgentRunner<AcceleratedGraph> runner, Outcomes healed)
+    {
+        Assert.Equal("accel", runner.Placement[AcceleratedGraph.Definition.GetNode("Accelerate").Id].Descriptor.Name);
+        var last = healed.Completed.OrderBy(r => r.RequestId).TakeLast(20).Select(AccelerateDevice).ToList();
+        Assert.True(last.Count(d => d == "accel") >= 14, $"the last 20 ran on: {string.Join(", ", last)}");
     }
 }
+
+/// <summary>Fault tests run alone (see <see cref="FaultTests"/>).</summary>
+[CollectionDefinition(nameof(FaultTests), DisableParallelization = true)]
+public sealed class FaultTestsCollection;
