@@ -353,11 +353,11 @@ internal static class FlowFuzzer
                 var runUntyped = runnerType.GetMethod(nameof(IAgentRunner<>.RunUntypedAsync), [typeof(object[]), typeof(CancellationToken)])!;
                 var flow = type.GetMethod("Run")!;
                 stats.Run++;
-                foreach (var (q, n) in program.Inputs)
+                foreach (var (q, n, items) in program.Inputs)
                 {
                     stats.Requests++;
-                    string where = $"inputs (q: {Render(q)}, n: {n})";
-                    var (directOutput, directError) = await CallDirectAsync(type, flow, program.Async, q, n);
+                    string where = $"inputs (q: {Render(q)}, n: {n}, items: {Render(items)})";
+                    var (directOutput, directError) = await CallDirectAsync(type, flow, program.Async, q, n, items);
                     var directCalls = FuzzOps.TakeLog();
                     if (directError is not null)
                     {
@@ -370,7 +370,7 @@ internal static class FlowFuzzer
                     {
                         try
                         {
-                            var task = (Task<AgentRunResult>)runUntyped.Invoke(runner, [new object?[] { q, n }, cts.Token])!;
+                            var task = (Task<AgentRunResult>)runUntyped.Invoke(runner, [new object?[] { q, n, items }, cts.Token])!;
                             var result = await task.WaitAsync(RunTimeout + TimeSpan.FromSeconds(5));
                             runtimeOutput = Render(result.OutputValue);
                         }
@@ -417,18 +417,18 @@ internal static class FlowFuzzer
         return $"calls only in the direct run: [{string.Join("; ", onlyDirect)}]\ncalls only through the runtime: [{string.Join("; ", onlyRuntime)}]";
     }
 
-    private static async Task<(string Output, string? Error)> CallDirectAsync(Type type, MethodInfo flow, bool isAsync, string q, int n)
+    private static async Task<(string Output, string? Error)> CallDirectAsync(Type type, MethodInfo flow, bool isAsync, string q, int n, string[] items)
     {
         var graph = Activator.CreateInstance(type)!;
         try
         {
             if (!isAsync)
             {
-                var call = Task.Run(() => flow.Invoke(graph, [q, n]));
+                var call = Task.Run(() => flow.Invoke(graph, [q, n, items]));
                 return (Render(await call.WaitAsync(RunTimeout)), null);
             }
 
-            var task = (Task)flow.Invoke(graph, [q, n, CancellationToken.None])!;
+            var task = (Task)flow.Invoke(graph, [q, n, items, CancellationToken.None])!;
             await task.WaitAsync(RunTimeout);
             return (flow.ReturnType == typeof(Task) ? Render(null) : Render(flow.ReturnType.GetProperty("Result")!.GetValue(task)), null);
         }

@@ -4,7 +4,7 @@ using System.Text;
 namespace AgentDsl.Fuzz.Tests;
 
 /// <summary>One generated graph class: its seed (which regenerates it), its source, and what it was meant to be.</summary>
-internal sealed record FlowProgram(int Seed, string ClassName, string Path, string Source, bool IntendedValid, string? Injected, bool Async, (string Q, int N)[] Inputs);
+internal sealed record FlowProgram(int Seed, string ClassName, string Path, string Source, bool IntendedValid, string? Injected, bool Async, (string Q, int N, string[] Items)[] Inputs);
 
 /// <summary>
 /// Writes random flow bodies over the documented flow language (docs/dsl.md): operator calls sync and awaited,
@@ -120,7 +120,7 @@ internal sealed class FlowProgramGenerator
             _injectAt = _r.Next(0, _budget);
         }
 
-        _scopes.Add([new Local("q", Ty.Str, false), new Local("n", Ty.Int, false)]);
+        _scopes.Add([new Local("q", Ty.Str, false), new Local("n", Ty.Int, false), new Local("items", Ty.Arr, false)]);
         if (_r.NextDouble() < 0.15)
         {
             Line("const int K = " + _r.Next(0, 4).ToString(CultureInfo.InvariantCulture) + ";");
@@ -137,7 +137,7 @@ internal sealed class FlowProgramGenerator
         string body = _sb.ToString();
 
         string flowType = _async ? (_void ? "async Task" : "async Task<string>") : (_void ? "void" : "string");
-        string parameters = _async ? "string q, int n, CancellationToken ct" : "string q, int n";
+        string parameters = _async ? "string q, int n, string[] items, CancellationToken ct" : "string q, int n, string[] items";
         string attribute = _usesWhile || _r.NextDouble() < 0.1 ? $"[Flow(MaxIterations = {WhileBound})]" : "[Flow]";
         string source = $$"""
             using System;
@@ -165,7 +165,7 @@ internal sealed class FlowProgramGenerator
 
             {{Operators}}}
             """;
-        var inputs = Enumerable.Range(0, 3).Select(_ => (Queries[_r.Next(Queries.Length)], _r.Next(0, 6))).ToArray();
+        var inputs = Enumerable.Range(0, 3).Select(_ => (Queries[_r.Next(Queries.Length)], _r.Next(0, 6), Queries.Skip(_r.Next(Queries.Length)).Take(_r.Next(0, 3)).ToArray())).ToArray();
         return new FlowProgram(seed, name, name + ".cs", source, _injected is null, _injected, _async, inputs);
     }
 
