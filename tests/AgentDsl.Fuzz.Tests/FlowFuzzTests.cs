@@ -12,7 +12,7 @@ namespace AgentDsl.Fuzz.Tests;
 public class FlowFuzzTests(ITestOutputHelper output)
 {
     /// <summary>Programs in CI, from seed 1.</summary>
-    private const int CiPrograms = 1_000;
+    private const int CiPrograms = 3_000;
 
     private const int BatchSize = 100;
 
