@@ -3,14 +3,15 @@ using AgentDsl.Planning.OrTools;
 using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project tests/AgentDsl.Benchmarks -- --filter '*'      (BenchmarkDotNet)
-// dotnet run -c Release --project tests/AgentDsl.Benchmarks -- gap [count] [nodes] (HEFT vs CP-SAT optimum)
+// dotnet run -c Release --project tests/AgentDsl.Benchmarks -- gap [count] [nodes] [branches] (HEFT vs CP-SAT optimum; branches: guarded nodes and fan-outs too)
 // dotnet run -c Release --project tests/AgentDsl.Benchmarks -- quick [name part] [alloc] [rounds=N] [each] [pool]
 //   (rough dispatch loop for iterating: alloc = bytes by type; rounds=N = rounds (5); each = print every round with bytes, pool items, threads, GCs; pool = worker-count changes)
 if (args.Length > 0 && args[0] == "gap")
 {
     int count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30;
     int nodes = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10;
-    var samples = GapHarness.Measure(seed: 1, count, nodes, TimeSpan.FromSeconds(60));
+    bool branches = args.Length > 3 && args[3] == "branches";
+    var samples = GapHarness.Measure(seed: 1, count, nodes, TimeSpan.FromSeconds(60), branches);
     foreach (var s in samples)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seed {s.Seed,3}: HEFT {s.HeuristicSeconds * 1000,9:0.###} ms  optimum {s.ExactSeconds * 1000,9:0.###} ms  {(s.Optimal ? "proven" : "time limit"),-10}  gap {s.Gap,7:P2}"));

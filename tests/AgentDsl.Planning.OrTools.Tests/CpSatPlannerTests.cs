@@ -67,6 +67,36 @@ public class CpSatPlannerTests(ITestOutputHelper output)
         output.WriteLine($"average gap {samples.Average(s => s.Gap):P2}");
     }
 
+    [Fact]
+    public void WithGuardsAndFanOuts_TheExactPlanIsNeverWorseThanHeft_AndBothOrderThemAfterTheirGuardAndCollection()
+    {
+        var graphs = Enumerable.Range(2000, 6).Select(seed => GapHarness.RandomGraph(10, new Random(seed), controlFlow: true)).ToList();
+        Assert.Contains(graphs, g => g.Nodes.Any(n => n.Guards.Count > 0));
+        Assert.Contains(graphs, g => g.Nodes.Any(n => n.FanOut is not null));
+
+        var samples = GapHarness.Measure(seed: 2000, count: 6, nodes: 10, timeLimit: TimeSpan.FromSeconds(10), controlFlow: true);
+        foreach (var s in samples)
+        {
+            output.WriteLine($"seed {s.Seed}: HEFT {s.HeuristicSeconds * 1000:0.###} ms, exact {s.ExactSeconds * 1000:0.###} ms, gap {s.Gap:P2}");
+            Assert.True(s.Gap >= -1e-6, $"seed {s.Seed}: the exact solver was beaten by the heuristic ({s.Gap:P3})");
+        }
+
+        // HEFT's schedule starts no guarded or fan-out node before its guard or collection has finished.
+        var devices = GapHarness.DefaultDevices();
+        var costs = new RooflineCosts(new CostModel());
+        foreach (var graph in graphs)
+        {
+            var plan = new HeftPlanner().Plan(graph, devices, costs).Nodes.ToDictionary(n => n.NodeId);
+            foreach (var node in graph.Nodes)
+            {
+                foreach (int p in node.Guards.Select(g => g.Node).Concat(node.FanOut is { Source: ValueSource.Node } f ? [f.Index] : []))
+                {
+                    Assert.True(plan[node.Id].Start >= plan[p].Finish - 1e-9, $"{graph.Name}: {node.Name} starts before {graph.Nodes[p].Name} finishes");
+                }
+            }
+        }
+    }
+
     [Theory]
     [InlineData(ExactObjective.Latency)]
     [InlineData(ExactObjective.Cost)]
