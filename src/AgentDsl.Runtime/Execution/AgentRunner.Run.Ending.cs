@@ -1,0 +1,263 @@
+using System.Diagnostics;
+using System.Globalization;
+using AgentDsl.Devices;
+using AgentDsl.Diagnostics;
+using AgentDsl.Ir;
+
+namespace AgentDsl.Execution;
+
+public sealed partial class AgentRunner<TGraph>
+{
+    /// <summary>How a request ends: failure, cancellation at its deadline or by the caller or host, abandoning operators after the grace, and the final accounting.</summary>
+    private sealed partial class Run
+    {
+        private void Fail(int nodeId, Exception exception)
+        {
+            if (Interlocked.CompareExchange(ref _failure, exception, null) is null)
+            {
+                _failedNode = nodeId;
+                try
+                {
+                    _cts.Cancel();
+                }
+                catch (AggregateException)
+                {
+                    // A callback registered by an operator threw; the request fails with the first error anyway.
+                }
+            }
+        }
+
+        /// <summary>Called when a node stops (or the start-up slot is released); completes the request when nothing is in flight.</summary>
+        private void Finish()
+        {
+            if (Interlocked.Decrement(ref _inFlight) != 0)
+            {
+                return;
+            }
+
+            End();
+            _deadlineTimer?.Dispose();
+            Volatile.Read(ref _graceTimer)?.Dispose();
+            _cts.Dispose(); // nothing runs any more (an abandoned node, if any, has returned)
+        }
+
+        /// <summary>
+        /// Watches the request: at a caller's deadline its token is cancelled; once the token is cancelled (deadline, the
+        /// caller, shutdown, a failed node) the request ends within the grace even if an operator ignores the token.
+        /// </summary>
+        private void Watch()
+        {
+            if (_hardDeadline)
+            {
+                long left = DeadlineTicks - Stopwatch.GetTimestamp();
+                var due = TimeSpan.FromSeconds(Math.Max(0, left) / (double)Stopwatch.Frequency);
+                _deadlineTimer = new Timer(static s => ((Run)s!).OnDeadline(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                _deadlineTimer.Change(due, Timeout.InfiniteTimeSpan); // after the field is set: the callback may run at once
+            }
+
+            _token.UnsafeRegister(static s => ((Run)s!).OnCancelled(), this);
+        }
+
+        private void OnDeadline()
+        {
+            if (Volatile.Read(ref _ended) != 0)
+            {
+                return;
+            }
+
+            _deadlinePassed = true;
+            try
+            {
+                _cts.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The request ended meanwhile.
+            }
+            catch (AggregateException)
+            {
+                // A callback registered by an operator threw; the request fails at its deadline anyway.
+            }
+        }
+
+        /// <summary>The request's token was cancelled: the request fails (naming the node running now) and ends within the grace.</summary>
+        private void OnCancelled()
+        {
+            if (Volatile.Read(ref _ended) != 0)
+            {
+                return;
+            }
+
+            if (Volatile.Read(ref _failure) is null)
+            {
+                Fail(Blame(), new OperationCanceledException(_token));
+            }
+
+            // Armed in the constructor: the request may end (and dispose what it sees in the field) at any moment.
+            Volatile.Write(ref _graceTimer, new Timer(static s => ((Run)s!).Abandon(), this, _runner._cancellationGrace, Timeout.InfiniteTimeSpan));
+        }
+
+        /// <summary>The grace after cancellation ran out with nodes still running: the request ends without them (they are observed when they return).</summary>
+        private void Abandon()
+        {
+            if (Volatile.Read(ref _ended) != 0)
+            {
+                return;
+            }
+
+            for (int n = 0; n < _phase.Length; n++)
+            {
+                if (Volatile.Read(ref _phase[n]) == Running)
+                {
+                    var queue = _runner._queues[_deviceOf[n]];
+                    AgentDslTelemetry.Abandoned.Add(1, _runner._graphTag, queue.Tag);
+                }
+            }
+
+            End();
+        }
+
+        private const int Running = 1;
+        private const int Done = 2;
+
+        /// <summary>A node stopped (completed or failed).</summary>
+        private void NodeEnded(int nodeId)
+        {
+            Volatile.Write(ref _phase[nodeId], Done);
+            Volatile.Write(ref _lastEnded, nodeId);
+        }
+
+        /// <summary>The node a cancellation is charged to: the first still running, else the one that ended last, else the first root.</summary>
+        private int Blame()
+        {
+            for (int n = 0; n < _phase.Length; n++)
+            {
+                if (Volatile.Read(ref _phase[n]) == Running)
+                {
+                    return n;
+                }
+            }
+
+            int last = Volatile.Read(ref _lastEnded);
+            return last >= 0 ? last : _runner._definition.Roots[0];
+        }
+
+        /// <summary>Completes the request once: when nothing is in flight, or (<see cref="Abandon"/>) when the grace after its cancellation ran out.</summary>
+        private void End()
+        {
+            if (Interlocked.Exchange(ref _ended, 1) != 0)
+            {
+                return; // ended already (abandoned nodes returning late find it so)
+            }
+
+            var elapsed = Stopwatch.GetElapsedTime(_start);
+            var def = _runner._definition;
+            var failure = Volatile.Read(ref _failure);
+            bool shutDown = _runner._runtime.ShutdownToken.IsCancellationRequested;
+            bool abandoned = Volatile.Read(ref _inFlight) > 0;
+            for (int n = 0; _reservation is not null && n < _unreserved!.Length; n++)
+            {
+                Unreserve(n); // nodes that never started (the request failed first)
+            }
+
+            foreach (int id in _runner._batchedNodes)
+            {
+                Arrive(id); // batched nodes it never reached: it is no longer on its way there
+            }
+
+            double cost = Volatile.Read(ref _cost);
+            // Without a failure every node ran or was skipped: each started node releases its dependents or fails the
+            // request, and a node starts once all it depends on were released.
+            if (failure is null)
+            {
+                object? output;
+                try
+                {
+                    output = SelectOutput();
+                }
+                catch (InvalidOperationException ex)
+                {
+                    Ended("failed", metSla: false, cost);
+                    _runner._statistics.OnFailed(cost);
+                    _activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+                    _activity?.Dispose();
+                    _runner.LeaveInFlight(); // after the statistics: a drained host has counted every request
+                    _completion.TrySetException(new InvalidOperationException($"Graph '{def.Name}': {ex.Message}", ex));
+                    return;
+                }
+
+                var nodes = new NodeRunList(_runner, _timings, _start);
+
+                var budget = _budgetTicks > 0 ? TimeSpan.FromSeconds(_budgetTicks / (double)Stopwatch.Frequency) : (TimeSpan?)null;
+                var result = new AgentRunResult(def, output, elapsed, nodes)
+                {
+                    SkippedNodes = def.HasBranches ? [.. Enumerable.Range(0, _skipped.Length).Where(i => _skipped[i])] : [],
+                    Budget = budget,
+                    CostUsd = cost,
+                    RequestId = RequestId,
+                };
+                bool met = result.MetSla;
+                if (_reservation is not null && !double.IsNaN(_predictedMs))
+                {
+                    _runner.RecordPredictionError(elapsed.TotalMilliseconds - _predictedMs);
+                }
+
+                AgentDslTelemetry.RequestDuration.Record(elapsed.TotalMilliseconds, _runner._graphTag);
+                Ended("completed", met, cost);
+                _runner._statistics.OnCompleted(met, cost);
+                _activity?.SetTag("agentdsl.met_sla", met);
+                _activity?.Dispose();
+                _runner.LogDebugRunCompleted(def.Name, elapsed.TotalMilliseconds);
+                if (!met)
+                {
+                    _runner.LogSlaMissed(def.Name, elapsed.TotalMilliseconds, budget?.TotalMilliseconds ?? 0);
+                }
+
+                _runner.LeaveInFlight(); // after the statistics: a drained host has counted every request
+                _completion.TrySetResult(result);
+                return;
+            }
+
+            if (failure is OperationCanceledException && _requestToken.IsCancellationRequested)
+            {
+                Ended("cancelled", metSla: false, cost);
+                _runner._statistics.OnCancelled();
+                _activity?.SetStatus(ActivityStatusCode.Error, "cancelled");
+                _activity?.Dispose();
+                _runner.LogRunCancelled(def.Name);
+                _runner.LeaveInFlight(); // after the statistics: a drained host has counted every request
+                _completion.TrySetCanceled(_requestToken);
+                return;
+            }
+
+            var node = def.Nodes[_failedNode];
+            string device = _runner._queues[_deviceOf[_failedNode]].Name;
+            string grace = abandoned
+                ? string.Create(CultureInfo.InvariantCulture, $"; it did not return within the {_runner._cancellationGrace.TotalMilliseconds:0.##} ms grace (AgentDsl:CancellationGrace) and was abandoned")
+                : string.Empty;
+            Exception reason = failure is OperationCanceledException && shutDown
+                ? new OperationCanceledException($"The host shut down (its shutdown timeout ran out) before the request finished, while {node.Describe()} was running{grace}.", failure)
+                : failure is OperationCanceledException && _deadlinePassed
+                ? new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"The request's deadline (its budget of {_budgetTicks * 1000.0 / Stopwatch.Frequency:0.##} ms) passed while {node.Describe()} was running{grace}."), failure)
+                : failure ?? new InvalidOperationException("The request ended with nodes that never ran.");
+            var error = new AgentNodeException(def.Name, node, device, reason);
+            Ended("failed", metSla: false, cost);
+            _runner._statistics.OnFailed(cost);
+            _activity?.SetStatus(ActivityStatusCode.Error, error.Message);
+            _activity?.Dispose();
+            _runner.LogRunFailed(error.InnerException!, def.Name, node.Name, node.Source?.ToString() ?? "unknown", device);
+            _runner.LeaveInFlight(); // after the statistics: a drained host has counted every request
+            _completion.TrySetException(error);
+        }
+
+        private void Ended(string outcome, bool metSla, double cost)
+        {
+            AgentDslTelemetry.Requests.Add(1, _runner._graphTag, new("agentdsl.outcome", outcome));
+            AgentDslTelemetry.SlaOutcomes.Add(1, _runner._graphTag, new("agentdsl.sla_met", metSla));
+            if (outcome != "cancelled")
+            {
+                AgentDslTelemetry.RequestCost.Record(cost, _runner._graphTag);
+            }
+        }
+    }
+}
