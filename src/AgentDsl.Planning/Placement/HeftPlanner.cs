@@ -7,10 +7,27 @@ namespace AgentDsl.Planning.Placement;
 /// Per-request placement minimising latency under the current load: HEFT (Topcuoglu et al.) with
 /// insertion. Nodes are taken by upward rank (average cost to the exit); each goes to the device giving
 /// the earliest finish, counting transfers from its inputs' devices, the device's current backlog, and
-/// idle gaps left between already-placed work. Memory is a hard constraint.
+/// idle gaps left between already-placed work. Memory is a hard constraint. On graphs small enough for
+/// <see cref="RefinementBudget"/>, the HEFT placement is then refined by single-node moves (a node to another
+/// device, or two nodes trading devices, kept when the whole schedule gets shorter, or as short and cheaper) until no move helps: HEFT decides
+/// each node once, greedily, and on graphs with guards and fan-outs that alone leaves it 7.5 % above the optimum
+/// on average (docs/benchmarks.md).
 /// </summary>
 public sealed class HeftPlanner
 {
+    /// <summary>The default <see cref="RefinementBudget"/>: 250,000 node schedulings (a few milliseconds).</summary>
+    public const int DefaultRefinementBudget = 250_000;
+
+    /// <summary>
+    /// Work allowed for refining the HEFT placement, in node schedulings: one move tried re-schedules the whole graph
+    /// (n nodes), a pass tries every node on every other device and every pair of nodes trading devices (about n² × (devices − 1) + n³ / 2). The default refines graphs up
+    /// to about a hundred nodes on a few devices fully and leaves large graphs to HEFT alone; 0 turns refinement off.
+    /// </summary>
+    public int RefinementBudget { get; init; } = DefaultRefinementBudget;
+
+    /// <summary>The refinement tabulates every time and transfer first (n × devices² entries); above this it is skipped.</summary>
+    private const long MaxTableEntries = 1_000_000;
+
     /// <summary>Places every node of <paramref name="graph"/>; checks the graph's SLA (or <paramref name="slaSeconds"/>).</summary>
     public PlanResult Plan(GraphDefinition graph, IReadOnlyList<PlanDevice> devices, IPlacementCosts costs, double? slaSeconds = null)
     {
@@ -76,7 +93,7 @@ public sealed class HeftPlanner
         var order = Enumerable.Range(0, n).OrderByDescending(i => rank[i]).ThenBy(i => i).ToArray();
         var placement = new int[n];
         var finish = new double[n];
-        var busy = devices.Select(_ => new List<(double Start, double End)>()).ToArray();
+        var busy = Schedule.NewBusy(m);
         foreach (int i in order)
         {
             var node = graph.Nodes[i];
@@ -109,8 +126,95 @@ public sealed class HeftPlanner
             Schedule.Insert(busy[best], bestStart, w[i, best]);
         }
 
+        Refine(graph, devices, costs, w, placement, order);
         var result = Schedule.Evaluate(graph, devices, costs, placement, order);
         return PlanChecks.CheckSla(graph, devices, costs, result, slaSeconds);
+    }
+
+    /// <summary>
+    /// Hill-climbing on the placement: moves one node to another device, or swaps the devices of two nodes, while that
+    /// shortens the schedule (or keeps it and costs less). Swaps matter where two heavy nodes sit on the wrong devices of
+    /// the right pair, which no single move can fix without first making the schedule longer.
+    /// </summary>
+    private void Refine(GraphDefinition graph, IReadOnlyList<PlanDevice> devices, IPlacementCosts costs, double[,] w, int[] placement, int[] order)
+    {
+        int n = graph.Nodes.Length, m = devices.Count;
+        long budget = RefinementBudget;
+        if (m < 2 || n == 0 || budget < (long)n * n || (long)n * m * m > MaxTableEntries)
+        {
+            return;
+        }
+
+        var table = new CostTable(graph, devices, costs, w);
+        var start = new double[n];
+        var finish = new double[n];
+        var cause = new int[n];
+        var busy = Schedule.NewBusy(m);
+        var (best, bestCost) = Schedule.Run(graph, table, placement, order, start, finish, cause, busy);
+
+        // Evaluates the current placement; keeps it when better, else reports false (the caller undoes its change).
+        bool TryKeep()
+        {
+            budget -= n;
+            var (latency, cost) = Schedule.Run(graph, table, placement, order, start, finish, cause, busy);
+            double tolerance = 1e-9 * best;
+            if (latency < best - tolerance || (latency <= best + tolerance && cost < bestCost - (1e-9 * Math.Abs(bestCost))))
+            {
+                (best, bestCost) = (latency, cost);
+                return true;
+            }
+
+            return false;
+        }
+
+        bool improved = true;
+        while (improved && budget >= n)
+        {
+            improved = false;
+            for (int i = 0; i < n && budget >= n; i++)
+            {
+                for (int d = 0; d < m && budget >= n; d++)
+                {
+                    int keep = placement[i];
+                    if (d == keep || double.IsPositiveInfinity(w[i, d]))
+                    {
+                        continue;
+                    }
+
+                    placement[i] = d;
+                    if (TryKeep())
+                    {
+                        improved = true;
+                    }
+                    else
+                    {
+                        placement[i] = keep;
+                    }
+                }
+            }
+
+            for (int i = 0; i < n && budget >= n; i++)
+            {
+                for (int j = i + 1; j < n && budget >= n; j++)
+                {
+                    int a = placement[i], b = placement[j];
+                    if (a == b || double.IsPositiveInfinity(w[i, b]) || double.IsPositiveInfinity(w[j, a]))
+                    {
+                        continue;
+                    }
+
+                    (placement[i], placement[j]) = (b, a);
+                    if (TryKeep())
+                    {
+                        improved = true;
+                    }
+                    else
+                    {
+                        (placement[i], placement[j]) = (a, b);
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -34,7 +34,13 @@ public sealed class PlannedPlacementPolicy : IPlacementPolicy
     /// <summary>The prior on a device kind the node does not prefer, as a factor of its best time elsewhere.</summary>
     public const double OtherPriorFactor = 2;
 
-    private readonly HeftPlanner _heft = new();
+    /// <summary>
+    /// The refinement budget of the runtime's HEFT (<see cref="HeftPlanner.RefinementBudget"/>): a re-plan runs on the
+    /// request that triggers it, so refinement is held to about a millisecond (small graphs are refined fully).
+    /// </summary>
+    public const int RefinementBudget = 20_000;
+
+    private readonly HeftPlanner _heft = new() { RefinementBudget = RefinementBudget };
     private readonly CostModel _model = new();
     private readonly DeviceFigureSource? _figures;
 
