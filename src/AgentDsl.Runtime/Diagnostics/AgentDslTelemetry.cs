@@ -24,6 +24,12 @@ public static class AgentDslTelemetry
     /// <summary>Metrics.</summary>
     public static Meter Meter { get; } = new(Name, typeof(AgentDslTelemetry).Assembly.GetName().Version?.ToString());
 
+    /// <summary>The <c>agentdsl.sla_met</c> tags, made once: a tag's value is an object, and a bool boxed per request allocates.</summary>
+    internal static readonly KeyValuePair<string, object?> SlaMetTag = new("agentdsl.sla_met", true);
+
+    /// <summary>See <see cref="SlaMetTag"/>.</summary>
+    internal static readonly KeyValuePair<string, object?> SlaMissedTag = new("agentdsl.sla_met", false);
+
     internal static Histogram<double> RequestDuration { get; } =
         Meter.CreateHistogram<double>("agentdsl.request.duration", unit: "ms", description: "End-to-end latency of requests.");
 

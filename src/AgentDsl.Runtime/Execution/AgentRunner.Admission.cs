@@ -75,7 +75,7 @@ public sealed partial class AgentRunner<TGraph>
         var tag = new KeyValuePair<string, object?>("agentdsl.reason", reason.ToString());
         AgentDslTelemetry.Rejections.Add(1, _graphTag, tag);
         AgentDslTelemetry.Requests.Add(1, _graphTag, new("agentdsl.outcome", "rejected"));
-        AgentDslTelemetry.SlaOutcomes.Add(1, _graphTag, new("agentdsl.sla_met", false));
+        AgentDslTelemetry.SlaOutcomes.Add(1, _graphTag, AgentDslTelemetry.SlaMissedTag);
         LogRejected(_definition.Name, reason.ToString(), message);
         return new AgentRequestRejectedException(_definition.Name, reason, message) { PredictedMs = predictedMs, BudgetMs = budgetMs };
     }

@@ -277,13 +277,22 @@ public sealed partial class AgentRunner<TGraph>
     }
 
     /// <summary>Starts the attempt's work on its device (through its timeout/breaker pipeline, if any).</summary>
-    private ValueTask StartWork(Run run, NodeDefinition node, ref NodeAttempt state, CancellationToken cancellationToken)
+    private ValueTask StartWork(Run run, NodeDefinition node, ref NodeAttempt state) =>
+        StartWork(run, node, ref state, default, tokenGiven: false);
+
+    private ValueTask StartWork(Run run, NodeDefinition node, ref NodeAttempt state, CancellationToken cancellationToken, bool tokenGiven = true)
     {
         var pipeline = _resilience[node.Id].DevicePipeline(this, node, state.Device);
         if (pipeline is null && state.Queue.Device is CpuDevice && !CpuDevice.RunsKernels(node))
         {
             // What CpuDevice.RunAsync would do for a plain operator, without the work item: the generated invoker, directly.
-            return TGraph.InvokeNodeAsync(_graph, node.Id, run.Values, cancellationToken);
+            // An operator that takes no token is given none (the request then need not make its source).
+            return TGraph.InvokeNodeAsync(_graph, node.Id, run.Values, tokenGiven ? cancellationToken : _takesToken[node.Id] ? run.Token : default);
+        }
+
+        if (!tokenGiven)
+        {
+            cancellationToken = run.Token;
         }
 
         var work = new Work(_definition.Name, node, run.Values, _graph)

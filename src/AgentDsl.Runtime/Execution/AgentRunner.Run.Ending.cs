@@ -16,15 +16,46 @@ public sealed partial class AgentRunner<TGraph>
             if (Interlocked.CompareExchange(ref _failure, exception, null) is null)
             {
                 _failedNode = nodeId;
-                try
-                {
-                    _cts.Cancel();
-                }
-                catch (AggregateException)
-                {
-                    // A callback registered by an operator threw; the request fails with the first error anyway.
-                }
+                CancelAndArmGrace();
             }
+        }
+
+        private static void TryCancel(CancellationTokenSource source)
+        {
+            try
+            {
+                source.Cancel();
+            }
+            catch (AggregateException)
+            {
+                // A callback registered by an operator threw; the request fails with its first error anyway.
+            }
+        }
+
+        /// <summary>
+        /// Cancels the request's token once (its running operators are asked to stop) and arms the grace: the request
+        /// ends within it even if an operator ignores the token. Every way a request is cancelled comes through here: a
+        /// failed node, its deadline, the caller's token, the host's shutdown.
+        /// </summary>
+        private void CancelAndArmGrace()
+        {
+            if (Interlocked.Exchange(ref _cancelled, 1) != 0)
+            {
+                return;
+            }
+
+            if (Volatile.Read(ref _cts) is { } source)
+            {
+                TryCancel(source); // else the source, made later, is made cancelled
+            }
+
+            if (Volatile.Read(ref _ended) != 0)
+            {
+                return;
+            }
+
+            // The request may end (and dispose what it sees in the field) at any moment: Finish reads the field after.
+            Volatile.Write(ref _graceTimer, new Timer(static s => ((Run)s!).Abandon(), this, _runner._cancellationGrace, Timeout.InfiniteTimeSpan));
         }
 
         /// <summary>Called when a node stops (or the start-up slot is released); completes the request when nothing is in flight.</summary>
@@ -38,7 +69,8 @@ public sealed partial class AgentRunner<TGraph>
             End();
             _deadlineTimer?.Dispose();
             Volatile.Read(ref _graceTimer)?.Dispose();
-            _cts.Dispose(); // nothing runs any more (an abandoned node, if any, has returned)
+            _onCallerCancelled.Unregister(); // does not wait for a callback running on another thread (it finds the request ended)
+            _onShutdown.Unregister();
         }
 
         /// <summary>
@@ -55,7 +87,12 @@ public sealed partial class AgentRunner<TGraph>
                 _deadlineTimer.Change(due, Timeout.InfiniteTimeSpan); // after the field is set: the callback may run at once
             }
 
-            _token.UnsafeRegister(static s => ((Run)s!).OnCancelled(), this);
+            if (_requestToken.CanBeCanceled)
+            {
+                _onCallerCancelled = _requestToken.UnsafeRegister(static s => ((Run)s!).OnCancelled(), this);
+            }
+
+            _onShutdown = _runner._runtime.ShutdownToken.UnsafeRegister(static s => ((Run)s!).OnCancelled(), this);
         }
 
         private void OnDeadline()
@@ -66,18 +103,7 @@ public sealed partial class AgentRunner<TGraph>
             }
 
             _deadlinePassed = true;
-            try
-            {
-                _cts.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The request ended meanwhile.
-            }
-            catch (AggregateException)
-            {
-                // A callback registered by an operator threw; the request fails at its deadline anyway.
-            }
+            OnCancelled();
         }
 
         /// <summary>The request's token was cancelled: the request fails (naming the node running now) and ends within the grace.</summary>
@@ -90,11 +116,10 @@ public sealed partial class AgentRunner<TGraph>
 
             if (Volatile.Read(ref _failure) is null)
             {
-                Fail(Blame(), new OperationCanceledException(_token));
+                Fail(Blame(), new OperationCanceledException(Token));
             }
 
-            // Armed in the constructor: the request may end (and dispose what it sees in the field) at any moment.
-            Volatile.Write(ref _graceTimer, new Timer(static s => ((Run)s!).Abandon(), this, _runner._cancellationGrace, Timeout.InfiniteTimeSpan));
+            CancelAndArmGrace(); // (done already when this call failed the request)
         }
 
         /// <summary>The grace after cancellation ran out with nodes still running: the request ends without them (they are observed when they return).</summary>
@@ -105,11 +130,11 @@ public sealed partial class AgentRunner<TGraph>
                 return;
             }
 
-            for (int n = 0; n < _phase.Length; n++)
+            for (int n = 0; n < _nodes.Length; n++)
             {
-                if (Volatile.Read(ref _phase[n]) == Running)
+                if (Volatile.Read(ref _nodes[n].Phase) == Running)
                 {
-                    var queue = _runner._queues[_deviceOf[n]];
+                    var queue = _runner._queues[_nodes[n].Device];
                     AgentDslTelemetry.Abandoned.Add(1, _runner._graphTag, queue.Tag);
                 }
             }
@@ -123,16 +148,16 @@ public sealed partial class AgentRunner<TGraph>
         /// <summary>A node stopped (completed or failed).</summary>
         private void NodeEnded(int nodeId)
         {
-            Volatile.Write(ref _phase[nodeId], Done);
+            Volatile.Write(ref _nodes[nodeId].Phase, Done);
             Volatile.Write(ref _lastEnded, nodeId);
         }
 
         /// <summary>The node a cancellation is charged to: the first still running, else the one that ended last, else the first root.</summary>
         private int Blame()
         {
-            for (int n = 0; n < _phase.Length; n++)
+            for (int n = 0; n < _nodes.Length; n++)
             {
-                if (Volatile.Read(ref _phase[n]) == Running)
+                if (Volatile.Read(ref _nodes[n].Phase) == Running)
                 {
                     return n;
                 }
@@ -155,7 +180,7 @@ public sealed partial class AgentRunner<TGraph>
             var failure = Volatile.Read(ref _failure);
             bool shutDown = _runner._runtime.ShutdownToken.IsCancellationRequested;
             bool abandoned = Volatile.Read(ref _inFlight) > 0;
-            for (int n = 0; _reservation is not null && n < _unreserved!.Length; n++)
+            for (int n = 0; _reservation is not null && n < _nodes.Length; n++)
             {
                 Unreserve(n); // nodes that never started (the request failed first)
             }
@@ -191,7 +216,7 @@ public sealed partial class AgentRunner<TGraph>
                 var budget = _budgetTicks > 0 ? TimeSpan.FromSeconds(_budgetTicks / (double)Stopwatch.Frequency) : (TimeSpan?)null;
                 var result = new AgentRunResult(def, output, elapsed, nodes)
                 {
-                    SkippedNodes = def.HasBranches ? [.. Enumerable.Range(0, _skipped.Length).Where(i => _skipped[i])] : [],
+                    SkippedNodes = def.HasBranches ? [.. Enumerable.Range(0, _nodes.Length).Where(i => _nodes[i].Skipped)] : [],
                     Budget = budget,
                     CostUsd = cost,
                     RequestId = RequestId,
@@ -231,7 +256,7 @@ public sealed partial class AgentRunner<TGraph>
             }
 
             var node = def.Nodes[_failedNode];
-            string device = _runner._queues[_deviceOf[_failedNode]].Name;
+            string device = _runner._queues[_nodes[_failedNode].Device].Name;
             string grace = abandoned
                 ? string.Create(CultureInfo.InvariantCulture, $"; it did not return within the {_runner._cancellationGrace.TotalMilliseconds:0.##} ms grace (AgentDsl:CancellationGrace) and was abandoned")
                 : string.Empty;
@@ -253,7 +278,7 @@ public sealed partial class AgentRunner<TGraph>
         private void Ended(string outcome, bool metSla, double cost)
         {
             AgentDslTelemetry.Requests.Add(1, _runner._graphTag, new("agentdsl.outcome", outcome));
-            AgentDslTelemetry.SlaOutcomes.Add(1, _runner._graphTag, new("agentdsl.sla_met", metSla));
+            AgentDslTelemetry.SlaOutcomes.Add(1, _runner._graphTag, metSla ? AgentDslTelemetry.SlaMetTag : AgentDslTelemetry.SlaMissedTag);
             if (outcome != "cancelled")
             {
                 AgentDslTelemetry.RequestCost.Record(cost, _runner._graphTag);

@@ -21,7 +21,7 @@ public sealed partial class AgentRunner<TGraph>
                     case { Source: ValueSource.Input, Index: var i }:
                         Values.SetResult(node.Id, Values.Input(i));
                         return true;
-                    case { Source: ValueSource.Node, Index: var n } when !_skipped[n]:
+                    case { Source: ValueSource.Node, Index: var n } when !_nodes[n].Skipped:
                         Values.SetResult(node.Id, Values.Result(n));
                         return true;
                 }
@@ -35,7 +35,7 @@ public sealed partial class AgentRunner<TGraph>
         {
             foreach (var guard in guards)
             {
-                if (_skipped[guard.Node] || Values.Result(guard.Node) is not bool decided || decided != guard.When)
+                if (_nodes[guard.Node].Skipped || Values.Result(guard.Node) is not bool decided || decided != guard.When)
                 {
                     return false;
                 }
@@ -56,7 +56,7 @@ public sealed partial class AgentRunner<TGraph>
 
                 return ret.Value switch
                 {
-                    { Source: ValueSource.Node, Index: var n } when _skipped[n] => throw new InvalidOperationException(
+                    { Source: ValueSource.Node, Index: var n } when _nodes[n].Skipped => throw new InvalidOperationException(
                         $"The flow's return reads {_runner._definition.Nodes[n].Describe()}, which was skipped by its condition."),
                     { Source: ValueSource.Node, Index: var n } => Values.Result(n),
                     { Source: ValueSource.Input, Index: var i } => Values.Input(i),

@@ -59,22 +59,46 @@ public sealed partial class AgentRunner<TGraph>
         public static int Value;
     }
 
+    /// <summary>A request's state of one node.</summary>
+    private struct NodeState
+    {
+        /// <summary>Predecessors not yet ended; the node is ready at 0.</summary>
+        public int WaitingOn;
+
+        /// <summary>The device queue index it was sent to.</summary>
+        public int Device;
+
+        /// <summary>Not started, <c>Running</c> or <c>Done</c> (read by the deadline and abandonment paths).</summary>
+        public int Phase;
+
+        /// <summary>1 once the work reserved for it at admission was given back.</summary>
+        public int Unreserved;
+
+        /// <summary>Its <c>if</c> arm was not taken (or a merge found no version that ran).</summary>
+        public bool Skipped;
+    }
+
     /// <summary>The state of one request.</summary>
     private sealed partial class Run : INodeWorkCompletion
     {
         private const int MaxInlineDepth = 64;
 
         private readonly AgentRunner<TGraph> _runner;
-        private readonly int[] _waitingOn;
+        // One array for every per-node field of the request (one allocation instead of five).
+        private readonly NodeState[] _nodes;
         private readonly Timing[] _timings;
-        private readonly bool[] _skipped;
-        private readonly int[] _deviceOf;
         private readonly CancellationToken _requestToken;
-        private readonly CancellationTokenSource _cts;
-        // Read once: a node ending after the request ended (abandoned, then returning) must not read a disposed source.
-        private readonly CancellationToken _token;
+        // The request's token comes from a plain source, made on first use (only operators that take a token, devices
+        // other than the managed CPU, retries and cancellation need one: a chain of plain operators makes none) and never
+        // disposed (it has no timer, no wait handle and no links: nothing to release, and a late reader never meets a
+        // disposed source). It is not linked to the caller's token and the host's: the request cancels it itself (a failed
+        // node, its deadline) and from one callback on each of those tokens (Watch). A linked source with a registration of
+        // its own cost ≈ 260 B a request.
+        private CancellationTokenSource? _cts;
+        private CancellationTokenRegistration _onCallerCancelled;
+        private CancellationTokenRegistration _onShutdown;
+        private int _cancelled;
         private readonly bool _hardDeadline;
-        private readonly int[] _phase;
         private int _lastEnded = -1;
         private int _ended;
         private volatile bool _deadlinePassed;
@@ -93,7 +117,6 @@ public sealed partial class AgentRunner<TGraph>
         private double _cost;
         private readonly PlanSnapshot? _reservation;
         private readonly double _predictedMs;
-        private readonly int[]? _unreserved;
         private readonly int[]? _arrived;
 
         /// <param name="runner">The runner.</param>
@@ -108,25 +131,19 @@ public sealed partial class AgentRunner<TGraph>
         {
             _reservation = reservation;
             _predictedMs = predictedMs;
-            _unreserved = reservation is null ? null : new int[reservation.Ticks.Length];
             _arrived = runner._batchedNodes.Length > 0 ? new int[runner._definition.Nodes.Length] : null;
             _hardDeadline = hardDeadline && budgetTicks > 0;
             _runner = runner;
             var def = runner._definition;
             Values = new NodeValues(inputs, def.Nodes.Length) { Services = runner._services };
-            _waitingOn = new int[def.Nodes.Length];
-            for (int i = 0; i < _waitingOn.Length; i++)
+            _nodes = new NodeState[def.Nodes.Length];
+            for (int i = 0; i < _nodes.Length; i++)
             {
-                _waitingOn[i] = def.DependencyCountOf(i);
+                _nodes[i].WaitingOn = def.DependencyCountOf(i);
             }
 
             _timings = new Timing[def.Nodes.Length];
-            _skipped = new bool[def.Nodes.Length];
-            _deviceOf = new int[def.Nodes.Length];
-            _phase = new int[def.Nodes.Length];
             _requestToken = cancellationToken;
-            _cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, runner._runtime.ShutdownToken);
-            _token = _cts.Token;
             var outer = Activity.Current;
             _activity = AgentDslTelemetry.ActivitySource.StartActivity(AgentDslTelemetry.RunActivityName, ActivityKind.Internal);
             if (_activity is not null)
@@ -145,6 +162,21 @@ public sealed partial class AgentRunner<TGraph>
 
         public NodeValues Values { get; }
 
+        /// <summary>The request's token: cancelled by a failed node, its deadline, the caller or the host's shutdown.</summary>
+        public CancellationToken Token => (Volatile.Read(ref _cts) ?? CreateSource()).Token;
+
+        private CancellationTokenSource CreateSource()
+        {
+            var created = new CancellationTokenSource();
+            var source = Interlocked.CompareExchange(ref _cts, created, null) ?? created;
+            if (Volatile.Read(ref _cancelled) != 0)
+            {
+                TryCancel(source); // cancelled before anyone asked for the token
+            }
+
+            return source;
+        }
+
         public long RequestId { get; }
 
         /// <summary>The deadline in Stopwatch ticks (orders the device queues).</summary>
@@ -152,9 +184,9 @@ public sealed partial class AgentRunner<TGraph>
 
         public DateTimeOffset DeadlineUtc { get; }
 
-        public int DeviceOf(int nodeId) => _deviceOf[nodeId];
+        public int DeviceOf(int nodeId) => _nodes[nodeId].Device;
 
-        public void SetDevice(int nodeId, int device) => _deviceOf[nodeId] = device;
+        public void SetDevice(int nodeId, int device) => _nodes[nodeId].Device = device;
 
         public Task<AgentRunResult> ExecuteAsync()
         {
@@ -241,19 +273,18 @@ public sealed partial class AgentRunner<TGraph>
 
                 // A node queued before the request was cancelled does not start; the request's failure names the node
                 // that was running (or ran last) when it was cancelled, not this one, which never ran.
-                var token = _token;
-                if (token.IsCancellationRequested)
+                if (Volatile.Read(ref _cancelled) != 0)
                 {
                     activity?.Dispose();
-                    Fail(Blame(), new OperationCanceledException(token));
+                    Fail(Blame(), new OperationCanceledException(Token));
                     Finish();
                     return;
                 }
 
-                Volatile.Write(ref _phase[nodeId], Running);
+                Volatile.Write(ref _nodes[nodeId].Phase, Running);
                 if (!_runner.TryBeginFast(this, node, now, out var attempt))
                 {
-                    _ = RunSlowAsync(node, activity, token);
+                    _ = RunSlowAsync(node, activity, Token);
                     return;
                 }
 
@@ -261,7 +292,7 @@ public sealed partial class AgentRunner<TGraph>
                 ValueTask pending;
                 try
                 {
-                    pending = _runner.StartWork(this, node, ref attempt, token);
+                    pending = _runner.StartWork(this, node, ref attempt);
                 }
                 catch (Exception ex)
                 {
@@ -312,7 +343,7 @@ public sealed partial class AgentRunner<TGraph>
             if (node.IsConditional && !GuardsHold(node.Guards))
             {
                 // Not taken: the node and (through its own guards) its arm are skipped; dependents still get released.
-                _skipped[nodeId] = true;
+                _nodes[nodeId].Skipped = true;
                 activity?.SetTag("agentdsl.skipped", true);
                 AgentDslTelemetry.NodesSkipped.Add(1, _runner._graphTag, new("agentdsl.node", node.Name));
                 return false;
@@ -321,7 +352,7 @@ public sealed partial class AgentRunner<TGraph>
             if (node.Merge)
             {
                 // The latest version of the local that was computed on this request's path.
-                _skipped[nodeId] = !TryMerge(node);
+                _nodes[nodeId].Skipped = !TryMerge(node);
                 return false;
             }
 
@@ -334,7 +365,7 @@ public sealed partial class AgentRunner<TGraph>
             {
                 foreach (var input in node.Inputs)
                 {
-                    if (input.Value.Source == ValueSource.Node && _skipped[input.Value.Index])
+                    if (input.Value.Source == ValueSource.Node && _nodes[input.Value.Index].Skipped)
                     {
                         throw new InvalidOperationException(
                             $"Parameter '{input.Parameter}' reads the result of {_runner._definition.Nodes[input.Value.Index].Describe()}, which was skipped by its condition; the graph's guards are inconsistent.");
@@ -379,7 +410,7 @@ public sealed partial class AgentRunner<TGraph>
             }
             catch (Exception ex)
             {
-                _ = RetryAfterFastFailureAsync(node, attempt, ex, activity, _token);
+                _ = RetryAfterFastFailureAsync(node, attempt, ex, activity, Token);
                 return;
             }
 
@@ -501,7 +532,7 @@ public sealed partial class AgentRunner<TGraph>
         /// <summary>Gives back the work reserved for the node at admission: it is now queued, running, or skipped.</summary>
         private void Unreserve(int nodeId)
         {
-            if (_reservation is not null && Interlocked.Exchange(ref _unreserved![nodeId], 1) == 0)
+            if (_reservation is not null && Interlocked.Exchange(ref _nodes[nodeId].Unreserved, 1) == 0)
             {
                 _runner._queues[_reservation.Queue[nodeId]].Reserve(-_reservation.Ticks[nodeId]);
             }
@@ -545,7 +576,7 @@ public sealed partial class AgentRunner<TGraph>
             int lastReady = -1;
             foreach (int dependent in dependents)
             {
-                if (Interlocked.Decrement(ref _waitingOn[dependent]) == 0)
+                if (Interlocked.Decrement(ref _nodes[dependent].WaitingOn) == 0)
                 {
                     // Run the last ready dependent on this thread (a chain costs no dispatch); others go to the pool,
                     // except measured-cheap synchronous CPU nodes and asynchronous ones, which cost less to start here.

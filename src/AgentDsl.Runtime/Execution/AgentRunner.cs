@@ -38,6 +38,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
     private readonly long _slaTicks;
     private readonly TimeSpan _cancellationGrace;
     private readonly bool[] _resultNotNull;
+    private readonly bool[] _takesToken; // the operator has a CancellationToken parameter
     private readonly long _minReplanTicks;
     private readonly object _planGate = new();
     private readonly long[] _outUntil;
@@ -118,6 +119,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
         _estimates = new NodeEstimates(_definition.Nodes.Length, _queues, _options.Replanning.EstimateLifetime, runtime.Calibration, _definition.Nodes);
         _outUntil = new long[_queues.Length];
         _resultNotNull = ResultsDeclaredNotNull(_definition);
+        _takesToken = [.. _definition.Nodes.Select(n => n.Inputs.Any(i => i.Value.Source == ValueSource.CancellationToken))];
         _resilience = BuildResilience();
         BuildBatchers(batches);
 
