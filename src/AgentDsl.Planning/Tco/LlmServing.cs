@@ -88,10 +88,11 @@ public sealed class LlmServingModel
             return null;
         }
 
-        double compute = LlmMath.PrefillFlops(m.Parameters, s.Prompt, batch) / (tp * d.PeakFlops(m.Precision));
-        double memory = (m.WeightBytes + (m.KvBytesPerToken * s.Prompt * batch)) / (tp * d.MemoryBytesPerSecond);
+        double work = Shared.CostMath.RooflineSeconds(
+            LlmMath.PrefillFlops(m.Parameters, s.Prompt, batch), m.WeightBytes + (m.KvBytesPerToken * s.Prompt * batch),
+            tp * d.PeakFlops(m.Precision), tp * d.MemoryBytesPerSecond, launchOverheadSeconds: 0);
         double activations = (double)batch * s.Prompt * m.Hidden * m.BytesPerElement;
-        double ttft = Math.Max(compute, memory) + Communication(d, m, tp, pp, activations);
+        double ttft = work + Communication(d, m, tp, pp, activations);
         return (ttft, batch * pp / ttft);
     }
 
@@ -104,10 +105,11 @@ public sealed class LlmServingModel
         }
 
         double context = s.Prompt + (s.Output / 2.0);
-        double compute = 2 * m.Parameters * batch / (tp * d.PeakFlops(m.Precision));
-        double memory = (m.WeightBytes + (m.KvBytesPerToken * context * batch)) / (tp * d.MemoryBytesPerSecond);
+        double work = Shared.CostMath.RooflineSeconds(
+            LlmMath.DecodeFlops(m.Parameters, outputTokens: 1, batch), m.WeightBytes + (m.KvBytesPerToken * context * batch),
+            tp * d.PeakFlops(m.Precision), tp * d.MemoryBytesPerSecond, launchOverheadSeconds: 0);
         double activations = (double)batch * m.Hidden * m.BytesPerElement;
-        double tbt = Math.Max(compute, memory) + Communication(d, m, tp, pp, activations);
+        double tbt = work + Communication(d, m, tp, pp, activations);
         return (tbt, batch * pp / tbt);
     }
 
