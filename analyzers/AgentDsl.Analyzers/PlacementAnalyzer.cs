@@ -236,15 +236,15 @@ namespace AgentDsl.Analyzers
         {
             var cost = node.Cost;
             var m = cost.Model;
-            LlmWork? model = m is not null && CostMath.IsLlm(node.Kind) && CostMath.CanDescribe(m.Layers, m.HiddenSize, m.Heads)
-                ? CostMath.ModelWork(m.Parameters, m.Layers, m.HiddenSize, m.Heads, m.KvHeads, m.Precision, m.PromptTokens, m.OutputTokens, 1)
+            LlmWork? model = m is not null && CostMath.IsLlm((OperatorKind)node.Kind) && CostMath.CanDescribe(m.Layers, m.HiddenSize, m.Heads)
+                ? CostMath.ModelWork(m.Parameters, m.Layers, m.HiddenSize, m.Heads, m.KvHeads, (Precision)m.Precision, m.PromptTokens, m.OutputTokens, 1)
                 : (LlmWork?)null;
             var (flops, bytes, footprint) = CostMath.NodeWork(cost.Flops, cost.BytesMoved, cost.MemoryFootprintBytes, model);
-            return new NodeWork(flops, bytes, footprint, CostMath.PrecisionOf(m?.Precision ?? 0, node.Kind));
+            return new NodeWork(flops, bytes, footprint, CostMath.PrecisionOf((Precision)(m?.Precision ?? 0), (OperatorKind)node.Kind));
         }
 
         /// <summary>What the shared compositions need of a profile device at a precision.</summary>
-        private static DeviceRates Rates(ProfileDevice d, int precision) => new DeviceRates(
+        private static DeviceRates Rates(ProfileDevice d, Precision precision) => new DeviceRates(
             CostMath.PeakFlops(d.Fp32Tflops, d.Fp16Tflops, d.Fp8Tflops, precision), d.BandwidthBytesPerSecond, d.LaunchSeconds, d.HostLinkBytesPerSecond, d.HostLatencySeconds);
 
         private static double BreakEven(NodeWork work, ProfileDevice host, ProfileDevice device) =>
@@ -268,7 +268,7 @@ namespace AgentDsl.Analyzers
                 bool scales = CostMath.InputSize(work.Flops, work.Bytes) > 0;
                 foreach (var d in Catalog.Value.Values.OrderBy(d => d.Name, StringComparer.Ordinal))
                 {
-                    rows.Add((node.Name, d.Name, work.Flops, work.Bytes, work.Precision, work.Footprint, CostMath.Seconds(work.Flops, work.Bytes, Rates(d, work.Precision)),
+                    rows.Add((node.Name, d.Name, work.Flops, work.Bytes, (int)work.Precision, work.Footprint, CostMath.Seconds(work.Flops, work.Bytes, Rates(d, work.Precision)),
                         scales ? BreakEven(work, host, d) : double.NaN));
                 }
             }
@@ -278,7 +278,7 @@ namespace AgentDsl.Analyzers
 
         private readonly struct NodeWork
         {
-            public NodeWork(double flops, double bytes, double footprint, int precision)
+            public NodeWork(double flops, double bytes, double footprint, Precision precision)
             {
                 Flops = flops;
                 Bytes = bytes;
@@ -292,7 +292,7 @@ namespace AgentDsl.Analyzers
 
             public double Footprint { get; }
 
-            public int Precision { get; }
+            public Precision Precision { get; }
         }
 
         private static Location? OperatorLocation(INamedTypeSymbol type, string method) =>

@@ -4,7 +4,6 @@ using System.Linq;
 using System.Reflection;
 using AgentDsl.Generators.Helpers;
 using AgentDsl.Generators.Models;
-using AgentDsl.Ir.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
@@ -50,7 +49,7 @@ namespace AgentDsl.Generators
                     w.WriteLine();
                     WriteDefinitionProperty(w);
                     w.WriteLine();
-                    WriteMlirProperty(w, spec);
+                    WriteMlirProperty(w);
                     w.WriteLine();
                     WriteInvoker(w, spec, cancellationToken);
                     if (spec.BatchForms.Count > 0)
@@ -214,11 +213,17 @@ namespace AgentDsl.Generators
                 w.WriteLine("public static " + Ir + "GraphDefinition Definition => __AgentDsl_Definition;");
             }
 
-            private static void WriteMlirProperty(SourceWriter w, GraphSpec spec)
+            /// <summary>
+            /// Mlir is the runtime's export of the generated Definition (written on first use), so the MLIR has one writer
+            /// and one model (GraphDefinition): no second mapping from the spec to keep in step.
+            /// </summary>
+            private static void WriteMlirProperty(SourceWriter w)
             {
-                w.WriteLine("/// <summary>The graph in MLIR generic syntax (<c>agent</c> dialect).</summary>");
+                w.WriteLine("private static string? __AgentDsl_Mlir;");
+                w.WriteLine();
+                w.WriteLine("/// <summary>The graph in MLIR generic syntax (<c>agent</c> dialect): <c>Definition.ToMlir()</c>, written on first use.</summary>");
                 w.WriteLine(GeneratedCode);
-                w.WriteLine("public static string Mlir => @\"" + ToMlir(spec).Replace("\"", "\"\"") + "\";");
+                w.WriteLine("public static string Mlir => __AgentDsl_Mlir ??= " + Ir + "GraphExport.ToMlir(__AgentDsl_Definition);");
             }
 
             private static void WriteBatchForms(SourceWriter w, GraphSpec spec)
@@ -376,100 +381,6 @@ namespace AgentDsl.Generators
                         w.WriteLine(spec.OutputTypeFq is null ? "return result;" : "return new " + resultType + "(result);");
                     }
                 }
-            }
-
-            internal static string ToMlir(GraphSpec spec)
-            {
-                var m = new MlirGraph
-                {
-                    Name = spec.GraphName,
-                    TypeName = spec.DisplayName,
-                    Flow = spec.FlowName,
-                    SlaMs = spec.SlaMs,
-                    Percentile = spec.Percentile,
-                    OutputType = spec.OutputTypeDisplay,
-                };
-                foreach (var input in spec.Inputs)
-                {
-                    m.Inputs.Add(new KeyValuePair<string, string>(input.Name, input.TypeDisplay));
-                }
-
-                if (spec.Output is { } o)
-                {
-                    m.OutputSource = (int)o.Source;
-                    m.OutputIndex = o.Index;
-                }
-
-                foreach (var node in spec.Nodes)
-                {
-                    var c = node.Cost;
-                    var n = new MlirNode
-                    {
-                        Name = node.Name,
-                        Operator = node.MethodName,
-                        Kind = node.Kind,
-                        ResultType = node.ResultTypeDisplay,
-                        IsAsync = IsAsync(node.Shape),
-                        Flops = c.Flops,
-                        BytesMoved = c.BytesMoved,
-                        MemoryFootprintBytes = c.MemoryFootprintBytes,
-                        AllowedDevices = c.AllowedDevices,
-                        PreferredDevices = c.PreferredDevices,
-                        Batchable = c.Batchable,
-                        SafeToRetry = c.SafeToRetry,
-                        ModelName = c.Model?.Name,
-                        ModelParameters = c.Model?.Parameters ?? 0,
-                        Layers = c.Model?.Layers ?? 0,
-                        HiddenSize = c.Model?.HiddenSize ?? 0,
-                        Heads = c.Model?.Heads ?? 0,
-                        KvHeads = c.Model?.KvHeads ?? 0,
-                        Precision = c.Model?.Precision ?? 0,
-                        PromptTokens = c.Model?.PromptTokens ?? 0,
-                        OutputTokens = c.Model?.OutputTokens ?? 0,
-                        File = node.FilePath,
-                        Line = node.Line,
-                        Column = node.Column,
-                    };
-                    foreach (var a in node.Args)
-                    {
-                        n.Args.Add(new MlirArg { Parameter = a.Parameter, Type = a.TypeDisplay, Source = (int)a.Source, Index = a.Index, ConstantText = a.ConstantText });
-                    }
-
-                    foreach (var g in node.Guards)
-                    {
-                        n.Guards.Add(MlirText.GuardText(g.Node, g.When, g.Probability));
-                    }
-
-                    if (node.FanOut is { } fanOut)
-                    {
-                        n.FanOutSource = (int)fanOut.Source;
-                        n.FanOutIndex = fanOut.Index;
-                    }
-
-                    n.Merge = node.IsMerge;
-                    n.LoopId = node.LoopId;
-                    n.LoopIteration = node.LoopIteration;
-                    n.LoopBound = node.LoopBound;
-                    if (node.SubgraphTypeFq is { } subgraph)
-                    {
-                        n.Subgraph = subgraph.StartsWith("global::", System.StringComparison.Ordinal) ? subgraph.Substring("global::".Length) : subgraph;
-                    }
-
-                    m.Nodes.Add(n);
-                }
-
-                foreach (var ret in spec.Returns)
-                {
-                    var r = new MlirReturn { Source = (int)ret.Source, Index = ret.Index };
-                    foreach (var g in ret.Guards)
-                    {
-                        r.Guards.Add(MlirText.GuardText(g.Node, g.When, g.Probability));
-                    }
-
-                    m.Returns.Add(r);
-                }
-
-                return MlirText.Write(m);
             }
 
             private static string Guards(EquatableArray<GuardSpec> guards) =>

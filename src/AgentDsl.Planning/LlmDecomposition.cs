@@ -111,7 +111,7 @@ public static class LlmDecomposition
         bool changed = false;
         foreach (var node in graph.Nodes)
         {
-            if (!Shared.CostMath.IsLlm((int)node.Kind) || node.Cost.Model is not { } model || node.Phase != NodePhase.None || !CanDescribe(model))
+            if (!Shared.CostMath.IsLlm(node.Kind) || node.Cost.Model is not { } model || node.Phase != NodePhase.None || !CanDescribe(model))
             {
                 nodes.Add(node);
                 continue;
@@ -146,7 +146,7 @@ public static class LlmDecomposition
         }
 
         return Shared.CostMath.ModelWork(
-            model.Parameters, model.Layers, model.HiddenSize, model.Heads, model.KvHeads, (int)model.Precision,
+            model.Parameters, model.Layers, model.HiddenSize, model.Heads, model.KvHeads, model.Precision,
             model.PromptTokens > 0 ? model.PromptTokens : options.DefaultPromptTokens,
             model.OutputTokens > 0 ? model.OutputTokens : options.DefaultOutputTokens,
             options.Batch);

@@ -30,7 +30,7 @@ public class FlowGraphBaselineTests
                 [Operator] public string Exclaim(string s) => s + "!";
             }
             """);
-        Baseline.Verify(result.Run);
+        Baseline.Verify(result);
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public class FlowGraphBaselineTests
                 [Operator] public void Audit(string s) { }
             }
             """);
-        Baseline.Verify(result.Run);
+        Baseline.Verify(result);
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public class FlowGraphBaselineTests
                 [Operator] public string Merge(float[][] vectors, double[] scores) => vectors.Length + ":" + scores.Sum();
             }
             """);
-        Baseline.Verify(result.Run);
+        Baseline.Verify(result);
     }
 
     [Fact]
@@ -150,7 +150,7 @@ public class FlowGraphBaselineTests
                 [Operator] public string Cite(string s, string q) => s + q;
             }
             """);
-        Baseline.Verify(result.Run);
+        Baseline.Verify(result);
     }
 
     [Fact]
@@ -190,7 +190,7 @@ public class FlowGraphBaselineTests
                 [Operator] public string Pad(string d, int i) => d + i;
             }
             """);
-        Baseline.Verify(result.Run);
+        Baseline.Verify(result);
     }
 
     [Fact]
@@ -233,7 +233,7 @@ public class FlowGraphBaselineTests
                     Task.FromResult(string.Join(" ", web) + string.Join(" ", docs));
             }
             """);
-        Baseline.Verify(result.Run);
+        Baseline.Verify(result);
     }
 
     [Fact]
@@ -255,7 +255,7 @@ public class FlowGraphBaselineTests
                 }
             }
             """);
-        Baseline.Verify(result.Run);
+        Baseline.Verify(result);
     }
 
     [Fact]
@@ -308,7 +308,7 @@ public class FlowGraphBaselineTests
         Assert.Contains("OperatorBatchForm<global::App.Indexer, int[], int>(\"Score\"", source, StringComparison.Ordinal);
         Assert.DoesNotContain("(\"Label\"", source, StringComparison.Ordinal);
         Assert.DoesNotContain("(\"Plain\"", source, StringComparison.Ordinal);
-        Baseline.Verify(result.Run);
+        Baseline.Verify(result);
     }
 
     [Fact]
@@ -327,7 +327,7 @@ public class FlowGraphBaselineTests
             }
             """);
         Assert.Contains("partial record Settings", Assert.Single(result.Run.GeneratedSources).SourceText.ToString(), StringComparison.Ordinal);
-        Baseline.Verify(result.Run);
+        Baseline.Verify(result);
     }
 
     [Fact]
@@ -350,6 +350,6 @@ public class FlowGraphBaselineTests
             """);
         string source = Assert.Single(result.Run.GeneratedSources).SourceText.ToString();
         Assert.DoesNotContain("RunnerExtensions", source, StringComparison.Ordinal);
-        Baseline.Verify(result.Run);
+        Baseline.Verify(result);
     }
 }

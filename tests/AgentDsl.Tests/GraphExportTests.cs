@@ -109,7 +109,7 @@ public class GraphExportTests
 
     [Theory]
     [MemberData(nameof(Graphs))]
-    public void CompileTimeMlir_EqualsTheRuntimeExport(string graph)
+    public void GeneratedMlir_EqualsTheRuntimeExport(string graph)
     {
         var (definition, mlir) = Get(graph);
         Assert.Equal(mlir, definition.ToMlir());

@@ -67,7 +67,7 @@ public sealed record DeviceSpec
     public IReadOnlyDictionary<string, string> Sources { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Peak FLOP/s at a precision (dense): FP8 falls back to FP16 on devices without FP8.</summary>
-    public double PeakFlops(Precision precision) => Shared.CostMath.PeakFlops(Fp32Tflops, Fp16Tflops, Fp8Tflops, (int)precision);
+    public double PeakFlops(Precision precision) => Shared.CostMath.PeakFlops(Fp32Tflops, Fp16Tflops, Fp8Tflops, precision);
 
     /// <summary>Memory bandwidth in bytes per second.</summary>
     public double MemoryBytesPerSecond => MemoryBandwidthGBs * 1e9;

@@ -42,7 +42,7 @@ public sealed class CostModel
     public static Precision PrecisionOf(NodeDefinition node)
     {
         ArgumentNullException.ThrowIfNull(node);
-        return (Precision)Shared.CostMath.PrecisionOf((int)(node.Cost.Model?.Precision ?? Precision.Unspecified), (int)node.Kind);
+        return Shared.CostMath.PrecisionOf(node.Cost.Model?.Precision ?? Precision.Unspecified, node.Kind);
     }
 
     /// <summary>What the shared compositions need of <paramref name="device"/> at <paramref name="precision"/>, with this model's efficiencies.</summary>

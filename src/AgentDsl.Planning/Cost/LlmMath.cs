@@ -4,7 +4,7 @@ namespace AgentDsl.Planning.Cost;
 public static class LlmMath
 {
     /// <summary>Bytes per element at a precision (FP16 when unspecified).</summary>
-    public static double BytesPerElement(Precision precision) => Shared.CostMath.BytesPerElement((int)precision);
+    public static double BytesPerElement(Precision precision) => Shared.CostMath.BytesPerElement(precision);
 
     /// <summary>
     /// KV-cache bytes: <c>2 · layers · hidden · (kvHeads / heads) · tokens · batch · bytesPerElement</c>

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using AgentDsl.Ir.Text;
 
 namespace AgentDsl.Ir;
 
@@ -41,8 +40,8 @@ public static class GraphExport
         foreach (var node in graph.Nodes)
         {
             string label = node.Name == node.Operator
-                ? $"{node.Name}\\n[{MlirText.KindName((int)node.Kind)}] → {node.ResultType}"
-                : $"{node.Name}\\n{node.Operator} [{MlirText.KindName((int)node.Kind)}] → {node.ResultType}";
+                ? $"{node.Name}\\n[{MlirText.KindName(node.Kind)}] → {node.ResultType}"
+                : $"{node.Name}\\n{node.Operator} [{MlirText.KindName(node.Kind)}] → {node.ResultType}";
             if (node.Loop is { } loop)
             {
                 label += $"\\nloop {loop.Loop}: iteration {loop.Iteration + 1} of ≤ {loop.Bound}";
@@ -105,108 +104,11 @@ public static class GraphExport
         return sb.ToString();
     }
 
-    /// <summary>The graph in MLIR generic syntax (<c>agent</c> dialect): the same text the generator emits as <c>Mlir</c>.</summary>
+    /// <summary>The graph in MLIR generic syntax (<c>agent</c> dialect): the text of the generated <c>Mlir</c> property, which calls this on the generated <c>Definition</c>.</summary>
     public static string ToMlir(this GraphDefinition graph)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        var m = new MlirGraph
-        {
-            Name = graph.Name,
-            TypeName = graph.TypeName,
-            Flow = graph.Flow,
-            SlaMs = graph.Sla.LatencyMs,
-            Percentile = graph.Sla.Percentile,
-            OutputType = graph.OutputType,
-        };
-        foreach (var input in graph.Inputs)
-        {
-            m.Inputs.Add(new(input.Name, input.Type));
-        }
-
-        if (graph.Output is { } output)
-        {
-            m.OutputSource = output.Source == ValueSource.Input ? 0 : 1;
-            m.OutputIndex = output.Index;
-        }
-
-        foreach (var node in graph.Nodes)
-        {
-            var c = node.Cost;
-            var n = new MlirNode
-            {
-                Name = node.Name,
-                Operator = node.Operator,
-                Kind = (int)node.Kind,
-                Phase = (int)node.Phase,
-                OutputBytes = node.OutputBytes,
-                ResultType = node.ResultType,
-                IsAsync = node.IsAsync,
-                Flops = c.Flops,
-                BytesMoved = c.BytesMoved,
-                MemoryFootprintBytes = c.MemoryFootprintBytes,
-                AllowedDevices = (int)c.AllowedDevices,
-                PreferredDevices = (int)c.PreferredDevices,
-                Batchable = c.Batchable,
-                SafeToRetry = c.SafeToRetry,
-                ModelName = c.Model?.Name,
-                ModelParameters = c.Model?.Parameters ?? 0,
-                Layers = c.Model?.Layers ?? 0,
-                HiddenSize = c.Model?.HiddenSize ?? 0,
-                Heads = c.Model?.Heads ?? 0,
-                KvHeads = c.Model?.KvHeads ?? 0,
-                Precision = (int)(c.Model?.Precision ?? Precision.Unspecified),
-                PromptTokens = c.Model?.PromptTokens ?? 0,
-                OutputTokens = c.Model?.OutputTokens ?? 0,
-                File = node.Source?.File,
-                Line = node.Source?.Line ?? 0,
-                Column = node.Source?.Column ?? 0,
-            };
-            foreach (var input in node.Inputs)
-            {
-                n.Args.Add(new MlirArg
-                {
-                    Parameter = input.Parameter,
-                    Type = input.Type,
-                    Source = (int)input.Value.Source,
-                    Index = input.Value.Index,
-                    ConstantText = input.ConstantText,
-                });
-            }
-
-            foreach (var guard in node.Guards)
-            {
-                n.Guards.Add(MlirText.GuardText(guard.Node, guard.When, guard.Probability));
-            }
-
-            if (node.FanOut is { } fanOut)
-            {
-                n.FanOutSource = (int)fanOut.Source;
-                n.FanOutIndex = fanOut.Index;
-            }
-
-            n.Subgraph = node.Subgraph?.TypeName;
-            n.Merge = node.Merge;
-            if (node.Loop is { } loop)
-            {
-                n.LoopId = loop.Loop;
-                n.LoopIteration = loop.Iteration;
-                n.LoopBound = loop.Bound;
-            }
-
-            m.Nodes.Add(n);
-        }
-
-        if (graph.Returns.Length > 1)
-        {
-            foreach (var ret in graph.Returns)
-            {
-                var r = new MlirReturn { Source = ret.Value.Source == ValueSource.Input ? 0 : 1, Index = ret.Value.Index };
-                r.Guards.AddRange(ret.Guards.Select(g => MlirText.GuardText(g.Node, g.When, g.Probability)));
-                m.Returns.Add(r);
-            }
-        }
-
-        return MlirText.Write(m);
+        return MlirText.Write(graph);
     }
 
     private static void WriteGraph(Utf8JsonWriter w, GraphDefinition graph)
@@ -312,7 +214,7 @@ public static class GraphExport
         w.WriteNumber("id", node.Id);
         w.WriteString("name", node.Name);
         w.WriteString("operator", node.Operator);
-        w.WriteString("kind", MlirText.KindName((int)node.Kind));
+        w.WriteString("kind", MlirText.KindName(node.Kind));
         w.WriteString("resultType", node.ResultType);
         w.WriteBoolean("async", node.IsAsync);
         if (node.Phase != NodePhase.None)

@@ -1,4 +1,6 @@
+using System.Reflection;
 using System.Runtime.CompilerServices;
+using System.Runtime.Loader;
 using Microsoft.CodeAnalysis;
 using Xunit;
 
@@ -14,6 +16,21 @@ internal static class Baseline
 
     public static void Verify(GeneratorRunResult run, [CallerMemberName] string test = "", [CallerFilePath] string caller = "") =>
         Verify(run.GeneratedSources.ToDictionary(s => s.HintName + ".txt", s => s.SourceText.ToString()), test, caller);
+
+    /// <summary>
+    /// The generated sources, and each generated graph's MLIR as the compiled graph gives it (<c>&lt;Type&gt;.mlir.txt</c>):
+    /// the MLIR is written at run time from the generated Definition, so the output compilation is loaded to read it.
+    /// </summary>
+    public static void Verify(GeneratorHarness.Result result, [CallerMemberName] string test = "", [CallerFilePath] string caller = "")
+    {
+        var files = result.Run.GeneratedSources.ToDictionary(s => s.HintName + ".txt", s => s.SourceText.ToString());
+        foreach (var (type, mlir) in GraphMlir(result.Output))
+        {
+            files.Add(type + ".mlir.txt", mlir);
+        }
+
+        Verify(files, test, caller);
+    }
 
     public static void Verify(IReadOnlyDictionary<string, string> files, string test, string caller)
     {
@@ -41,6 +58,28 @@ internal static class Baseline
         foreach (var (name, text) in actual)
         {
             AssertSameLines(expected[name], text, Path.Combine(dir, name));
+        }
+    }
+
+    /// <summary>The Mlir property of every graph class in <paramref name="compilation"/>, compiled and loaded in a collectible context.</summary>
+    private static List<(string Type, string Mlir)> GraphMlir(Compilation compilation)
+    {
+        using var image = new MemoryStream();
+        var emit = compilation.Emit(image);
+        Assert.True(emit.Success, "The output compilation does not emit:\n" + string.Join("\n", emit.Diagnostics));
+        image.Position = 0;
+        var context = new AssemblyLoadContext("baseline", isCollectible: true);
+        try
+        {
+            return context.LoadFromStream(image).GetTypes()
+                .Where(t => t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IAgentGraph<>)))
+                .Select(t => (t.FullName!.Replace('+', '.'), (string)t.GetProperty("Mlir", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!))
+                .OrderBy(g => g.Item1, StringComparer.Ordinal)
+                .ToList();
+        }
+        finally
+        {
+            context.Unload();
         }
     }
 

@@ -1,6 +1,7 @@
-// Shared source: THE cost compositions (roofline, transfers, precision by kind, model work and footprint with the
-// default token counts, break-even), compiled into AgentDsl.Planning (CostModel, LlmDecomposition, the planners) and
+// THE cost compositions (roofline, transfers, precision by kind, model work and footprint with the default token
+// counts, break-even), used by AgentDsl.Planning (CostModel, LlmDecomposition, the planners) and linked into
 // AgentDsl.Analyzers (the placement diagnostics), so the two can never disagree. docs/planning.md, "Cost model".
+// Linked into a netstandard2.0 Roslyn project: no APIs newer than netstandard2.0 (PolySharp covers the language).
 #nullable enable
 using System;
 
@@ -85,18 +86,17 @@ namespace AgentDsl.Planning.Shared
         /// <summary>Latency of a copy between two CPU devices (through host memory, no link to cross): 1 µs.</summary>
         public const double CpuCopyLatencySeconds = 1e-6;
 
-        private const int Fp32 = 1, Fp16 = 2; // AgentDsl.Precision
-        private const int ModelKind = 3, LlmKind = 4; // AgentDsl.OperatorKind
-
         /// <summary>
-        /// A node's precision (AgentDsl.Precision as int): its model's when stated, else FP16 for model and LLM work
-        /// (inference runs at half precision), else FP32 for general compute.
+        /// A node's precision: its model's when stated, else FP16 for model and LLM work (inference runs at half
+        /// precision), else FP32 for general compute.
         /// </summary>
-        public static int PrecisionOf(int modelPrecision, int kind) =>
-            modelPrecision > 0 ? modelPrecision : kind == ModelKind || kind == LlmKind ? Fp16 : Fp32;
+        public static Precision PrecisionOf(Precision modelPrecision, OperatorKind kind) =>
+            modelPrecision != Precision.Unspecified ? modelPrecision
+            : kind is OperatorKind.Model or OperatorKind.Llm ? Precision.Fp16
+            : Precision.Fp32;
 
-        /// <summary>Whether a node of this kind (AgentDsl.OperatorKind as int) with a model description is costed by the LLM formulas.</summary>
-        public static bool IsLlm(int kind) => kind == LlmKind;
+        /// <summary>Whether a node of this kind with a model description is costed by the LLM formulas.</summary>
+        public static bool IsLlm(OperatorKind kind) => kind == OperatorKind.Llm;
 
         /// <summary>Whether a model description has what the LLM formulas need: layers, hidden size and heads.</summary>
         public static bool CanDescribe(int layers, int hiddenSize, int heads) => layers > 0 && hiddenSize > 0 && heads > 0;
@@ -106,7 +106,7 @@ namespace AgentDsl.Planning.Shared
         /// heads, <see cref="DefaultPromptTokens"/> and <see cref="DefaultOutputTokens"/>. Prefill reads the weights once and
         /// writes the prompt's KV cache; decode reads the weights and the average KV cache once per generated token.
         /// </summary>
-        public static LlmWork ModelWork(double parameters, int layers, int hiddenSize, int heads, int kvHeads, int precision, int promptTokens, int outputTokens, double batch)
+        public static LlmWork ModelWork(double parameters, int layers, int hiddenSize, int heads, int kvHeads, Precision precision, int promptTokens, int outputTokens, double batch)
         {
             double p = parameters > 0 ? parameters : EstimatedParameters(layers, hiddenSize);
             int kv = kvHeads > 0 ? kvHeads : heads;
@@ -169,16 +169,20 @@ namespace AgentDsl.Planning.Shared
         public static double TransferSeconds(double bytes, double linkBytesPerSecond, double latencySeconds) =>
             bytes <= 0 ? 0 : (bytes / linkBytesPerSecond) + latencySeconds;
 
-        /// <summary>Peak FLOP/s for a precision (AgentDsl.Precision as int): FP32, FP8/INT8/INT4 (FP16 rate without FP8), else FP16.</summary>
-        public static double PeakFlops(double fp32Tflops, double fp16Tflops, double? fp8Tflops, int precision) =>
-            (precision == 1 ? fp32Tflops : precision >= 4 ? (fp8Tflops ?? fp16Tflops) : fp16Tflops) * 1e12;
-
-        /// <summary>Bytes per element for a precision (AgentDsl.Precision as int); FP16 when unspecified.</summary>
-        public static double BytesPerElement(int precision) => precision switch
+        /// <summary>Peak FLOP/s for a precision: FP32, FP8/INT8/INT4 (FP16 rate without FP8), else FP16 (BF16, unspecified).</summary>
+        public static double PeakFlops(double fp32Tflops, double fp16Tflops, double? fp8Tflops, Precision precision) => precision switch
         {
-            1 => 4,
-            4 or 5 => 1,
-            6 => 0.5,
+            Precision.Fp32 => fp32Tflops,
+            Precision.Fp8 or Precision.Int8 or Precision.Int4 => fp8Tflops ?? fp16Tflops,
+            _ => fp16Tflops,
+        } * 1e12;
+
+        /// <summary>Bytes per element for a precision; FP16 when unspecified.</summary>
+        public static double BytesPerElement(Precision precision) => precision switch
+        {
+            Precision.Fp32 => 4,
+            Precision.Fp8 or Precision.Int8 => 1,
+            Precision.Int4 => 0.5,
             _ => 2,
         };
 

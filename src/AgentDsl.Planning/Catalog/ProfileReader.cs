@@ -1,6 +1,6 @@
-// Shared source: THE reader of the device schema (hardware catalog files and agentdsl.hardware.json profiles),
-// compiled into the analyzers (netstandard2.0, inside the compiler) and into AgentDsl.Planning (HardwareCatalog,
-// HardwareProfile, `agentdsl plan`), so the build and the run accept the same files with the same figures.
+// THE reader of the device schema (hardware catalog files and agentdsl.hardware.json profiles), used by
+// AgentDsl.Planning (HardwareCatalog, HardwareProfile, `agentdsl plan`) and linked into the analyzers (netstandard2.0,
+// inside the compiler), so the build and the run accept the same files with the same figures.
 // Pass 1 reads the schema every device description follows; pass 2 adds the catalog's own rules.
 // Errors keep their position so that they point at the file, line and column (docs/planning.md, "The device schema").
 #nullable enable

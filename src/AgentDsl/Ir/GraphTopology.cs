@@ -1,6 +1,6 @@
-// Shared source: the dependency rule and the critical path of a graph, compiled into AgentDsl (GraphDefinition, so
-// the planners, the runtime and the CLI) and AgentDsl.Analyzers (the placement diagnostics, on the generator's model),
-// so "what waits for what" and "how long is the longest chain" have one answer.
+// The dependency rule and the critical path of a graph, used by GraphDefinition (so the planners, the runtime and
+// the CLI) and linked into AgentDsl.Analyzers (the placement diagnostics, on the generator's model), so "what waits
+// for what" and "how long is the longest chain" have one answer. Keep it netstandard2.0-compilable.
 #nullable enable
 using System;
 using System.Collections.Generic;

@@ -1,5 +1,5 @@
-// Shared source: a small JSON reader with line and column positions, for the analyzers, which run inside the
-// compiler and cannot take a dependency on System.Text.Json. Strict RFC 8259 plus // comments and trailing commas.
+// A small JSON reader with line and column positions for ProfileReader: linked into the analyzers, which run inside
+// the compiler (netstandard2.0) and cannot take a dependency on System.Text.Json. Strict RFC 8259 plus // comments and trailing commas.
 #nullable enable
 using System;
 using System.Collections.Generic;
