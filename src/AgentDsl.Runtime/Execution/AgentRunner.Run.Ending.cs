@@ -185,7 +185,7 @@ public sealed partial class AgentRunner<TGraph>
                 Unreserve(n); // nodes that never started (the request failed first)
             }
 
-            foreach (int id in _runner._batchedNodes)
+            foreach (int id in _runner._batching.BatchedNodes)
             {
                 Arrive(id); // batched nodes it never reached: it is no longer on its way there
             }
@@ -206,7 +206,7 @@ public sealed partial class AgentRunner<TGraph>
                     _runner._statistics.OnFailed(cost);
                     _activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
                     _activity?.Dispose();
-                    _runner.LeaveInFlight(); // after the statistics: a drained host has counted every request
+                    _runner._admission.Leave(); // after the statistics: a drained host has counted every request
                     _completion.TrySetException(new InvalidOperationException($"Graph '{def.Name}': {ex.Message}", ex));
                     return;
                 }
@@ -224,7 +224,7 @@ public sealed partial class AgentRunner<TGraph>
                 bool met = result.MetSla;
                 if (_reservation is not null && !double.IsNaN(_predictedMs))
                 {
-                    _runner.RecordPredictionError(elapsed.TotalMilliseconds - _predictedMs);
+                    _runner._admission.RecordPredictionError(elapsed.TotalMilliseconds - _predictedMs);
                 }
 
                 AgentDslTelemetry.RequestDuration.Record(elapsed.TotalMilliseconds, _runner._graphTag);
@@ -232,13 +232,13 @@ public sealed partial class AgentRunner<TGraph>
                 _runner._statistics.OnCompleted(met, cost);
                 _activity?.SetTag("agentdsl.met_sla", met);
                 _activity?.Dispose();
-                _runner.LogDebugRunCompleted(def.Name, elapsed.TotalMilliseconds);
+                RunnerLog.DebugRunCompleted(_runner._logger, def.Name, elapsed.TotalMilliseconds);
                 if (!met)
                 {
-                    _runner.LogSlaMissed(def.Name, elapsed.TotalMilliseconds, budget?.TotalMilliseconds ?? 0);
+                    RunnerLog.SlaMissed(_runner._logger, def.Name, elapsed.TotalMilliseconds, budget?.TotalMilliseconds ?? 0);
                 }
 
-                _runner.LeaveInFlight(); // after the statistics: a drained host has counted every request
+                _runner._admission.Leave(); // after the statistics: a drained host has counted every request
                 _completion.TrySetResult(result);
                 return;
             }
@@ -249,8 +249,8 @@ public sealed partial class AgentRunner<TGraph>
                 _runner._statistics.OnCancelled();
                 _activity?.SetStatus(ActivityStatusCode.Error, "cancelled");
                 _activity?.Dispose();
-                _runner.LogRunCancelled(def.Name);
-                _runner.LeaveInFlight(); // after the statistics: a drained host has counted every request
+                RunnerLog.RunCancelled(_runner._logger, def.Name);
+                _runner._admission.Leave(); // after the statistics: a drained host has counted every request
                 _completion.TrySetCanceled(_requestToken);
                 return;
             }
@@ -270,8 +270,8 @@ public sealed partial class AgentRunner<TGraph>
             _runner._statistics.OnFailed(cost);
             _activity?.SetStatus(ActivityStatusCode.Error, error.Message);
             _activity?.Dispose();
-            _runner.LogRunFailed(error.InnerException!, def.Name, node.Name, node.Source?.ToString() ?? "unknown", device);
-            _runner.LeaveInFlight(); // after the statistics: a drained host has counted every request
+            RunnerLog.RunFailed(_runner._logger, error.InnerException!, def.Name, node.Name, node.Source?.ToString() ?? "unknown", device);
+            _runner._admission.Leave(); // after the statistics: a drained host has counted every request
             _completion.TrySetException(error);
         }
 

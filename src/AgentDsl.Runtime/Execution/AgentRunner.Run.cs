@@ -131,7 +131,7 @@ public sealed partial class AgentRunner<TGraph>
         {
             _reservation = reservation;
             _predictedMs = predictedMs;
-            _arrived = runner._batchedNodes.Length > 0 ? new int[runner._definition.Nodes.Length] : null;
+            _arrived = runner._batching.BatchedNodes.Length > 0 ? new int[runner._definition.Nodes.Length] : null;
             _hardDeadline = hardDeadline && budgetTicks > 0;
             _runner = runner;
             var def = runner._definition;
@@ -504,7 +504,7 @@ public sealed partial class AgentRunner<TGraph>
                     AgentDslTelemetry.NodeDuration.Record(ms, _runner._graphTag, new("agentdsl.node", node.Name), queue.Tag);
                     if (_runner._logNodes)
                     {
-                        _runner.LogDebugNodeCompleted(_runner._definition.Name, node.Name, queue.Name, ms);
+                        RunnerLog.DebugNodeCompleted(_runner._logger, _runner._definition.Name, node.Name, queue.Name, ms);
                     }
                 }
             }
@@ -523,9 +523,9 @@ public sealed partial class AgentRunner<TGraph>
         private void Arrive(int nodeId)
         {
             // Atomic: a request ended without waiting for an abandoned node may see that node arrive late.
-            if (_arrived is not null && _runner._batchers[nodeId] is not null && Interlocked.Exchange(ref _arrived[nodeId], 1) == 0)
+            if (_arrived is not null && _runner._batching.IsBatched(nodeId) && Interlocked.Exchange(ref _arrived[nodeId], 1) == 0)
             {
-                Interlocked.Decrement(ref _runner._upcoming[nodeId]);
+                _runner._batching.Arrived(nodeId);
             }
         }
 
