@@ -1,17 +1,10 @@
 using System.Diagnostics;
 using AgentDsl.Devices;
 using AgentDsl.Diagnostics;
-using AgentDsl.Hosting;
 using AgentDsl.Ir;
 using AgentDsl.Orchestration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.CircuitBreaker;
-using Polly.Registry;
-using Polly.Retry;
-using Polly.Telemetry;
-using Polly.Timeout;
 
 namespace AgentDsl.Execution;
 

@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Reflection;
 using AgentDsl.Devices;
-using AgentDsl.Diagnostics;
 using AgentDsl.Hosting;
 using AgentDsl.Ir;
 using AgentDsl.Orchestration;
