@@ -285,4 +285,42 @@ public sealed partial class AgentRunner<TGraph>
             }
         }
     }
+
+    /// <summary>How a node ran, kept as a value until someone reads <see cref="AgentRunResult.Nodes"/>.</summary>
+    private readonly record struct Timing(bool Ran, int Device, long Started, long Ended, int Attempt, int BatchSize);
+
+    /// <summary>The nodes that ran, in id order; the <see cref="NodeRun"/> objects are made on first read (most callers never look).</summary>
+    private sealed class NodeRunList(AgentRunner<TGraph> runner, Timing[] timings, long start) : IReadOnlyList<NodeRun>
+    {
+        private NodeRun[]? _runs;
+
+        public int Count => Runs.Length;
+
+        public NodeRun this[int index] => Runs[index];
+
+        private NodeRun[] Runs => _runs ??= Build();
+
+        public IEnumerator<NodeRun> GetEnumerator() => ((IEnumerable<NodeRun>)Runs).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        private NodeRun[] Build()
+        {
+            var runs = new List<NodeRun>(timings.Length);
+            for (int id = 0; id < timings.Length; id++)
+            {
+                var t = timings[id];
+                if (t.Ran)
+                {
+                    runs.Add(new NodeRun(id, runner._definition.Nodes[id].Name, runner._queues[t.Device].Name, Stopwatch.GetElapsedTime(start, t.Started), Stopwatch.GetElapsedTime(t.Started, t.Ended))
+                    {
+                        Attempt = t.Attempt,
+                        BatchSize = t.BatchSize,
+                    });
+                }
+            }
+
+            return [.. runs];
+        }
+    }
 }
