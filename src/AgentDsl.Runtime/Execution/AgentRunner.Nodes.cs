@@ -1,52 +1,34 @@
 using System.Diagnostics;
 using AgentDsl.Devices;
 using AgentDsl.Diagnostics;
-using AgentDsl.Hosting;
 using AgentDsl.Ir;
 using AgentDsl.Orchestration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.CircuitBreaker;
-using Polly.Registry;
-using Polly.Retry;
-using Polly.Telemetry;
-using Polly.Timeout;
 
 namespace AgentDsl.Execution;
 
 public sealed partial class AgentRunner<TGraph>
 {
-    /// <summary>The prefix of a user-registered Polly pipeline that replaces an operator's retry pipeline: <c>agentdsl:{graph}.{operator}</c>.</summary>
-    public const string PipelineKeyPrefix = "agentdsl:";
-
-    private readonly NodeResilience[] _resilience;
-
-    /// <summary>The request's deadline (Stopwatch ticks), carried to the retry and timeout strategies.</summary>
-    private static readonly ResiliencePropertyKey<long> DeadlineKey = new("agentdsl.deadline");
-
-    /// <summary>The attempt number, carried to the timeout strategy.</summary>
-    private static readonly ResiliencePropertyKey<int> AttemptKey = new("agentdsl.attempt");
-
     /// <summary>How one node ran: where, when, after how many attempts, at what reported extra cost.</summary>
     private readonly record struct NodeOutcome(int Device, long Started, long Ended, int Attempt, double ReportedCostUsd, int BatchSize = 1);
 
     /// <summary>Runs a node to completion: retries (Polly) around attempts, each on the device the current plan gives it.</summary>
     private ValueTask<NodeOutcome> ExecuteNodeAsync(Run run, NodeDefinition node, CancellationToken cancellationToken)
     {
-        var resilience = _resilience[node.Id];
-        if (resilience.Retry is null)
+        var retry = _resilience.RetryOf(node.Id);
+        if (retry is null)
         {
             return AttemptUntilStartedAsync(run, node, new AttemptCounter(), cancellationToken);
         }
 
-        return ExecuteWithRetryAsync(run, node, resilience.Retry, cancellationToken);
+        return ExecuteWithRetryAsync(run, node, retry, cancellationToken);
     }
 
     private async ValueTask<NodeOutcome> ExecuteWithRetryAsync(Run run, NodeDefinition node, ResiliencePipeline retry, CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(DeadlineKey, run.DeadlineTicks);
+        context.Properties.Set(ResiliencePipelines.DeadlineKey, run.DeadlineTicks);
         try
         {
             var state = (Runner: this, Run: run, Node: node, Attempts: new AttemptCounter());
@@ -72,20 +54,20 @@ public sealed partial class AgentRunner<TGraph>
         {
             int attempt = attempts.Next();
             long now = Stopwatch.GetTimestamp();
-            MaybeReplan(now);
-            if (attempt == 0 && _batchers[node.Id] is { } batcher && !_queues[Volatile.Read(ref _placement)[node.Id]].Device.Descriptor.IsRemote)
+            _replanner.MaybeReplan(now);
+            if (attempt == 0 && _batching.BatcherOf(node.Id) is { } batcher && !_queues[_replanner.Placement[node.Id]].Device.Descriptor.IsRemote)
             {
                 // Micro-batched with the same node of concurrent requests (a retry runs alone).
-                run.SetDevice(node.Id, Volatile.Read(ref _placement)[node.Id]);
-                var batched = await batcher.SubmitAsync(run, now, cancellationToken).ConfigureAwait(false);
+                run.SetDevice(node.Id, _replanner.Placement[node.Id]);
+                var batched = await batcher.SubmitAsync(run.Values, run.DeadlineTicks, now, cancellationToken).ConfigureAwait(false);
                 run.SetDevice(node.Id, batched.Device);
                 return new NodeOutcome(batched.Device, batched.Started, batched.Ended, 0, 0, batched.Size);
             }
 
-            var state = new NodeAttempt { Attempt = attempt, Device = ChooseDevice(run, node, attempt, attempts.LastFailed, now) };
+            var state = new NodeAttempt { Attempt = attempt, Device = _replanner.ChooseDevice(node, attempt, attempts.LastFailed, run.RequestId, now) };
             run.SetDevice(node.Id, state.Device);
             state.Queue = _queues[state.Device];
-            state.Estimate = EstimateTicks(node.Id, state.Device, now);
+            state.Estimate = _replanner.EstimateTicks(node.Id, state.Device, now);
 
             // Waits for a slot, earliest deadline first; a cancelled wait takes no slot.
             var enter = state.Queue.EnterAsync(run.DeadlineTicks, state.Estimate, cancellationToken);
@@ -152,7 +134,7 @@ public sealed partial class AgentRunner<TGraph>
     private bool TryBeginFast(Run run, NodeDefinition node, long now, out NodeAttempt state)
     {
         state = default;
-        if (_resilience[node.Id].Retry is not null || _batchers[node.Id] is not null)
+        if (_resilience.RetryOf(node.Id) is not null || _batching.IsBatched(node.Id))
         {
             return false;
         }
@@ -162,7 +144,7 @@ public sealed partial class AgentRunner<TGraph>
             now = Stopwatch.GetTimestamp(); // re-planning is checked once per request, at admission
         }
 
-        int d = ChooseDevice(run, node, 0, -1, now);
+        int d = _replanner.ChooseDevice(node, 0, -1, run.RequestId, now);
         var queue = _queues[d];
         if (queue.Capacity != int.MaxValue)
         {
@@ -178,7 +160,7 @@ public sealed partial class AgentRunner<TGraph>
         }
 
         run.SetDevice(node.Id, d);
-        state = new NodeAttempt { Device = d, Queue = queue, Estimate = EstimateTicks(node.Id, d, now), Started = now, Compute = compute };
+        state = new NodeAttempt { Device = d, Queue = queue, Estimate = _replanner.EstimateTicks(node.Id, d, now), Started = now, Compute = compute };
         _ = queue.EnterAsync(run.DeadlineTicks, state.Estimate, CancellationToken.None); // unbounded: completes at once
         return true;
     }
@@ -194,36 +176,6 @@ public sealed partial class AgentRunner<TGraph>
 
         System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(exception);
         return default;
-    }
-
-    /// <summary>The device of an attempt: elsewhere after a failure, now and then an unmeasured one (calibration), else the fastest expected finish.</summary>
-    private int ChooseDevice(Run run, NodeDefinition node, int attempt, int lastFailed, long now)
-    {
-        int d = Volatile.Read(ref _placement)[node.Id];
-        if (lastFailed == d && AlternativeTo(node, d, now) is { } other)
-        {
-            // A retry goes elsewhere when the plan still points at the device that just failed.
-            return other;
-        }
-
-        if (attempt == 0 && _exploreEvery > 0 && Volatile.Read(ref _explore) is { Length: > 0 } explore
-            && explore[node.Id] is { Length: > 0 } targets && run.RequestId % _exploreEvery == 0)
-        {
-            // Calibration: now and then a node runs on a device it could use but has not been measured on.
-            int target = targets[(int)(run.RequestId / _exploreEvery % targets.Length)];
-            if (InService(target, now))
-            {
-                return target;
-            }
-        }
-        else if (attempt == 0 && Volatile.Read(ref _routes) is { Length: > 0 } routes && routes[node.Id] is { Length: > 1 } options)
-        {
-            // Routing under load: the device where the node is expected to finish first, counting what is queued on
-            // each (the plan's device wins ties).
-            return RouteOf(node.Id, options, now);
-        }
-
-        return d;
     }
 
     /// <summary>Synchronous CPU work measured below this runs on the releasing thread instead of the thread pool.</summary>
@@ -243,12 +195,12 @@ public sealed partial class AgentRunner<TGraph>
             return true;
         }
 
-        if (node.FanOut is not null || node.Subgraph is not null || _batchers[nodeId] is not null)
+        if (node.FanOut is not null || node.Subgraph is not null || _batching.IsBatched(nodeId))
         {
             return false;
         }
 
-        int d = Volatile.Read(ref _placement)[nodeId];
+        int d = _replanner.Placement[nodeId];
         var queue = _queues[d];
         if (node.IsAsync)
         {
@@ -263,18 +215,11 @@ public sealed partial class AgentRunner<TGraph>
     /// operator (not a merge, not a nested graph, which waits for its own nodes) on a device with compute slots (the
     /// unbounded CPU), unless measured so cheap (under 20 µs) that the slot would cost more than the run.
     /// </summary>
-    private bool TakesComputeSlot(int nodeId) => TakesComputeSlot(_definition.Nodes[nodeId], _queues[Volatile.Read(ref _placement)[nodeId]]);
+    private bool TakesComputeSlot(int nodeId) => TakesComputeSlot(_definition.Nodes[nodeId], _queues[_replanner.Placement[nodeId]]);
 
     /// <inheritdoc cref="TakesComputeSlot(int)"/>
     private bool TakesComputeSlot(NodeDefinition node, DeviceQueue queue) =>
         queue.HasComputeSlots && !node.IsAsync && !node.Merge && node.Subgraph is null && !(_estimates.MeanOrNaN(node.Id, queue.Index) < InlineBelowMs);
-
-    /// <summary>What the node's run is expected to take from the device's capacity (its backlog while it runs), in Stopwatch ticks.</summary>
-    private long EstimateTicks(int nodeId, int device, long now)
-    {
-        double expected = _estimates.OccupancyMilliseconds(nodeId, device, now);
-        return double.IsNaN(expected) ? 0 : (long)(expected / 1000.0 * Stopwatch.Frequency);
-    }
 
     /// <summary>Starts the attempt's work on its device (through its timeout/breaker pipeline, if any).</summary>
     private ValueTask StartWork(Run run, NodeDefinition node, ref NodeAttempt state) =>
@@ -282,7 +227,7 @@ public sealed partial class AgentRunner<TGraph>
 
     private ValueTask StartWork(Run run, NodeDefinition node, ref NodeAttempt state, CancellationToken cancellationToken, bool tokenGiven = true)
     {
-        var pipeline = _resilience[node.Id].DevicePipeline(this, node, state.Device);
+        var pipeline = _resilience.DevicePipeline(node, state.Device);
         if (pipeline is null && state.Queue.Device is CpuDevice && !CpuDevice.RunsKernels(node))
         {
             // What CpuDevice.RunAsync would do for a plain operator, without the work item: the generated invoker, directly.
@@ -302,7 +247,7 @@ public sealed partial class AgentRunner<TGraph>
             Attempt = state.Attempt,
         };
         state.Work = work;
-        return pipeline is null ? state.Queue.Device.RunAsync(work, cancellationToken) : RunThroughAsync(pipeline, state.Queue, work, run.DeadlineTicks, cancellationToken);
+        return pipeline is null ? state.Queue.Device.RunAsync(work, cancellationToken) : _resilience.RunThroughAsync(pipeline, state.Queue, work, run.DeadlineTicks, cancellationToken);
     }
 
     /// <summary>Frees the slot and records the measurement of a successful attempt.</summary>
@@ -323,16 +268,16 @@ public sealed partial class AgentRunner<TGraph>
     /// <summary>Feeds a run's time (wall, and on a core) to the estimates; a slow-down, or a first estimate off the plan's device, asks for a re-plan.</summary>
     private void OnMeasured(int nodeId, int device, long ticks, long cpuTicks, long now)
     {
-        switch (_estimates.Record(nodeId, device, ticks * 1000.0 / Stopwatch.Frequency, cpuTicks * 1000.0 / Stopwatch.Frequency, _options.Replanning.SlowdownFactor, now))
+        switch (_estimates.Record(nodeId, device, ticks * 1000.0 / Stopwatch.Frequency, cpuTicks * 1000.0 / Stopwatch.Frequency, _slowdownFactor, now))
         {
             case NodeEstimates.RecordResult.Slowdown:
-                Interlocked.Exchange(ref _replanDue, SlowdownDue);
+                _replanner.Request(ReplanReason.Slowdown);
                 break;
             case NodeEstimates.RecordResult.NewEstimate:
-                Volatile.Write(ref _snapshot, Volatile.Read(ref _snapshot) with { At = 0 }); // admission sees it at once
-                if (device != Volatile.Read(ref _placement)[nodeId])
+                _admission.Invalidate(); // admission sees it at once
+                if (device != _replanner.Placement[nodeId])
                 {
-                    Interlocked.CompareExchange(ref _replanDue, CalibratedDue, 0); // a device measured off-plan may be better
+                    _replanner.RequestUnlessDue(ReplanReason.Calibrated); // a device measured off-plan may be better
                 }
 
                 break;
@@ -354,7 +299,7 @@ public sealed partial class AgentRunner<TGraph>
         state.Queue.Exit(unavailable || exception is BrokenCircuitException ? 0 : Stopwatch.GetTimestamp() - state.Started, state.Estimate);
         if (unavailable)
         {
-            _runtime.TakeOut(state.Device, Stopwatch.GetTimestamp() + (long)(_resilience[node.Id].Options.BreakDuration.TotalSeconds * Stopwatch.Frequency), exception.Message);
+            _runtime.TakeOut(state.Device, Stopwatch.GetTimestamp() + (long)(_resilience.OptionsOf(node.Id).BreakDuration.TotalSeconds * Stopwatch.Frequency), exception.Message);
         }
 
         if (exception is not (DeviceUnavailableException or BrokenCircuitException) || cancellationToken.IsCancellationRequested || ++refused > _queues.Length)
@@ -364,93 +309,8 @@ public sealed partial class AgentRunner<TGraph>
 
         _statistics.OnRetry();
         AgentDslTelemetry.Retries.Add(1, _graphTag, new("agentdsl.node", node.Name), new("agentdsl.reason", unavailable ? "device-unavailable" : "circuit-open"));
-        LogRetry(_definition.Name, node.Name, state.Attempt, state.Queue.Name, exception.Message);
+        RunnerLog.Retry(_logger, _definition.Name, node.Name, state.Attempt, state.Queue.Name, exception.Message);
         return true;
-    }
-
-    private async ValueTask RunThroughAsync(ResiliencePipeline pipeline, DeviceQueue queue, Work work, long deadline, CancellationToken cancellationToken)
-    {
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(DeadlineKey, deadline);
-        context.Properties.Set(AttemptKey, work.Attempt);
-        try
-        {
-            await pipeline.ExecuteAsync(static (ctx, s) => s.Runner.RunAbandonableAsync(s.Queue, s.Work, ctx.CancellationToken), context, (Runner: this, Queue: queue, Work: work)).ConfigureAwait(false);
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
-        }
-    }
-
-    /// <summary>Runs the work; when the attempt's token fires (its timeout, or the request ending) the work is abandoned, not awaited.</summary>
-    private async ValueTask RunAbandonableAsync(DeviceQueue queue, Work work, CancellationToken cancellationToken)
-    {
-        var pending = queue.Device.RunAsync(work, cancellationToken);
-        if (pending.IsCompleted)
-        {
-            await pending.ConfigureAwait(false);
-            return;
-        }
-
-        var task = pending.AsTask();
-        try
-        {
-            await task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!task.IsCompleted)
-        {
-            AgentDslTelemetry.Abandoned.Add(1, _graphTag, queue.Tag);
-            _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-            throw;
-        }
-    }
-
-    /// <summary>The device of <paramref name="options"/> where the node should finish first: its backlog plus the node's current mean there.</summary>
-    private int RouteOf(int nodeId, Route[] options, long now)
-    {
-        int best = options[0].Device;
-        double bestFinish = _queues[best].BacklogMilliseconds + Current(options[0]);
-        for (int i = 1; i < options.Length; i++)
-        {
-            int d = options[i].Device;
-            double finish = _queues[d].BacklogMilliseconds + Current(options[i]);
-            if (finish < bestFinish && InService(d, now))
-            {
-                (best, bestFinish) = (d, finish);
-            }
-        }
-
-        return best;
-
-        double Current(Route route) => _estimates.Milliseconds(nodeId, route.Device) is var ms && !double.IsNaN(ms) ? ms : route.Milliseconds;
-    }
-
-    /// <summary>Whether device <paramref name="d"/> is in service for this graph: not taken out for every graph, nor for this one.</summary>
-    private bool InService(int d, long now) => !_runtime.IsOut(d, now) && Volatile.Read(ref _outUntil[d]) <= now;
-
-    /// <summary>The best other device in service that can run the node (measured or prior time), or null.</summary>
-    private int? AlternativeTo(NodeDefinition node, int failed, long now)
-    {
-        int? best = null;
-        double bestMs = double.PositiveInfinity;
-        for (int d = 0; d < _queues.Length; d++)
-        {
-            var device = _queues[d].Device;
-            if (d == failed || !InService(d, now) || !device.CanHost(node))
-            {
-                continue;
-            }
-
-            double ms = _estimates.Milliseconds(node.Id, d);
-            ms = (double.IsNaN(ms) ? 1e6 : ms) + _queues[d].BacklogMilliseconds;
-            if (ms < bestMs)
-            {
-                (best, bestMs) = (d, ms);
-            }
-        }
-
-        return best;
     }
 
     /// <summary>Counts attempts across retries and remembers where the last one failed.</summary>

@@ -185,7 +185,7 @@ public sealed partial class AgentRunner<TGraph>
                 Unreserve(n); // nodes that never started (the request failed first)
             }
 
-            foreach (int id in _runner._batchedNodes)
+            foreach (int id in _runner._batching.BatchedNodes)
             {
                 Arrive(id); // batched nodes it never reached: it is no longer on its way there
             }
@@ -206,7 +206,7 @@ public sealed partial class AgentRunner<TGraph>
                     _runner._statistics.OnFailed(cost);
                     _activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
                     _activity?.Dispose();
-                    _runner.LeaveInFlight(); // after the statistics: a drained host has counted every request
+                    _runner._admission.Leave(); // after the statistics: a drained host has counted every request
                     _completion.TrySetException(new InvalidOperationException($"Graph '{def.Name}': {ex.Message}", ex));
                     return;
                 }
@@ -224,7 +224,7 @@ public sealed partial class AgentRunner<TGraph>
                 bool met = result.MetSla;
                 if (_reservation is not null && !double.IsNaN(_predictedMs))
                 {
-                    _runner.RecordPredictionError(elapsed.TotalMilliseconds - _predictedMs);
+                    _runner._admission.RecordPredictionError(elapsed.TotalMilliseconds - _predictedMs);
                 }
 
                 AgentDslTelemetry.RequestDuration.Record(elapsed.TotalMilliseconds, _runner._graphTag);
@@ -232,13 +232,13 @@ public sealed partial class AgentRunner<TGraph>
                 _runner._statistics.OnCompleted(met, cost);
                 _activity?.SetTag("agentdsl.met_sla", met);
                 _activity?.Dispose();
-                _runner.LogDebugRunCompleted(def.Name, elapsed.TotalMilliseconds);
+                RunnerLog.DebugRunCompleted(_runner._logger, def.Name, elapsed.TotalMilliseconds);
                 if (!met)
                 {
-                    _runner.LogSlaMissed(def.Name, elapsed.TotalMilliseconds, budget?.TotalMilliseconds ?? 0);
+                    RunnerLog.SlaMissed(_runner._logger, def.Name, elapsed.TotalMilliseconds, budget?.TotalMilliseconds ?? 0);
                 }
 
-                _runner.LeaveInFlight(); // after the statistics: a drained host has counted every request
+                _runner._admission.Leave(); // after the statistics: a drained host has counted every request
                 _completion.TrySetResult(result);
                 return;
             }
@@ -249,8 +249,8 @@ public sealed partial class AgentRunner<TGraph>
                 _runner._statistics.OnCancelled();
                 _activity?.SetStatus(ActivityStatusCode.Error, "cancelled");
                 _activity?.Dispose();
-                _runner.LogRunCancelled(def.Name);
-                _runner.LeaveInFlight(); // after the statistics: a drained host has counted every request
+                RunnerLog.RunCancelled(_runner._logger, def.Name);
+                _runner._admission.Leave(); // after the statistics: a drained host has counted every request
                 _completion.TrySetCanceled(_requestToken);
                 return;
             }
@@ -270,8 +270,8 @@ public sealed partial class AgentRunner<TGraph>
             _runner._statistics.OnFailed(cost);
             _activity?.SetStatus(ActivityStatusCode.Error, error.Message);
             _activity?.Dispose();
-            _runner.LogRunFailed(error.InnerException!, def.Name, node.Name, node.Source?.ToString() ?? "unknown", device);
-            _runner.LeaveInFlight(); // after the statistics: a drained host has counted every request
+            RunnerLog.RunFailed(_runner._logger, error.InnerException!, def.Name, node.Name, node.Source?.ToString() ?? "unknown", device);
+            _runner._admission.Leave(); // after the statistics: a drained host has counted every request
             _completion.TrySetException(error);
         }
 
@@ -283,6 +283,44 @@ public sealed partial class AgentRunner<TGraph>
             {
                 AgentDslTelemetry.RequestCost.Record(cost, _runner._graphTag);
             }
+        }
+    }
+
+    /// <summary>How a node ran, kept as a value until someone reads <see cref="AgentRunResult.Nodes"/>.</summary>
+    private readonly record struct Timing(bool Ran, int Device, long Started, long Ended, int Attempt, int BatchSize);
+
+    /// <summary>The nodes that ran, in id order; the <see cref="NodeRun"/> objects are made on first read (most callers never look).</summary>
+    private sealed class NodeRunList(AgentRunner<TGraph> runner, Timing[] timings, long start) : IReadOnlyList<NodeRun>
+    {
+        private NodeRun[]? _runs;
+
+        public int Count => Runs.Length;
+
+        public NodeRun this[int index] => Runs[index];
+
+        private NodeRun[] Runs => _runs ??= Build();
+
+        public IEnumerator<NodeRun> GetEnumerator() => ((IEnumerable<NodeRun>)Runs).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        private NodeRun[] Build()
+        {
+            var runs = new List<NodeRun>(timings.Length);
+            for (int id = 0; id < timings.Length; id++)
+            {
+                var t = timings[id];
+                if (t.Ran)
+                {
+                    runs.Add(new NodeRun(id, runner._definition.Nodes[id].Name, runner._queues[t.Device].Name, Stopwatch.GetElapsedTime(start, t.Started), Stopwatch.GetElapsedTime(t.Started, t.Ended))
+                    {
+                        Attempt = t.Attempt,
+                        BatchSize = t.BatchSize,
+                    });
+                }
+            }
+
+            return [.. runs];
         }
     }
 }

@@ -14,44 +14,6 @@ public sealed partial class AgentRunner<TGraph>
             TGraph.InvokeNodeAsync(instance, Node.Id, Values, cancellationToken);
     }
 
-    /// <summary>How a node ran, kept as a value until someone reads <see cref="AgentRunResult.Nodes"/>.</summary>
-    private readonly record struct Timing(bool Ran, int Device, long Started, long Ended, int Attempt, int BatchSize);
-
-    /// <summary>The nodes that ran, in id order; the <see cref="NodeRun"/> objects are made on first read (most callers never look).</summary>
-    private sealed class NodeRunList(AgentRunner<TGraph> runner, Timing[] timings, long start) : IReadOnlyList<NodeRun>
-    {
-        private NodeRun[]? _runs;
-
-        public int Count => Runs.Length;
-
-        public NodeRun this[int index] => Runs[index];
-
-        private NodeRun[] Runs => _runs ??= Build();
-
-        public IEnumerator<NodeRun> GetEnumerator() => ((IEnumerable<NodeRun>)Runs).GetEnumerator();
-
-        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
-
-        private NodeRun[] Build()
-        {
-            var runs = new List<NodeRun>(timings.Length);
-            for (int id = 0; id < timings.Length; id++)
-            {
-                var t = timings[id];
-                if (t.Ran)
-                {
-                    runs.Add(new NodeRun(id, runner._definition.Nodes[id].Name, runner._queues[t.Device].Name, Stopwatch.GetElapsedTime(start, t.Started), Stopwatch.GetElapsedTime(t.Started, t.Ended))
-                    {
-                        Attempt = t.Attempt,
-                        BatchSize = t.BatchSize,
-                    });
-                }
-            }
-
-            return [.. runs];
-        }
-    }
-
     /// <summary>How deep nodes run inline on this thread (not in the generic class: thread statics there cost a lookup).</summary>
     private static class InlineDepth
     {
@@ -131,7 +93,7 @@ public sealed partial class AgentRunner<TGraph>
         {
             _reservation = reservation;
             _predictedMs = predictedMs;
-            _arrived = runner._batchedNodes.Length > 0 ? new int[runner._definition.Nodes.Length] : null;
+            _arrived = runner._batching.BatchedNodes.Length > 0 ? new int[runner._definition.Nodes.Length] : null;
             _hardDeadline = hardDeadline && budgetTicks > 0;
             _runner = runner;
             var def = runner._definition;
@@ -504,7 +466,7 @@ public sealed partial class AgentRunner<TGraph>
                     AgentDslTelemetry.NodeDuration.Record(ms, _runner._graphTag, new("agentdsl.node", node.Name), queue.Tag);
                     if (_runner._logNodes)
                     {
-                        _runner.LogDebugNodeCompleted(_runner._definition.Name, node.Name, queue.Name, ms);
+                        RunnerLog.DebugNodeCompleted(_runner._logger, _runner._definition.Name, node.Name, queue.Name, ms);
                     }
                 }
             }
@@ -523,9 +485,9 @@ public sealed partial class AgentRunner<TGraph>
         private void Arrive(int nodeId)
         {
             // Atomic: a request ended without waiting for an abandoned node may see that node arrive late.
-            if (_arrived is not null && _runner._batchers[nodeId] is not null && Interlocked.Exchange(ref _arrived[nodeId], 1) == 0)
+            if (_arrived is not null && _runner._batching.IsBatched(nodeId) && Interlocked.Exchange(ref _arrived[nodeId], 1) == 0)
             {
-                Interlocked.Decrement(ref _runner._upcoming[nodeId]);
+                _runner._batching.Arrived(nodeId);
             }
         }
 
