@@ -164,6 +164,7 @@ public sealed class ReplannerTests
         Assert.Equal(2, parts.Policy.Requests.Count); // not at once
         parts.Replanner.MaybeReplan(Stopwatch.GetTimestamp());
         Assert.Equal(3, parts.Policy.Requests.Count);
+        Assert.Equal("device-back", parts.Policy.Reasons[^1]); // not reported as another device going out
     }
 
     [Fact]

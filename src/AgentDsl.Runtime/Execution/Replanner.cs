@@ -95,7 +95,7 @@ internal sealed class Replanner
     /// <summary>A device was taken out of service for every graph or came back: re-plan (at once when it went out).</summary>
     public void OnDeviceStateChanged(int device, bool inService)
     {
-        Request(ReplanReason.DeviceOut);
+        Request(inService ? ReplanReason.DeviceBack : ReplanReason.DeviceOut);
         if (!inService)
         {
             // Taken out: re-plan at once, not at the next request.
