@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using AgentDsl.Generators;
 using AgentDsl.Generators.Diagnostics;
+using AgentDsl.Generators.Flow;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
@@ -41,7 +42,7 @@ namespace AgentDsl.Analyzers
                         return;
                     }
 
-                    var result = FlowGraphGenerator.Parser.Parse(type, attribute, c.Compilation, c.CancellationToken);
+                    var result = FlowLowerer.Lower(type, attribute, c.Compilation, c.CancellationToken);
                     foreach (var finding in result.Findings)
                     {
                         c.ReportDiagnostic(finding.ToDiagnostic(c.Compilation));

@@ -6,6 +6,7 @@ using System.IO;
 using System.Linq;
 using AgentDsl.Generators;
 using AgentDsl.Generators.Diagnostics;
+using AgentDsl.Generators.Flow;
 using AgentDsl.Generators.Models;
 using AgentDsl.Ir.Topology;
 using AgentDsl.Planning.Shared;
@@ -100,7 +101,7 @@ namespace AgentDsl.Analyzers
                 return;
             }
 
-            var spec = FlowGraphGenerator.Parser.Parse(type, attribute, context.Compilation, context.CancellationToken).Spec;
+            var spec = FlowLowerer.Lower(type, attribute, context.Compilation, context.CancellationToken).Spec;
             if (spec is null)
             {
                 return; // ADSL0300-series from the declaration analyzer.
@@ -259,7 +260,7 @@ namespace AgentDsl.Analyzers
         {
             var type = compilation.GetTypeByMetadataName(graphTypeName) ?? throw new ArgumentException("no type " + graphTypeName, nameof(graphTypeName));
             var attribute = type.GetAttributes().First(a => a.AttributeClass?.ToDisplayString() == KnownTypeNames.AgentGraphAttribute);
-            var spec = FlowGraphGenerator.Parser.Parse(type, attribute, compilation, default).Spec ?? throw new ArgumentException("the flow of " + graphTypeName + " does not lower", nameof(graphTypeName));
+            var spec = FlowLowerer.Lower(type, attribute, compilation, default).Spec ?? throw new ArgumentException("the flow of " + graphTypeName + " does not lower", nameof(graphTypeName));
             var host = Catalog.Value["EPYC-9654"];
             var rows = new List<(string, string, double, double, int, double, double, double)>();
             foreach (var node in spec.Nodes)

@@ -1,3 +1,4 @@
+using AgentDsl.Generators.Flow;
 using AgentDsl.Generators.Models;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -19,7 +20,7 @@ namespace AgentDsl.Generators
                 .ForAttributeWithMetadataName(
                     KnownTypeNames.AgentGraphAttribute,
                     static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax { ClassOrStructKeyword.RawKind: not (int)SyntaxKind.StructKeyword },
-                    static (ctx, ct) => FlowLowering.Parse(ctx, ct))
+                    static (ctx, ct) => FlowLowerer.Lower(ctx, ct))
                 .WithTrackingName(TrackingNames.Transform);
 
             // Diagnostics carry locations that move on every edit: keep them off the output branch.
