@@ -101,7 +101,7 @@ namespace AgentDsl.Analyzers
                 return;
             }
 
-            var spec = FlowLowerer.Lower(type, attribute, context.Compilation, context.CancellationToken).Spec;
+            var spec = GraphLowerings.For(context.Compilation).Lower(type, attribute, context.CancellationToken).Spec;
             if (spec is null)
             {
                 return; // ADSL0300-series from the declaration analyzer.

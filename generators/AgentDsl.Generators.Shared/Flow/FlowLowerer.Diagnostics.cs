@@ -1,15 +1,9 @@
-using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
-using System.Threading;
 using AgentDsl.Generators.Diagnostics;
-using AgentDsl.Generators.Helpers;
 using AgentDsl.Generators.Models;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Operations;
 
 namespace AgentDsl.Generators.Flow
 {
@@ -77,6 +71,19 @@ namespace AgentDsl.Generators.Flow
             _ => statement,
         };
 
+        /// <summary>ADSL0003's hint for a call of <paramref name="method"/>, which is neither an operator nor a nested graph's flow.</summary>
+        private string NotAnOperatorHint(IMethodSymbol method) =>
+            HasAttribute(method, KnownTypeNames.FlowAttribute)
+                ? SymbolEqualityComparer.Default.Equals(method.ContainingType, _graphType)
+                    ? "a flow cannot call itself: a graph is a finite DAG"
+                    : "the flow's class is not an [AgentGraph] (or is generic or not partial)"
+                : HasAttribute(method, KnownTypeNames.KernelAttribute)
+                    ? "kernels are launched from inside an operator, not from a flow"
+                    : SymbolEqualityComparer.Default.Equals(method.ContainingType, _graphType)
+                        ? "mark it [Operator] to make it a node, or call it inside an operator"
+                        : "only [Operator] methods of the graph class are nodes; call other code inside an operator";
+
+        /// <summary>ADSL0001's construct and hint for a statement the lowering does not support.</summary>
         private static (string What, string Hint) DescribeStatement(StatementSyntax statement)
         {
             const string Later = "not supported in a flow; see docs/dsl.md for branches, loops and fan-out, or do it inside an operator";

@@ -1,10 +1,8 @@
-using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Threading;
 using AgentDsl.Generators.Diagnostics;
-using AgentDsl.Generators.Helpers;
 using AgentDsl.Generators.Models;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -178,16 +176,7 @@ namespace AgentDsl.Generators.Flow
 
             if (info is null)
             {
-                string hint = HasAttribute(method, KnownTypeNames.FlowAttribute)
-                    ? SymbolEqualityComparer.Default.Equals(method.ContainingType, _graphType)
-                        ? "a flow cannot call itself: a graph is a finite DAG"
-                        : "the flow's class is not an [AgentGraph] (or is generic or not partial)"
-                    : HasAttribute(method, KnownTypeNames.KernelAttribute)
-                        ? "kernels are launched from inside an operator, not from a flow"
-                        : SymbolEqualityComparer.Default.Equals(method.ContainingType, _graphType)
-                            ? "mark it [Operator] to make it a node, or call it inside an operator"
-                            : "only [Operator] methods of the graph class are nodes; call other code inside an operator";
-                Report(DiagnosticDescriptors.NotAnOperator, invocation, method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), _graphType.Name, hint);
+                Report(DiagnosticDescriptors.NotAnOperator, invocation, method.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), _graphType.Name, NotAnOperatorHint(method));
                 return null;
             }
 

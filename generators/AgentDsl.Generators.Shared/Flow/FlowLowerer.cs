@@ -73,6 +73,9 @@ namespace AgentDsl.Generators.Flow
             _cancellationParameter = flow.Parameters.LastOrDefault(p => p.RefKind == RefKind.None && !p.IsParams && IsCancellationToken(p.Type));
         }
 
+        /// <summary>Test hook, null in use: called with each graph type as its lowering starts (the analyzer tests count lowerings).</summary>
+        internal static Action<INamedTypeSymbol>? Lowering = null;
+
         /// <summary>Lowers the class ForAttributeWithMetadataName found (the generator's transform).</summary>
         public static GraphResult Lower(GeneratorAttributeSyntaxContext context, CancellationToken ct) =>
             context.TargetSymbol is INamedTypeSymbol type
@@ -85,6 +88,7 @@ namespace AgentDsl.Generators.Flow
         /// </summary>
         public static GraphResult Lower(INamedTypeSymbol type, AttributeData graphAttr, Compilation compilation, CancellationToken ct)
         {
+            Lowering?.Invoke(type);
             if (!CanGenerate(type, ct))
             {
                 // Not partial, generic, or nested in such a type: AgentDsl.Analyzers reports it (ADSL0300, ADSL0303).
