@@ -167,7 +167,7 @@ namespace AgentDsl.Generators.Flow
                 // The versions' own type (the operators' result type), not the local's annotated one ('var' locals are nullable).
                 string display = versions[0].TypeDisplay, fq = versions[0].TypeFq;
                 var args = versions.Select((v, k) => new ArgSpec("v" + k.ToString(CultureInfo.InvariantCulture), v.TypeDisplay, v.TypeFq, v.Source, v.Index, null, null)).ToList();
-                int id = AddNode(UniqueName("merge." + local.Name), "merge", isStatic: false, kind: 0, ReturnShape.Value, display, fq, args, NoCost, at,
+                int id = AddNode(UniqueName("merge." + local.Name), "merge", isStatic: false, kind: OperatorKind.Compute, ReturnShape.Value, display, fq, args, NoCost, at,
                     n => n with { IsMerge = true });
                 _locals[local] = new Value(ArgSource.Node, id, display, fq, null, null, false);
             }

@@ -37,7 +37,7 @@ namespace AgentDsl.Generators.Flow
         private sealed class OperatorInfo
         {
             public string Name = string.Empty;
-            public int Kind;
+            public OperatorKind Kind;
             public ReturnShape Shape;
             public string ResultDisplay = "void";
             public string? ResultFq;
@@ -50,7 +50,7 @@ namespace AgentDsl.Generators.Flow
                 var info = new OperatorInfo
                 {
                     Name = flow.ContainingType.Name,
-                    Kind = 6,
+                    Kind = OperatorKind.Agent,
                     Cost = NoCost,
                 };
                 var (shape, result) = Classify(flow.ReturnType);
@@ -69,11 +69,13 @@ namespace AgentDsl.Generators.Flow
                 var info = new OperatorInfo { Name = method.Name };
                 if (attr.ConstructorArguments.Length == 1 && attr.ConstructorArguments[0].Value is int kind)
                 {
-                    info.Kind = kind;
+                    info.Kind = (OperatorKind)kind;
                 }
 
                 double flops = 0, bytes = 0, memory = 0, parameters = 0;
-                int allowed = (int)DeviceKinds.Any, preferred = 0, layers = 0, hidden = 0, heads = 0, kvHeads = 0, precision = 0, prompt = 0, output = 0;
+                DeviceKinds allowed = DeviceKinds.Any, preferred = DeviceKinds.None;
+                var precision = Precision.Unspecified;
+                int layers = 0, hidden = 0, heads = 0, kvHeads = 0, prompt = 0, output = 0;
                 bool batchable = false, retry = false;
                 string? model = null;
                 foreach (var named in attr.NamedArguments)
@@ -85,8 +87,8 @@ namespace AgentDsl.Generators.Flow
                         case "Flops" when v is double d: flops = d; break;
                         case "BytesMoved" when v is double d: bytes = d; break;
                         case "MemoryFootprintBytes" when v is double d: memory = d; break;
-                        case "AllowedDevices" when v is int i: allowed = i; break;
-                        case "PreferredDevices" when v is int i: preferred = i; break;
+                        case "AllowedDevices" when v is int i: allowed = (DeviceKinds)i; break;
+                        case "PreferredDevices" when v is int i: preferred = (DeviceKinds)i; break;
                         case "Batchable" when v is bool b: batchable = b; break;
                         case "SafeToRetry" when v is bool b: retry = b; break;
                         case "Model" when v is string s: model = s; break;
@@ -95,7 +97,7 @@ namespace AgentDsl.Generators.Flow
                         case "HiddenSize" when v is int i: hidden = i; break;
                         case "Heads" when v is int i: heads = i; break;
                         case "KvHeads" when v is int i: kvHeads = i; break;
-                        case "Precision" when v is int i: precision = i; break;
+                        case "Precision" when v is int i: precision = (Precision)i; break;
                         case "PromptTokens" when v is int i: prompt = i; break;
                         case "OutputTokens" when v is int i: output = i; break;
                         case "TrueProbability" when v is double d && d >= 0 && d <= 1: info.TrueProbability = d; break;
@@ -126,7 +128,7 @@ namespace AgentDsl.Generators.Flow
         }
 
         /// <summary>Cost hints of the nodes the lowering adds itself (merges, case tests): none.</summary>
-        private static readonly CostSpec NoCost = new CostSpec(0, 0, 0, (int)DeviceKinds.Any, 0, false, false, null);
+        private static readonly CostSpec NoCost = new CostSpec(0, 0, 0, DeviceKinds.Any, DeviceKinds.None, false, false, null);
 
         /// <summary>
         /// For each batchable operator with one input that the flow calls: an overload of the same name (not itself an

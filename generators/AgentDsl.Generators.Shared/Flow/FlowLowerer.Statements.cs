@@ -317,7 +317,7 @@ namespace AgentDsl.Generators.Flow
             string display = type?.ToDisplayString(DisplayFormat) ?? constant.TypeDisplay;
             string fq = type?.ToDisplayString(FqFormat) ?? constant.TypeFq;
             var args = new List<ArgSpec> { new ArgSpec("value", constant.TypeDisplay, constant.TypeFq, ArgSource.Constant, 0, constant.Code, constant.Literal) };
-            int id = AddNode(UniqueName("return " + constant.Literal), "const", isStatic: true, kind: 0, ReturnShape.Value, display, fq, args, NoCost, expression,
+            int id = AddNode(UniqueName("return " + constant.Literal), "const", isStatic: true, kind: OperatorKind.Compute, ReturnShape.Value, display, fq, args, NoCost, expression,
                 n => n with { IsConstant = true });
             return new Value(ArgSource.Node, id, display, fq, null, null, false);
         }
@@ -432,7 +432,7 @@ namespace AgentDsl.Generators.Flow
                     new ArgSpec("value", value.TypeDisplay, value.TypeFq, value.Source, value.Index, null, null),
                     new ArgSpec("case", c.TypeDisplay, c.TypeFq, ArgSource.Constant, 0, c.Code, c.Literal),
                 };
-                int id = AddNode(UniqueName("case " + label), "==", isStatic: true, kind: 0, ReturnShape.Value, "bool", "bool", args, NoCost, label,
+                int id = AddNode(UniqueName("case " + label), "==", isStatic: true, kind: OperatorKind.Compute, ReturnShape.Value, "bool", "bool", args, NoCost, label,
                     n => n with { IsCaseTest = true });
                 tests.Add(new GuardSpec(id, true));
             }

@@ -276,7 +276,7 @@ namespace AgentDsl.Generators.Flow
         }
 
         /// <summary>Adds a node at <paramref name="at"/> under the current guards and loop iteration; returns its id.</summary>
-        private int AddNode(string name, string method, bool isStatic, int kind, ReturnShape shape, string resultDisplay, string? resultFq,
+        private int AddNode(string name, string method, bool isStatic, OperatorKind kind, ReturnShape shape, string resultDisplay, string? resultFq,
             List<ArgSpec> args, CostSpec cost, SyntaxNode at, Func<NodeSpec, NodeSpec> complete)
         {
             int id = _nodes.Count;
