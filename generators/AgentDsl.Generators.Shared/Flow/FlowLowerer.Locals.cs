@@ -28,9 +28,9 @@ namespace AgentDsl.Generators.Flow
     /// guards all later iterations, a while condition guards its own iteration and all after it; (2) every node of a copy
     /// carries its loop id, iteration and bound (<see cref="_iteration"/>), and a for counter is a constant in each copy
     /// (<see cref="_loopConstants"/>); (3) each exit (a false while condition, a break, the end of the last iteration)
-    /// records the locals' versions, and after the loop each local gets one merge of its exit versions, so along one
-    /// path a later version always comes from a later node; (4) a return inside a loop is rejected (a loop has exits,
-    /// not returns). Diagnostics are deduplicated (<see cref="Add"/>) because each copy lowers the same syntax.
+    /// records the locals' versions in the <see cref="Loop"/> passed to the body's statements, and after the loop each
+    /// local gets one merge of its exit versions, so along one path a later version always comes from a later node;
+    /// (4) a return inside a loop is rejected (a loop has exits, not returns). Diagnostics are deduplicated (<see cref="Add"/>) because each copy lowers the same syntax.
     /// </para>
     /// </remarks>
     internal sealed partial class FlowLowerer
@@ -49,9 +49,6 @@ namespace AgentDsl.Generators.Flow
 
         /// <summary>The counters of the for loops being unrolled, with their value in the current copy.</summary>
         private readonly Dictionary<ISymbol, int> _loopConstants = new Dictionary<ISymbol, int>(SymbolEqualityComparer.Default);
-
-        /// <summary>The loops being unrolled, innermost on top: the versions of the locals at each exit found so far.</summary>
-        private readonly Stack<List<Dictionary<ISymbol, Value>>> _loops = new Stack<List<Dictionary<ISymbol, Value>>>();
 
         /// <summary>Loops lowered so far: the next loop's id.</summary>
         private int _loopCount;
@@ -88,6 +85,16 @@ namespace AgentDsl.Generators.Flow
             public bool IsPendingTask { get; }
 
             public Value Awaited() => new Value(Source, Index, TypeDisplay, TypeFq, Code, Literal, false);
+        }
+
+        /// <summary>
+        /// The innermost loop being unrolled, passed to the statements of its body (null outside loops): a break there
+        /// records the locals' versions as one of its exits; a return there is rejected.
+        /// </summary>
+        private sealed class Loop
+        {
+            /// <summary>The versions of the locals at each exit found so far.</summary>
+            public List<Dictionary<ISymbol, Value>> Exits { get; } = new List<Dictionary<ISymbol, Value>>();
         }
 
         private Dictionary<ISymbol, Value> Snapshot() => new Dictionary<ISymbol, Value>(_locals, SymbolEqualityComparer.Default);
@@ -192,7 +199,7 @@ namespace AgentDsl.Generators.Flow
             before.Keys.Concat(_unassigned.Where(u => !before.ContainsKey(u)));
 
         /// <summary><c>for (int i = a; i &lt; b; i++)</c> with constant bounds, unrolled; <c>i</c> is a constant in each copy.</summary>
-        private void LowerFor(ForStatementSyntax loop, bool allowTaskReturn)
+        private void LowerFor(ForStatementSyntax loop)
         {
             const string Shape = "a flow's for loop has constant bounds, 'for (int i = a; i < b; i++)' (or <=), at most 64 iterations; loop inside an operator otherwise";
             ILocalSymbol? counter = null;
@@ -217,7 +224,7 @@ namespace AgentDsl.Generators.Flow
                 return;
             }
 
-            LowerLoop(loop, Math.Max(0, to - from), k => _loopConstants[counter] = from + k, null, allowTaskReturn);
+            LowerLoop(loop, Math.Max(0, to - from), k => _loopConstants[counter] = from + k, null);
             _loopConstants.Remove(counter);
         }
 
@@ -228,7 +235,7 @@ namespace AgentDsl.Generators.Flow
         }
 
         /// <summary><c>while (cond)</c> on a bool operator result, unrolled to the flow's declared MaxIterations.</summary>
-        private void LowerWhile(WhileStatementSyntax loop, bool allowTaskReturn)
+        private void LowerWhile(WhileStatementSyntax loop)
         {
             if (_maxIterations <= 0 || _maxIterations > MaxUnrolledIterations)
             {
@@ -239,7 +246,7 @@ namespace AgentDsl.Generators.Flow
                 return;
             }
 
-            LowerLoop(loop, _maxIterations, null, loop.Condition, allowTaskReturn);
+            LowerLoop(loop, _maxIterations, null, loop.Condition);
         }
 
         /// <summary>
@@ -247,10 +254,11 @@ namespace AgentDsl.Generators.Flow
         /// if arm that always breaks) guards every later iteration; a while condition guards its iteration. Afterwards
         /// each local gets a merge of its versions at the loop's exits.
         /// </summary>
-        private void LowerLoop(StatementSyntax loop, int iterations, Action<int>? setCounter, ExpressionSyntax? condition, bool allowTaskReturn)
+        private void LowerLoop(StatementSyntax loop, int iterations, Action<int>? setCounter, ExpressionSyntax? condition)
         {
             var before = Snapshot();
-            var exits = new List<Dictionary<ISymbol, Value>>();
+            var unrolled = new Loop();
+            var exits = unrolled.Exits;
             int depth = _guards.Count;
             var body = loop switch
             {
@@ -259,7 +267,6 @@ namespace AgentDsl.Generators.Flow
                 _ => loop,
             };
             IReadOnlyList<StatementSyntax> statements = body is BlockSyntax block ? block.Statements : new[] { body };
-            _loops.Push(exits);
             var outerIteration = _iteration;
             int loopId = _loopCount++;
 
@@ -275,7 +282,7 @@ namespace AgentDsl.Generators.Flow
                 _iteration = (loopId, k, iterations);
                 if (condition is null)
                 {
-                    LowerStatements(statements, 0, allowTaskReturn, () => Iterate(k + 1));
+                    LowerStatements(statements, 0, unrolled, () => Iterate(k + 1));
                     return;
                 }
 
@@ -288,13 +295,12 @@ namespace AgentDsl.Generators.Flow
 
                 exits.Add(Snapshot()); // The condition is false: the loop ends with the values as they are.
                 _guards.Add(guard);
-                LowerStatements(statements, 0, allowTaskReturn, () => Iterate(k + 1));
+                LowerStatements(statements, 0, unrolled, () => Iterate(k + 1));
                 _guards.RemoveAt(_guards.Count - 1);
             }
 
             Iterate(0);
             _iteration = outerIteration;
-            _loops.Pop();
             while (_guards.Count > depth)
             {
                 _guards.RemoveAt(_guards.Count - 1);

@@ -16,7 +16,7 @@ namespace AgentDsl.Generators.Flow
         /// Lowers statements[start..]. An <c>if</c> without <c>else</c> whose arm always returns puts the statements
         /// after it under the negated condition (the flow's implicit else).
         /// </summary>
-        private void LowerStatements(IReadOnlyList<StatementSyntax> statements, int start, bool allowTaskReturn, Action? continuation = null)
+        private void LowerStatements(IReadOnlyList<StatementSyntax> statements, int start, Loop? loop, Action? continuation = null)
         {
             for (int i = start; i < statements.Count; i++)
             {
@@ -30,7 +30,7 @@ namespace AgentDsl.Generators.Flow
                         combined.Add(statements[j]);
                     }
 
-                    LowerStatements(combined, 0, allowTaskReturn, continuation);
+                    LowerStatements(combined, 0, loop, continuation);
                     return;
                 }
 
@@ -49,13 +49,13 @@ namespace AgentDsl.Generators.Flow
                     CheckFallThrough(thenExits ? ifs.Else?.Statement : ifs.Statement);
                     var before = Snapshot();
                     _guards.Add(guard);
-                    LowerStatement(ifs.Statement, allowTaskReturn);
+                    LowerStatement(ifs.Statement, loop);
                     var afterThen = Snapshot();
                     Restore(before);
                     if (ifs.Else != null)
                     {
                         _guards[_guards.Count - 1] = otherwise;
-                        LowerStatement(ifs.Else.Statement, allowTaskReturn);
+                        LowerStatement(ifs.Else.Statement, loop);
                     }
 
                     if (!thenExits)
@@ -64,12 +64,12 @@ namespace AgentDsl.Generators.Flow
                     }
 
                     _guards[_guards.Count - 1] = thenExits ? otherwise : guard;
-                    LowerStatements(statements, i + 1, allowTaskReturn, continuation);
+                    LowerStatements(statements, i + 1, loop, continuation);
                     _guards.RemoveAt(_guards.Count - 1);
                     return;
                 }
 
-                LowerStatement(statements[i], allowTaskReturn);
+                LowerStatement(statements[i], loop);
                 if (AlwaysExits(statements[i]))
                 {
                     return; // Anything after is unreachable (the C# compiler warns).
@@ -116,12 +116,12 @@ namespace AgentDsl.Generators.Flow
             _ => false,
         };
 
-        private void LowerStatement(StatementSyntax statement, bool allowTaskReturn)
+        private void LowerStatement(StatementSyntax statement, Loop? loop)
         {
             switch (statement)
             {
                 case IfStatementSyntax ifs:
-                    LowerIf(ifs, allowTaskReturn);
+                    LowerIf(ifs, loop);
                     break;
                 case LocalDeclarationStatementSyntax decl:
                     LowerLocalDeclaration(decl);
@@ -130,7 +130,7 @@ namespace AgentDsl.Generators.Flow
                     LowerExpressionStatement(es.Expression);
                     break;
                 case ReturnStatementSyntax ret:
-                    if (_loops.Count > 0)
+                    if (loop != null)
                     {
                         Report(DiagnosticDescriptors.UnsupportedFlowStatement, ret, "return inside a loop", "break out of the loop and return after it");
                         break;
@@ -138,27 +138,27 @@ namespace AgentDsl.Generators.Flow
 
                     if (ret.Expression != null)
                     {
-                        LowerReturn(ret.Expression, allowTaskReturn);
+                        LowerReturn(ret.Expression);
                     }
 
                     break;
-                case BreakStatementSyntax when _loops.Count > 0:
-                    _loops.Peek().Add(Snapshot());
+                case BreakStatementSyntax when loop != null:
+                    loop.Exits.Add(Snapshot());
                     break;
                 case ForEachStatementSyntax each:
                     LowerForEach(each);
                     break;
-                case ForStatementSyntax loop:
-                    LowerFor(loop, allowTaskReturn);
+                case ForStatementSyntax forLoop:
+                    LowerFor(forLoop);
                     break;
                 case SwitchStatementSyntax sw:
-                    LowerSwitch(sw, allowTaskReturn);
+                    LowerSwitch(sw, loop);
                     break;
-                case WhileStatementSyntax loop:
-                    LowerWhile(loop, allowTaskReturn);
+                case WhileStatementSyntax whileLoop:
+                    LowerWhile(whileLoop);
                     break;
                 case BlockSyntax block:
-                    LowerStatements(block.Statements, 0, allowTaskReturn);
+                    LowerStatements(block.Statements, 0, loop);
                     break;
                 case EmptyStatementSyntax:
                     break;
@@ -267,7 +267,7 @@ namespace AgentDsl.Generators.Flow
             Report(DiagnosticDescriptors.UnsupportedFlowStatement, expression, what, "a flow local is assigned with '=' from an operator call; compute anything else inside an operator");
         }
 
-        private void LowerReturn(ExpressionSyntax expression, bool allowTaskReturn)
+        private void LowerReturn(ExpressionSyntax expression)
         {
             if (Unwrap(expression) is ConditionalExpressionSyntax ternary)
             {
@@ -279,14 +279,14 @@ namespace AgentDsl.Generators.Flow
                 }
 
                 _guards.Add(guard);
-                LowerReturn(ternary.WhenTrue, allowTaskReturn);
+                LowerReturn(ternary.WhenTrue);
                 _guards[_guards.Count - 1] = Negate(guard);
-                LowerReturn(ternary.WhenFalse, allowTaskReturn);
+                LowerReturn(ternary.WhenFalse);
                 _guards.RemoveAt(_guards.Count - 1);
                 return;
             }
 
-            var value = Eval(expression, allowPendingTask: allowTaskReturn, EvalScope.Statement);
+            var value = Eval(expression, allowPendingTask: _allowTaskReturn, EvalScope.Statement);
             if (value is null)
             {
                 return;
@@ -322,7 +322,7 @@ namespace AgentDsl.Generators.Flow
             return new Value(ArgSource.Node, id, display, fq, null, null, false);
         }
 
-        private void LowerIf(IfStatementSyntax ifs, bool allowTaskReturn)
+        private void LowerIf(IfStatementSyntax ifs, Loop? loop)
         {
             var guard = LowerCondition(ifs.Condition);
             if (guard is null)
@@ -334,14 +334,14 @@ namespace AgentDsl.Generators.Flow
             CheckFallThrough(ifs.Else?.Statement);
             var before = Snapshot();
             _guards.Add(guard);
-            LowerStatement(ifs.Statement, allowTaskReturn);
+            LowerStatement(ifs.Statement, loop);
             _guards.RemoveAt(_guards.Count - 1);
             var afterThen = Snapshot();
             Restore(before);
             if (ifs.Else != null)
             {
                 _guards.Add(Negate(guard));
-                LowerStatement(ifs.Else.Statement, allowTaskReturn);
+                LowerStatement(ifs.Else.Statement, loop);
                 _guards.RemoveAt(_guards.Count - 1);
             }
 
@@ -358,7 +358,7 @@ namespace AgentDsl.Generators.Flow
         /// label (value == constant), each section guarded by its test and the failed tests before it, default by all
         /// failed. Every section ends in break, or every section (with a default) returns.
         /// </summary>
-        private void LowerSwitch(SwitchStatementSyntax sw, bool allowTaskReturn)
+        private void LowerSwitch(SwitchStatementSyntax sw, Loop? loop)
         {
             const string Shape = "a flow's switch has one constant label per section (case X: or default:) and ends each section with break, or returns from every section";
             var value = Eval(sw.Expression, allowPendingTask: false, EvalScope.Statement);
@@ -455,7 +455,7 @@ namespace AgentDsl.Generators.Flow
                     _guards.Add(tests[testIndex++]);
                 }
 
-                LowerStatements(body, 0, allowTaskReturn);
+                LowerStatements(body, 0, loop);
                 afters.Add(Snapshot());
                 Restore(before);
                 _guards.RemoveRange(depth, _guards.Count - depth);

@@ -40,6 +40,9 @@ namespace AgentDsl.Generators.Flow
         /// <summary>Whether the flow returns a value (T, Task&lt;T&gt;, ValueTask&lt;T&gt;), so a constant return gets its own node.</summary>
         private readonly bool _returnsValue;
 
+        /// <summary>Whether a return may hand back an operator's task unawaited: a flow returning a task that is not async.</summary>
+        private readonly bool _allowTaskReturn;
+
         /// <summary>The flow's CancellationToken parameter, if it has one: the token every operator is handed.</summary>
         private readonly IParameterSymbol? _cancellationParameter;
 
@@ -70,6 +73,7 @@ namespace AgentDsl.Generators.Flow
 
             var shape = Classify(flow.ReturnType).Shape;
             _returnsValue = shape == ReturnShape.Value || shape == ReturnShape.TaskOfT || shape == ReturnShape.ValueTaskOfT;
+            _allowTaskReturn = !flow.IsAsync && shape != ReturnShape.Value;
             _cancellationParameter = flow.Parameters.LastOrDefault(p => p.RefKind == RefKind.None && !p.IsParams && IsCancellationToken(p.Type));
         }
 
@@ -198,17 +202,16 @@ namespace AgentDsl.Generators.Flow
                 _inputSpecs.Add(new InputSpec(index, p.Name, p.Type.ToDisplayString(DisplayFormat), p.Type.ToDisplayString(FqFormat)));
             }
 
-            var (shape, resultType) = Classify(flow.ReturnType);
-            bool allowTaskReturn = !flow.IsAsync && shape != ReturnShape.Value;
+            var resultType = Classify(flow.ReturnType).Result;
             if (syntax.Body is { } body)
             {
-                LowerStatements(body.Statements, 0, allowTaskReturn);
+                LowerStatements(body.Statements, 0, loop: null);
             }
             else if (syntax.ExpressionBody is { } arrow)
             {
                 if (_returnsValue)
                 {
-                    LowerReturn(arrow.Expression, allowTaskReturn);
+                    LowerReturn(arrow.Expression);
                 }
                 else
                 {
@@ -225,6 +228,7 @@ namespace AgentDsl.Generators.Flow
                 : ("void", null);
         }
 
+        /// <summary>Whether code can be generated for <paramref name="type"/>: a partial, non-generic class, in partial, non-generic types.</summary>
         private static bool CanGenerate(INamedTypeSymbol type, CancellationToken ct)
         {
             for (var t = type; t != null; t = t.ContainingType)
@@ -268,6 +272,7 @@ namespace AgentDsl.Generators.Flow
         private static string TypeKeyword(INamedTypeSymbol type) =>
             type.IsRecord ? (type.TypeKind == TypeKind.Struct ? "record struct" : "record") : type.TypeKind == TypeKind.Struct ? "struct" : "class";
 
+        /// <summary>A node name not taken yet: the operator's name, then "name#2", "name#3" for further calls.</summary>
         private string UniqueName(string name)
         {
             _nameCounts.TryGetValue(name, out int count);
