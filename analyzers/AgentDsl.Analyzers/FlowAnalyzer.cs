@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using AgentDsl.Generators;
 using AgentDsl.Generators.Diagnostics;
+using AgentDsl.Generators.Flow;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
@@ -9,7 +10,7 @@ namespace AgentDsl.Analyzers
 {
     /// <summary>
     /// Graph findings beyond the lowering errors (ADSL0005 result never used, ADSL0006 operator not reachable),
-    /// from the generator's own lowering of each flow.
+    /// from the generator's own lowering of each flow (made once per compilation, shared with the placement checks: <see cref="GraphLowerings"/>).
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class FlowAnalyzer : DiagnosticAnalyzer
@@ -41,7 +42,7 @@ namespace AgentDsl.Analyzers
                         return;
                     }
 
-                    var result = FlowGraphGenerator.Parser.Parse(type, attribute, c.Compilation, c.CancellationToken);
+                    var result = GraphLowerings.For(c.Compilation).Lower(type, attribute, c.CancellationToken);
                     foreach (var finding in result.Findings)
                     {
                         c.ReportDiagnostic(finding.ToDiagnostic(c.Compilation));

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using AgentDsl.Generators;
 using AgentDsl.Generators.Diagnostics;
+using AgentDsl.Generators.Flow;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -155,7 +156,7 @@ namespace AgentDsl.Analyzers
 
             if (candidates.Count == 0)
             {
-                var input = method.Parameters.FirstOrDefault(p => !FlowGraphGenerator.Parser.IsCancellationToken(p.Type));
+                var input = method.Parameters.FirstOrDefault(p => !FlowLowerer.IsCancellationToken(p.Type));
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NoBatchForm, method.Locations.FirstOrDefault(), method.Name, input?.Type.ToDisplayString() ?? "T"));
             }
         }

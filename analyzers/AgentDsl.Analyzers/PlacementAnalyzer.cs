@@ -6,6 +6,7 @@ using System.IO;
 using System.Linq;
 using AgentDsl.Generators;
 using AgentDsl.Generators.Diagnostics;
+using AgentDsl.Generators.Flow;
 using AgentDsl.Generators.Models;
 using AgentDsl.Ir.Topology;
 using AgentDsl.Planning.Shared;
@@ -27,7 +28,6 @@ namespace AgentDsl.Analyzers
         /// <summary>The profile file name the analyzer looks for among AdditionalFiles.</summary>
         public const string ProfileFileName = "agentdsl.hardware.json";
 
-        private const int Cpu = 1;
         private static readonly Lazy<Dictionary<string, ProfileDevice>> Catalog = new Lazy<Dictionary<string, ProfileDevice>>(LoadCatalog);
 
         /// <inheritdoc/>
@@ -80,8 +80,8 @@ namespace AgentDsl.Analyzers
                 }
 
                 // The host CPU is always there: without a CPU in the profile, the catalog's server socket stands for it.
-                var host = profile.FirstOrDefault(d => d.Kind == Cpu) ?? Catalog.Value["EPYC-9654"];
-                var devices = profile.Any(d => d.Kind == Cpu) ? profile : profile.Concat(new[] { host }).ToList();
+                var host = profile.FirstOrDefault(d => KindOf(d) == DeviceKinds.Cpu) ?? Catalog.Value["EPYC-9654"];
+                var devices = profile.Any(d => KindOf(d) == DeviceKinds.Cpu) ? profile : profile.Concat(new[] { host }).ToList();
                 var kernelAttribute = start.Compilation.GetTypeByMetadataName(KnownTypeNames.KernelAttribute);
                 start.RegisterSymbolAction(c => AnalyzeGraph(c, graphAttribute, devices, host), SymbolKind.NamedType);
                 if (kernelAttribute is not null)
@@ -100,7 +100,7 @@ namespace AgentDsl.Analyzers
                 return;
             }
 
-            var spec = FlowGraphGenerator.Parser.Parse(type, attribute, context.Compilation, context.CancellationToken).Spec;
+            var spec = GraphLowerings.For(context.Compilation).Lower(type, attribute, context.CancellationToken).Spec;
             if (spec is null)
             {
                 return; // ADSL0300-series from the declaration analyzer.
@@ -112,13 +112,13 @@ namespace AgentDsl.Analyzers
             foreach (var node in spec.Nodes)
             {
                 var location = OperatorLocation(type, node.MethodName) ?? type.Locations.FirstOrDefault();
-                var allowed = devices.Where(d => (node.Cost.AllowedDevices & d.Kind) != 0).ToList();
+                var allowed = devices.Where(d => (node.Cost.AllowedDevices & KindOf(d)) != 0).ToList();
                 if (allowed.Count == 0)
                 {
                     if (reported.Add(node.MethodName))
                     {
                         context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DeviceKindMissing, location, node.Name,
-                            ((DeviceKinds)node.Cost.AllowedDevices).ToString(), string.Join(", ", devices.Select(d => ((DeviceKinds)d.Kind).ToString()).Distinct())));
+                            node.Cost.AllowedDevices.ToString(), string.Join(", ", devices.Select(d => KindOf(d).ToString()).Distinct())));
                     }
 
                     complete = false;
@@ -168,7 +168,7 @@ namespace AgentDsl.Analyzers
         private static void CheckBreakEven(SymbolAnalysisContext context, NodeSpec node, NodeWork work, List<ProfileDevice> allowed, ProfileDevice host, Location? location, HashSet<string> reported)
         {
             double size = CostMath.InputSize(work.Flops, work.Bytes);
-            if ((node.Cost.AllowedDevices & Cpu) != 0 || size <= 0)
+            if ((node.Cost.AllowedDevices & DeviceKinds.Cpu) != 0 || size <= 0)
             {
                 return;
             }
@@ -179,7 +179,7 @@ namespace AgentDsl.Analyzers
                 .First();
             if (size < best.BreakEven && reported.Add(node.MethodName + "#breakeven"))
             {
-                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BelowBreakEven, location, node.Name, ((DeviceKinds)node.Cost.AllowedDevices).ToString(),
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.BelowBreakEven, location, node.Name, node.Cost.AllowedDevices.ToString(),
                     size.ToString("0", CultureInfo.InvariantCulture),
                     double.IsPositiveInfinity(best.BreakEven) ? "never" : best.BreakEven.ToString("0", CultureInfo.InvariantCulture), best.Device.Name));
             }
@@ -194,7 +194,7 @@ namespace AgentDsl.Analyzers
                 return;
             }
 
-            var accelerators = profile.Where(d => d.Kind != Cpu).ToList();
+            var accelerators = profile.Where(d => KindOf(d) != DeviceKinds.Cpu).ToList();
             if (accelerators.Count == 0)
             {
                 return; // Kernels run on the managed CPU device anyway.
@@ -236,11 +236,11 @@ namespace AgentDsl.Analyzers
         {
             var cost = node.Cost;
             var m = cost.Model;
-            LlmWork? model = m is not null && CostMath.IsLlm((OperatorKind)node.Kind) && CostMath.CanDescribe(m.Layers, m.HiddenSize, m.Heads)
-                ? CostMath.ModelWork(m.Parameters, m.Layers, m.HiddenSize, m.Heads, m.KvHeads, (Precision)m.Precision, m.PromptTokens, m.OutputTokens, 1)
+            LlmWork? model = m is not null && CostMath.IsLlm(node.Kind) && CostMath.CanDescribe(m.Layers, m.HiddenSize, m.Heads)
+                ? CostMath.ModelWork(m.Parameters, m.Layers, m.HiddenSize, m.Heads, m.KvHeads, m.Precision, m.PromptTokens, m.OutputTokens, 1)
                 : (LlmWork?)null;
             var (flops, bytes, footprint) = CostMath.NodeWork(cost.Flops, cost.BytesMoved, cost.MemoryFootprintBytes, model);
-            return new NodeWork(flops, bytes, footprint, CostMath.PrecisionOf((Precision)(m?.Precision ?? 0), (OperatorKind)node.Kind));
+            return new NodeWork(flops, bytes, footprint, CostMath.PrecisionOf(m?.Precision ?? Precision.Unspecified, node.Kind));
         }
 
         /// <summary>What the shared compositions need of a profile device at a precision.</summary>
@@ -259,7 +259,7 @@ namespace AgentDsl.Analyzers
         {
             var type = compilation.GetTypeByMetadataName(graphTypeName) ?? throw new ArgumentException("no type " + graphTypeName, nameof(graphTypeName));
             var attribute = type.GetAttributes().First(a => a.AttributeClass?.ToDisplayString() == KnownTypeNames.AgentGraphAttribute);
-            var spec = FlowGraphGenerator.Parser.Parse(type, attribute, compilation, default).Spec ?? throw new ArgumentException("the flow of " + graphTypeName + " does not lower", nameof(graphTypeName));
+            var spec = FlowLowerer.Lower(type, attribute, compilation, default).Spec ?? throw new ArgumentException("the flow of " + graphTypeName + " does not lower", nameof(graphTypeName));
             var host = Catalog.Value["EPYC-9654"];
             var rows = new List<(string, string, double, double, int, double, double, double)>();
             foreach (var node in spec.Nodes)
@@ -294,6 +294,9 @@ namespace AgentDsl.Analyzers
 
             public Precision Precision { get; }
         }
+
+        /// <summary>A profile device's kind (the profile reader keeps the DeviceKinds code).</summary>
+        private static DeviceKinds KindOf(ProfileDevice device) => (DeviceKinds)device.Kind;
 
         private static Location? OperatorLocation(INamedTypeSymbol type, string method) =>
             type.GetMembers(method).OfType<IMethodSymbol>().FirstOrDefault()?.Locations.FirstOrDefault();

@@ -127,7 +127,7 @@ namespace AgentDsl.Generators
 
             private static void WriteNodeDefinition(SourceWriter w, NodeSpec node)
             {
-                w.WriteLine("new " + Ir + "NodeDefinition(" + Int(node.Id) + ", " + Str(node.Name) + ", " + Str(node.MethodName) + ", global::AgentDsl.OperatorKind." + ((OperatorKind)node.Kind) + ", "
+                w.WriteLine("new " + Ir + "NodeDefinition(" + Int(node.Id) + ", " + Str(node.Name) + ", " + Str(node.MethodName) + ", global::AgentDsl.OperatorKind." + node.Kind + ", "
                     + Str(node.ResultTypeDisplay) + ", " + (IsAsync(node.Shape) ? "true" : "false") + ",");
                 w.Indent();
                 w.WriteLine("new " + Ir + "NodeInput[]");
@@ -181,8 +181,8 @@ namespace AgentDsl.Generators
                 if (cost.Flops != 0) parts.Add("Flops = " + Num(cost.Flops));
                 if (cost.BytesMoved != 0) parts.Add("BytesMoved = " + Num(cost.BytesMoved));
                 if (cost.MemoryFootprintBytes != 0) parts.Add("MemoryFootprintBytes = " + Num(cost.MemoryFootprintBytes));
-                if (cost.AllowedDevices != (int)DeviceKinds.Any) parts.Add("AllowedDevices = (global::AgentDsl.DeviceKinds)" + Int(cost.AllowedDevices));
-                if (cost.PreferredDevices != 0) parts.Add("PreferredDevices = (global::AgentDsl.DeviceKinds)" + Int(cost.PreferredDevices));
+                if (cost.AllowedDevices != DeviceKinds.Any) parts.Add("AllowedDevices = (global::AgentDsl.DeviceKinds)" + Int((int)cost.AllowedDevices));
+                if (cost.PreferredDevices != DeviceKinds.None) parts.Add("PreferredDevices = (global::AgentDsl.DeviceKinds)" + Int((int)cost.PreferredDevices));
                 if (cost.Batchable) parts.Add("Batchable = true");
                 if (cost.SafeToRetry) parts.Add("SafeToRetry = true");
                 if (cost.Model is { } m)
@@ -194,7 +194,7 @@ namespace AgentDsl.Generators
                     if (m.HiddenSize != 0) model.Add("HiddenSize = " + Int(m.HiddenSize));
                     if (m.Heads != 0) model.Add("Heads = " + Int(m.Heads));
                     if (m.KvHeads != 0) model.Add("KvHeads = " + Int(m.KvHeads));
-                    if (m.Precision != 0) model.Add("Precision = global::AgentDsl.Precision." + ((Precision)m.Precision));
+                    if (m.Precision != Precision.Unspecified) model.Add("Precision = global::AgentDsl.Precision." + m.Precision);
                     if (m.PromptTokens != 0) model.Add("PromptTokens = " + Int(m.PromptTokens));
                     if (m.OutputTokens != 0) model.Add("OutputTokens = " + Int(m.OutputTokens));
                     parts.Add("Model = new " + Ir + "ModelDescription { " + string.Join(", ", model) + " }");

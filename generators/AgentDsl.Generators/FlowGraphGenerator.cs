@@ -1,3 +1,4 @@
+using AgentDsl.Generators.Flow;
 using AgentDsl.Generators.Helpers;
 using AgentDsl.Generators.Models;
 using Microsoft.CodeAnalysis;
@@ -20,7 +21,7 @@ namespace AgentDsl.Generators
                 .ForAttributeWithMetadataName(
                     KnownTypeNames.AgentGraphAttribute,
                     static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax { ClassOrStructKeyword.RawKind: not (int)SyntaxKind.StructKeyword },
-                    static (ctx, ct) => MapSourcePaths(FlowLowering.Parse(ctx, ct), ctx.SemanticModel.Compilation.Options.SourceReferenceResolver))
+                    static (ctx, ct) => MapSourcePaths(FlowLowerer.Lower(ctx, ct), ctx.SemanticModel.Compilation.Options.SourceReferenceResolver))
                 .WithTrackingName(TrackingNames.Transform);
 
             // Diagnostics carry locations that move on every edit: keep them off the output branch.

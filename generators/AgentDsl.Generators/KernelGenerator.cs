@@ -5,6 +5,7 @@ using AgentDsl.Generators.Diagnostics;
 using AgentDsl.Generators.Helpers;
 using AgentDsl.Generators.Kernels;
 using AgentDsl.Generators.Models;
+using AgentDsl.Kernels;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -104,15 +105,17 @@ namespace AgentDsl.Generators
             {
                 if (OpenClNames.Span(p.Type) is { } span)
                 {
-                    parameters.Add(new KernelParamSpec(p.Name, true, OpenClNames.KernelScalarType(span.Element), span.Element.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), span.ReadOnly));
+                    parameters.Add(new KernelParamSpec(p.Name, true, OpenClNames.ScalarType(span.Element)!.Value, span.Element.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), span.ReadOnly));
                 }
                 else
                 {
-                    parameters.Add(new KernelParamSpec(p.Name, false, OpenClNames.KernelScalarType(p.Type), p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), true));
+                    parameters.Add(new KernelParamSpec(p.Name, false, OpenClNames.ScalarType(p.Type)!.Value, p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), true));
                 }
             }
 
-            int requirements = (translator.UsesDouble ? 1 : 0) | (translator.UsesHalf ? 2 : 0) | (translator.UsesWorkGroups ? 4 : 0);
+            var requirements = (translator.UsesDouble ? KernelRequirements.Fp64 : KernelRequirements.None)
+                | (translator.UsesHalf ? KernelRequirements.Fp16 : KernelRequirements.None)
+                | (translator.UsesWorkGroups ? KernelRequirements.WorkGroups : KernelRequirements.None);
             var containing = new List<ContainingTypeSpec>();
             bool canRegister = true;
             for (var t = type; t != null; t = t.ContainingType)
@@ -168,12 +171,12 @@ namespace AgentDsl.Generators
                 }
                 else if (OpenClNames.Span(p.Type) is { } span)
                 {
-                    if (OpenClNames.KernelScalarType(span.Element) < 0)
+                    if (OpenClNames.ScalarType(span.Element) is null)
                     {
                         problems.Add(($"buffer '{p.Name}' holds {span.Element.ToDisplayString()}; buffers hold int, uint, long, ulong, float, double or Half", where));
                     }
                 }
-                else if (OpenClNames.KernelScalarType(p.Type) < 0)
+                else if (OpenClNames.ScalarType(p.Type) is null)
                 {
                     problems.Add(($"parameter '{p.Name}' is {p.Type.ToDisplayString()}; scalars are int, uint, long, ulong, float, double or Half", where));
                 }

@@ -1,7 +1,7 @@
 using System.Linq;
 using Microsoft.CodeAnalysis;
 
-namespace AgentDsl.Generators
+namespace AgentDsl.Generators.Flow
 {
     /// <summary>
     /// The batch form of a batchable operator: an overload of the same name (not itself an operator) taking
@@ -22,8 +22,8 @@ namespace AgentDsl.Generators
         /// <summary>Null when <paramref name="candidate"/> is a batch form of <paramref name="op"/>; otherwise why it is not.</summary>
         public static string? Mismatch(IMethodSymbol op, IMethodSymbol candidate)
         {
-            var inputs = op.Parameters.Where(p => !FlowGraphGenerator.Parser.IsCancellationToken(p.Type)).ToList();
-            var (_, result) = FlowGraphGenerator.Parser.Classify(op.ReturnType);
+            var inputs = op.Parameters.Where(p => !FlowLowerer.IsCancellationToken(p.Type)).ToList();
+            var (_, result) = FlowLowerer.Classify(op.ReturnType);
             if (inputs.Count != 1 || result == null)
             {
                 return "operator '" + op.Name + "' must take exactly one input (besides a CancellationToken) and return a value to be batched";
@@ -40,12 +40,12 @@ namespace AgentDsl.Generators
                 return "its first parameter must be IReadOnlyList<" + inputs[0].Type.ToDisplayString() + ">";
             }
 
-            if (candidate.Parameters.Length > 2 || (candidate.Parameters.Length == 2 && !FlowGraphGenerator.Parser.IsCancellationToken(candidate.Parameters[1].Type)))
+            if (candidate.Parameters.Length > 2 || (candidate.Parameters.Length == 2 && !FlowLowerer.IsCancellationToken(candidate.Parameters[1].Type)))
             {
                 return "after the list it may only take a CancellationToken";
             }
 
-            var (shape, returned) = FlowGraphGenerator.Parser.Classify(candidate.ReturnType);
+            var (shape, returned) = FlowLowerer.Classify(candidate.ReturnType);
             bool oneResultEach = returned is IArrayTypeSymbol { Rank: 1 } array && SymbolEqualityComparer.Default.Equals(array.ElementType, result)
                 || (returned != null && SymbolEqualityComparer.Default.Equals(ElementOfReadOnlyList(returned), result));
             if (!oneResultEach)

@@ -40,7 +40,7 @@ namespace AgentDsl.Generators.Models
         int HiddenSize,
         int Heads,
         int KvHeads,
-        int Precision,
+        Precision Precision,
         int PromptTokens,
         int OutputTokens);
 
@@ -49,8 +49,8 @@ namespace AgentDsl.Generators.Models
         double Flops,
         double BytesMoved,
         double MemoryFootprintBytes,
-        int AllowedDevices,
-        int PreferredDevices,
+        DeviceKinds AllowedDevices,
+        DeviceKinds PreferredDevices,
         bool Batchable,
         bool SafeToRetry,
         ModelSpec? Model);
@@ -67,7 +67,7 @@ namespace AgentDsl.Generators.Models
         string Name,
         string MethodName,
         bool IsStatic,
-        int Kind,
+        OperatorKind Kind,
         ReturnShape Shape,
         string ResultTypeDisplay,
         string? ResultTypeFq,

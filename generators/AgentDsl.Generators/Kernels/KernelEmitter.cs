@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Linq;
 using AgentDsl.Generators.Helpers;
 using AgentDsl.Generators.Models;
+using AgentDsl.Kernels;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
@@ -71,9 +72,11 @@ namespace AgentDsl.Generators.Kernels
         private static void WriteDefinition(SourceWriter w, KernelSpec spec)
         {
             var requirements = new List<string>();
-            if ((spec.Requirements & 1) != 0) requirements.Add(K + "KernelRequirements.Fp64");
-            if ((spec.Requirements & 2) != 0) requirements.Add(K + "KernelRequirements.Fp16");
-            if ((spec.Requirements & 4) != 0) requirements.Add(K + "KernelRequirements.WorkGroups");
+            foreach (var requirement in new[] { KernelRequirements.Fp64, KernelRequirements.Fp16, KernelRequirements.WorkGroups })
+            {
+                if ((spec.Requirements & requirement) != 0) requirements.Add(K + "KernelRequirements." + requirement);
+            }
+
             w.WriteLine("/// <summary>The kernel's definition, for devices and the registry.</summary>");
             w.WriteLine("public static " + K + "KernelDefinition Definition { get; } = new " + K + "KernelDefinition(");
             w.Indent();
@@ -87,7 +90,7 @@ namespace AgentDsl.Generators.Kernels
             foreach (var p in spec.Parameters)
             {
                 w.WriteLine("new " + K + "KernelParameter(" + Str(p.Name) + ", " + K + "KernelParameterKind." + (p.IsBuffer ? "Buffer" : "Scalar") + ", "
-                    + K + "KernelScalarType." + OpenClNames.KernelScalarTypeNames[p.ScalarType] + ", " + (p.IsReadOnly ? "true" : "false") + "),");
+                    + K + "KernelScalarType." + p.ScalarType + ", " + (p.IsReadOnly ? "true" : "false") + "),");
             }
 
             w.Unindent();
@@ -112,7 +115,7 @@ namespace AgentDsl.Generators.Kernels
                 else
                 {
                     parameters.Add(p.ElementFq + " " + name);
-                    arguments.Add(K + "KernelArgument.Scalar(" + name + ", " + K + "KernelScalarType." + OpenClNames.KernelScalarTypeNames[p.ScalarType] + ")");
+                    arguments.Add(K + "KernelArgument.Scalar(" + name + ", " + K + "KernelScalarType." + p.ScalarType + ")");
                 }
             }
 

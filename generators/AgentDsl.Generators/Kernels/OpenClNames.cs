@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Globalization;
+using AgentDsl.Kernels;
 using Microsoft.CodeAnalysis;
 
 namespace AgentDsl.Generators.Kernels
@@ -48,23 +49,21 @@ namespace AgentDsl.Generators.Kernels
             return IsHalf(type) ? "half" : null;
         }
 
-        /// <summary>AgentDsl.Kernels.KernelScalarType of a parameter or element type, or -1.</summary>
-        public static int KernelScalarType(ITypeSymbol type)
+        /// <summary>The kernel scalar type of a parameter or element type, or null when kernels do not accept it.</summary>
+        public static KernelScalarType? ScalarType(ITypeSymbol type)
         {
             switch (type.SpecialType)
             {
-                case SpecialType.System_Int32: return 0;
-                case SpecialType.System_UInt32: return 1;
-                case SpecialType.System_Int64: return 2;
-                case SpecialType.System_UInt64: return 3;
-                case SpecialType.System_Single: return 4;
-                case SpecialType.System_Double: return 5;
+                case SpecialType.System_Int32: return KernelScalarType.Int32;
+                case SpecialType.System_UInt32: return KernelScalarType.UInt32;
+                case SpecialType.System_Int64: return KernelScalarType.Int64;
+                case SpecialType.System_UInt64: return KernelScalarType.UInt64;
+                case SpecialType.System_Single: return KernelScalarType.Single;
+                case SpecialType.System_Double: return KernelScalarType.Double;
             }
 
-            return IsHalf(type) ? 6 : -1;
+            return IsHalf(type) ? KernelScalarType.Half : (KernelScalarType?)null;
         }
-
-        public static readonly string[] KernelScalarTypeNames = { "Int32", "UInt32", "Int64", "UInt64", "Single", "Double", "Half" };
 
         public static bool IsHalf(ITypeSymbol type) => type.Name == "Half" && type.ContainingNamespace?.ToDisplayString() == "System";
 

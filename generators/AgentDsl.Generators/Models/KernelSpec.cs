@@ -1,9 +1,10 @@
 using AgentDsl.Generators.Helpers;
+using AgentDsl.Kernels;
 
 namespace AgentDsl.Generators.Models
 {
     /// <summary>A kernel parameter after the indices: buffer or scalar.</summary>
-    internal sealed record KernelParamSpec(string Name, bool IsBuffer, int ScalarType, string ElementFq, bool IsReadOnly);
+    internal sealed record KernelParamSpec(string Name, bool IsBuffer, KernelScalarType ScalarType, string ElementFq, bool IsReadOnly);
 
     /// <summary>Everything the emitter needs for one [Kernel] method. Value-equatable.</summary>
     internal sealed record KernelSpec(
@@ -17,7 +18,7 @@ namespace AgentDsl.Generators.Models
         EquatableArray<KernelParamSpec> Parameters,
         string EntryPoint,
         string OpenClSource,
-        int Requirements,
+        KernelRequirements Requirements,
         bool CanRegister);
 
     /// <summary>The kernel transform's result.</summary>

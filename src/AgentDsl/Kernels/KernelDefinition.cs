@@ -3,58 +3,6 @@ using System.Text;
 
 namespace AgentDsl.Kernels;
 
-/// <summary>Element or scalar types kernels accept.</summary>
-public enum KernelScalarType
-{
-    /// <summary><c>int</c>.</summary>
-    Int32,
-
-    /// <summary><c>uint</c>.</summary>
-    UInt32,
-
-    /// <summary><c>long</c>.</summary>
-    Int64,
-
-    /// <summary><c>ulong</c>.</summary>
-    UInt64,
-
-    /// <summary><c>float</c>.</summary>
-    Single,
-
-    /// <summary><c>double</c> (needs fp64).</summary>
-    Double,
-
-    /// <summary><c>Half</c> (needs fp16).</summary>
-    Half,
-}
-
-/// <summary>How a kernel parameter is passed.</summary>
-public enum KernelParameterKind
-{
-    /// <summary>A buffer (<c>Span&lt;T&gt;</c> or <c>ReadOnlySpan&lt;T&gt;</c>); its length is passed alongside.</summary>
-    Buffer,
-
-    /// <summary>A scalar by value.</summary>
-    Scalar,
-}
-
-/// <summary>Features a device must offer to run a kernel.</summary>
-[Flags]
-public enum KernelRequirements
-{
-    /// <summary>Nothing beyond OpenCL C 1.2.</summary>
-    None = 0,
-
-    /// <summary>Double precision (<c>cl_khr_fp64</c>).</summary>
-    Fp64 = 1,
-
-    /// <summary>Half precision arithmetic (<c>cl_khr_fp16</c>).</summary>
-    Fp16 = 2,
-
-    /// <summary>Work-group features: local memory or barriers (the launch needs a local size).</summary>
-    WorkGroups = 4,
-}
-
 /// <summary>A kernel parameter after the work-item indices.</summary>
 /// <param name="Name">The C# parameter name.</param>
 /// <param name="Kind">Buffer or scalar.</param>

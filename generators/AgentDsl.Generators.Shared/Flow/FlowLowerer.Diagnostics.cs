@@ -1,0 +1,125 @@
+using System.Collections.Generic;
+using System.Linq;
+using AgentDsl.Generators.Diagnostics;
+using AgentDsl.Generators.Models;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace AgentDsl.Generators.Flow
+{
+    /// <summary>Diagnostics: reporting (each once, though an unrolled loop lowers its body several times), the analyzers' findings and the message builders.</summary>
+    internal sealed partial class FlowLowerer
+    {
+        /// <summary>Errors of the lowering, each once: the generator reports them.</summary>
+        private readonly List<DiagnosticInfo> _diagnostics = new List<DiagnosticInfo>();
+
+        /// <summary>Graph warnings (ADSL0005, ADSL0006): the analyzers report them, the generator ignores them.</summary>
+        private readonly List<DiagnosticInfo> _findings = new List<DiagnosticInfo>();
+
+        // What the findings are made of: locals declared from an operator call (with the node), locals read, operators called.
+        private readonly List<(ISymbol Local, VariableDeclaratorSyntax Syntax, string Node)> _declared = new List<(ISymbol, VariableDeclaratorSyntax, string)>();
+        private readonly HashSet<ISymbol> _usedLocals = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        private readonly HashSet<IMethodSymbol> _calledOperators = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+
+        private void Report(DiagnosticDescriptor descriptor, SyntaxNode node, params object?[] args) =>
+            Add(DiagnosticInfo.Create(descriptor, node, args));
+
+        private void Report(DiagnosticDescriptor descriptor, Location? location, params object?[] args) =>
+            Add(DiagnosticInfo.Create(descriptor, location, args));
+
+        /// <summary>Adds a diagnostic once: an unrolled loop lowers its body several times.</summary>
+        private void Add(DiagnosticInfo diagnostic)
+        {
+            if (!_diagnostics.Contains(diagnostic))
+            {
+                _diagnostics.Add(diagnostic);
+            }
+        }
+
+        private void AddFinding(DiagnosticInfo finding)
+        {
+            if (!_findings.Contains(finding))
+            {
+                _findings.Add(finding);
+            }
+        }
+
+        /// <summary>Graph findings for the analyzers: locals holding a result nobody reads, operators no flow calls.</summary>
+        private void CollectFindings()
+        {
+            var reported = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+            foreach (var (local, syntax, node) in _declared)
+            {
+                if (!_usedLocals.Contains(local) && reported.Add(local))
+                {
+                    AddFinding(DiagnosticInfo.Create(DiagnosticDescriptors.UnusedResult, syntax, node, $"the local '{local.Name}' is never read"));
+                }
+            }
+
+            foreach (var op in _operators.Keys)
+            {
+                if (!_calledOperators.Contains(op))
+                {
+                    _findings.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnreachableOperator, op.Locations.FirstOrDefault(), op.Name, _graphType.Name));
+                }
+            }
+        }
+
+        private static SyntaxNode StatementAnchor(StatementSyntax statement) => statement switch
+        {
+            IfStatementSyntax s => s.IfKeyword.Parent!,
+            _ => statement,
+        };
+
+        /// <summary>ADSL0003's hint for a call of <paramref name="method"/>, which is neither an operator nor a nested graph's flow.</summary>
+        private string NotAnOperatorHint(IMethodSymbol method) =>
+            HasAttribute(method, KnownTypeNames.FlowAttribute)
+                ? SymbolEqualityComparer.Default.Equals(method.ContainingType, _graphType)
+                    ? "a flow cannot call itself: a graph is a finite DAG"
+                    : "the flow's class is not an [AgentGraph] (or is generic or not partial)"
+                : HasAttribute(method, KnownTypeNames.KernelAttribute)
+                    ? "kernels are launched from inside an operator, not from a flow"
+                    : SymbolEqualityComparer.Default.Equals(method.ContainingType, _graphType)
+                        ? "mark it [Operator] to make it a node, or call it inside an operator"
+                        : "only [Operator] methods of the graph class are nodes; call other code inside an operator";
+
+        /// <summary>ADSL0001's construct and hint for a statement the lowering does not support.</summary>
+        private static (string What, string Hint) DescribeStatement(StatementSyntax statement)
+        {
+            const string Later = "not supported in a flow; see docs/dsl.md for branches, loops and fan-out, or do it inside an operator";
+            switch (statement)
+            {
+                case ForStatementSyntax:
+                    return ("for loop", Later);
+                case ForEachStatementSyntax:
+                case ForEachVariableStatementSyntax:
+                    return ("this foreach loop", "write a fan-out, 'await Task.WhenAll(items.Select(x => Op(x)))', or a for loop with constant bounds");
+                case WhileStatementSyntax:
+                    return ("while loop", Later);
+                case DoStatementSyntax:
+                    return ("do loop", "write a while loop, with [Flow(MaxIterations = n)] on the flow");
+                case TryStatementSyntax:
+                    return ("try statement", "errors are handled by the runtime, which fails the request naming the node; catch inside an operator");
+                case UsingStatementSyntax:
+                    return ("using statement", "resources belong inside an operator");
+                case LockStatementSyntax:
+                    return ("lock statement", "operators run concurrently on their devices; synchronise inside an operator");
+                case ThrowStatementSyntax:
+                    return ("throw statement", "throw inside an operator; the runtime fails the request naming the node");
+                case LocalFunctionStatementSyntax:
+                    return ("local function", "make it an [Operator] method of the graph");
+                case YieldStatementSyntax:
+                    return ("yield statement", "flows return one result");
+                case GotoStatementSyntax:
+                case LabeledStatementSyntax:
+                    return ("goto", "flows are dataflow graphs without jumps");
+                case ContinueStatementSyntax:
+                    return ("continue", "guard the rest of the loop body with if/else instead");
+                case BreakStatementSyntax:
+                    return ("break", Later);
+                default:
+                    return (statement.Kind().ToString(), "only local declarations from operator calls, awaited calls, 'await Task.WhenAll(...)' and a final return are supported");
+            }
+        }
+    }
+}
