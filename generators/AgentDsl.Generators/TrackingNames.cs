@@ -7,7 +7,7 @@ namespace AgentDsl.Generators
         public const string Transform = "AgentDsl.Transform";
 
         /// <summary>The diagnostics split off the transform.</summary>
-        public const string Diagnostics = "AgentDsl.Diagnostics";
+        public const string Diagnostics = "AgentDsl.Telemetry";
 
         /// <summary>The spec the emitter sees (diagnostics removed).</summary>
         public const string Output = "AgentDsl.Output";

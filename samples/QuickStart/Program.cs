@@ -1,5 +1,5 @@
 using System.Globalization;
-using AgentDsl.Diagnostics;
+using AgentDsl.Telemetry;
 using AgentDsl.Execution;
 using AgentDsl.Ir;
 using Microsoft.Extensions.Configuration;

@@ -1,5 +1,5 @@
 using AgentDsl.Devices;
-using AgentDsl.Diagnostics;
+using AgentDsl.Telemetry;
 using AgentDsl.Hosting;
 using AgentDsl.Kernels;
 using AgentDsl.OpenCL;

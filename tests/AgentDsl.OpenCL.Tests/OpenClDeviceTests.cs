@@ -159,7 +159,7 @@ public class OpenClDeviceTests(OpenClFixture cl)
 
         var kernels = host.Services.GetRequiredService<KernelDevices>();
         Assert.Same(ManagedKernelDevice.Instance, kernels.For(TestKernels.Kernels.Dot.Definition));
-        Assert.Single(logs, l => l.Item2.Id == AgentDsl.Diagnostics.AgentDslEventIds.NoOpenClPlatform);
+        Assert.Single(logs, l => l.Item2.Id == AgentDsl.Telemetry.AgentDslEventIds.NoOpenClPlatform);
         await host.StopAsync();
     }
 

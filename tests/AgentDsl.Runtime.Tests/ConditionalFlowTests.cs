@@ -70,7 +70,7 @@ public class ConditionalFlowTests
         using var listener = new System.Diagnostics.Metrics.MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == AgentDsl.Diagnostics.AgentDslTelemetry.Name && instrument.Name == "agentdsl.node.skipped")
+            if (instrument.Meter.Name == AgentDsl.Telemetry.AgentDslTelemetry.Name && instrument.Name == "agentdsl.node.skipped")
             {
                 l.EnableMeasurementEvents(instrument);
             }

@@ -1,5 +1,5 @@
 using AgentDsl.Devices;
-using AgentDsl.Diagnostics;
+using AgentDsl.Telemetry;
 using AgentDsl.Execution;
 using AgentDsl.Hosting;
 using AgentDsl.Runtime.Tests.TestGraphs;

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using AgentDsl.Devices;
-using AgentDsl.Diagnostics;
+using AgentDsl.Telemetry;
 using AgentDsl.Execution;
 using AgentDsl.Hosting;
 using AgentDsl.Orchestration;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using AgentDsl.Devices;
-using AgentDsl.Diagnostics;
+using AgentDsl.Telemetry;
 using AgentDsl.Execution;
 using AgentDsl.Runtime.Tests.TestGraphs;
 using Xunit;

@@ -1,5 +1,5 @@
 using AgentDsl.Devices;
-using AgentDsl.Diagnostics;
+using AgentDsl.Telemetry;
 using AgentDsl.Runtime.Tests.TestGraphs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

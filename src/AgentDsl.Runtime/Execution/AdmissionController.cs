@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using AgentDsl.Diagnostics;
+using AgentDsl.Telemetry;
 using AgentDsl.Hosting;
 using AgentDsl.Ir;
 using AgentDsl.Orchestration;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using AgentDsl.Devices;
-using AgentDsl.Diagnostics;
+using AgentDsl.Telemetry;
 using AgentDsl.Ir;
 
 namespace AgentDsl.Execution;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using AgentDsl.Batching;
 using AgentDsl.Devices;
-using AgentDsl.Diagnostics;
+using AgentDsl.Telemetry;
 using AgentDsl.Ir;
 
 namespace AgentDsl.Execution;

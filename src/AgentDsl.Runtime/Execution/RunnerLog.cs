@@ -1,4 +1,4 @@
-using AgentDsl.Diagnostics;
+using AgentDsl.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace AgentDsl.Execution;

@@ -1,4 +1,4 @@
-using AgentDsl.Diagnostics;
+using AgentDsl.Telemetry;
 using AgentDsl.Kernels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace AgentDsl.Diagnostics;
+namespace AgentDsl.Telemetry;
 
 /// <summary>
 /// The runtime's telemetry sources. Subscribe with OpenTelemetry:

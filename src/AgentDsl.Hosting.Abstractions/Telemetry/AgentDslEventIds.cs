@@ -1,4 +1,4 @@
-namespace AgentDsl.Diagnostics;
+namespace AgentDsl.Telemetry;
 
 /// <summary>Stable event ids of the runtime's log messages.</summary>
 public static class AgentDslEventIds
