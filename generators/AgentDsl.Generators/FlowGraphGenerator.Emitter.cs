@@ -230,8 +230,8 @@ namespace AgentDsl.Generators
             {
                 w.WriteLine("/// <summary>Batch forms of batchable operators: overloads taking a list of the operator's input.</summary>");
                 w.WriteLine(GeneratedCode);
-                w.WriteLine("static global::System.Collections.Generic.IReadOnlyList<global::AgentDsl.OperatorBatchForm> global::AgentDsl.IAgentGraph<" + spec.FullyQualifiedName + ">.BatchForms { get; } =");
-                w.WriteLine("    new global::AgentDsl.OperatorBatchForm[]");
+                w.WriteLine("static global::System.Collections.Generic.IReadOnlyList<global::AgentDsl.Generated.OperatorBatchForm> global::AgentDsl.IAgentGraph<" + spec.FullyQualifiedName + ">.BatchForms { get; } =");
+                w.WriteLine("    new global::AgentDsl.Generated.OperatorBatchForm[]");
                 w.WriteLine("    {");
                 foreach (var form in spec.BatchForms)
                 {
@@ -240,7 +240,7 @@ namespace AgentDsl.Generators
                     string body = form.Shape == ReturnShape.Value
                         ? "static (graph, items, cancellationToken) => new " + Tasks + "ValueTask<" + list + ">(" + call + ")"
                         : "static async (graph, items, cancellationToken) => (" + list + ")await " + call + ".ConfigureAwait(false)";
-                    w.WriteLine("        new global::AgentDsl.OperatorBatchForm<" + spec.FullyQualifiedName + ", " + form.InputTypeFq + ", " + form.ResultTypeFq + ">(" + Str(form.Operator) + ", " + body + "),");
+                    w.WriteLine("        new global::AgentDsl.Generated.OperatorBatchForm<" + spec.FullyQualifiedName + ", " + form.InputTypeFq + ", " + form.ResultTypeFq + ">(" + Str(form.Operator) + ", " + body + "),");
                 }
 
                 w.WriteLine("    };");
@@ -250,7 +250,7 @@ namespace AgentDsl.Generators
             {
                 w.WriteLine(GeneratedCode);
                 w.WriteLine("static " + Tasks + "ValueTask global::AgentDsl.IAgentGraph<" + spec.FullyQualifiedName + ">.InvokeNodeAsync(");
-                w.WriteLine("    " + spec.FullyQualifiedName + " graph, int nodeId, global::AgentDsl.NodeValues values, global::System.Threading.CancellationToken cancellationToken)");
+                w.WriteLine("    " + spec.FullyQualifiedName + " graph, int nodeId, global::AgentDsl.Generated.NodeValues values, global::System.Threading.CancellationToken cancellationToken)");
                 using (w.Block())
                 {
                     using (w.Block("switch (nodeId)"))
@@ -301,7 +301,7 @@ namespace AgentDsl.Generators
                 {
                     // A nested graph: run it through its own runner, with the nested flow's inputs in order.
                     var inputs = node.Args.Where(a => a.Source != ArgSource.CancellationToken).Select(a => "(object?)" + ArgCode(a));
-                    w.WriteLine("return global::AgentDsl.Execution.NestedGraph.RunAsync<" + subgraph + ">(values, " + Int(node.Id) + ", new object?[] { " + string.Join(", ", inputs) + " }, cancellationToken);");
+                    w.WriteLine("return global::AgentDsl.Generated.NestedGraph.RunAsync<" + subgraph + ">(values, " + Int(node.Id) + ", new object?[] { " + string.Join(", ", inputs) + " }, cancellationToken);");
                     w.Unindent();
                     return;
                 }
@@ -314,8 +314,8 @@ namespace AgentDsl.Generators
                     {
                         // A foreach for side effects: no results to keep.
                         w.WriteLine(node.Shape == ReturnShape.Task
-                            ? "return global::AgentDsl.FanOut.ForEachAsync<" + node.ElementTypeFq + ">(" + items + ", __element => " + call + ");"
-                            : "return global::AgentDsl.FanOut.ForEach<" + node.ElementTypeFq + ">(" + items + ", __element => " + call + ", cancellationToken);");
+                            ? "return global::AgentDsl.Generated.FanOut.ForEachAsync<" + node.ElementTypeFq + ">(" + items + ", __element => " + call + ");"
+                            : "return global::AgentDsl.Generated.FanOut.ForEach<" + node.ElementTypeFq + ">(" + items + ", __element => " + call + ", cancellationToken);");
                         w.Unindent();
                         return;
                     }
@@ -323,8 +323,8 @@ namespace AgentDsl.Generators
                     string types = "<" + node.ElementTypeFq + ", " + node.ItemResultTypeFq + ">";
                     string asList = node.CollectsList ? ", asList: true" : string.Empty;
                     w.WriteLine(node.Shape == ReturnShape.TaskOfT
-                        ? "return global::AgentDsl.FanOut.MapAsync" + types + "(values, " + Int(node.Id) + ", " + items + ", __element => " + call + asList + ");"
-                        : "return global::AgentDsl.FanOut.Map" + types + "(values, " + Int(node.Id) + ", " + items + ", __element => " + call + ", cancellationToken" + asList + ");");
+                        ? "return global::AgentDsl.Generated.FanOut.MapAsync" + types + "(values, " + Int(node.Id) + ", " + items + ", __element => " + call + asList + ");"
+                        : "return global::AgentDsl.Generated.FanOut.Map" + types + "(values, " + Int(node.Id) + ", " + items + ", __element => " + call + ", cancellationToken" + asList + ");");
                     w.Unindent();
                     return;
                 }

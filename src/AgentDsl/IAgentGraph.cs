@@ -1,3 +1,4 @@
+using AgentDsl.Generated;
 using AgentDsl.Ir;
 
 namespace AgentDsl;

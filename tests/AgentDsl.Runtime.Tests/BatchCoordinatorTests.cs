@@ -1,3 +1,4 @@
+using AgentDsl.Generated;
 using System.Diagnostics;
 using AgentDsl.Batching;
 using AgentDsl.Devices;

@@ -1,3 +1,4 @@
+using AgentDsl.Generated;
 using AgentDsl.Execution;
 using AgentDsl.Runtime.Tests.TestGraphs;
 using Microsoft.Extensions.DependencyInjection;

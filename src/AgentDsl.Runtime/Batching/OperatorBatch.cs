@@ -1,3 +1,4 @@
+using AgentDsl.Generated;
 using System.ComponentModel.DataAnnotations;
 using AgentDsl.Ir;
 

@@ -1,3 +1,4 @@
+using AgentDsl.Generated;
 using System.Diagnostics;
 using System.Globalization;
 using AgentDsl.Devices;

@@ -1,3 +1,4 @@
+using AgentDsl.Generated;
 using AgentDsl.Batching;
 using AgentDsl.Hosting;
 using AgentDsl.Ir;

@@ -1,3 +1,4 @@
+using AgentDsl.Generated;
 using AgentDsl;
 using AgentDsl.Devices;
 using AgentDsl.Execution;

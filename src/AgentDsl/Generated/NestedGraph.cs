@@ -1,10 +1,13 @@
-namespace AgentDsl.Execution;
+using AgentDsl.Execution;
+using System.ComponentModel;
+namespace AgentDsl.Generated;
 
 /// <summary>
 /// Runs a nested graph for a node of another graph: through the nested graph's own <see cref="IAgentRunner{TGraph}"/>
 /// from the host's services, so its operators are placed and scheduled like any request's. Called by generated node
 /// invokers; not meant to be called by hand.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class NestedGraph
 {
     /// <summary>Runs <typeparamref name="TGraph"/> on <paramref name="inputs"/> and stores its result as node <paramref name="nodeId"/>'s.</summary>

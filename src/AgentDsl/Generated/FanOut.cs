@@ -1,10 +1,12 @@
-namespace AgentDsl;
+using System.ComponentModel;
+namespace AgentDsl.Generated;
 
 /// <summary>
 /// Runs a fan-out node: the operator once per element of a collection, concurrently, and stores the array of results
 /// in the collection's order (the fan-in). Called by generated node invokers with a lambda that calls the operator
 /// directly; not meant to be called by hand.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class FanOut
 {
     /// <summary>Calls <paramref name="body"/> on every element, all started before any is awaited; stores the results in order.</summary>

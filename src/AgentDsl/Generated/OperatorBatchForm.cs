@@ -1,6 +1,7 @@
+using System.ComponentModel;
 using AgentDsl.Ir;
 
-namespace AgentDsl;
+namespace AgentDsl.Generated;
 
 /// <summary>
 /// The batch form of a <c>[Operator(Batchable = true)]</c> operator: one call for the inputs of several concurrent
@@ -8,6 +9,7 @@ namespace AgentDsl;
 /// <see cref="IReadOnlyList{T}"/> of its input (see <see cref="IAgentGraph{TSelf}.BatchForms"/>); the runtime's
 /// <c>AddBatch</c> registers one written as a delegate.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public abstract class OperatorBatchForm
 {
     /// <summary>Creates the form of operator <paramref name="operator"/>.</summary>
@@ -32,6 +34,7 @@ public abstract class OperatorBatchForm
 /// <typeparam name="TGraph">The graph class.</typeparam>
 /// <typeparam name="TInput">The operator's input type.</typeparam>
 /// <typeparam name="TResult">The operator's result type.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class OperatorBatchForm<TGraph, TInput, TResult> : OperatorBatchForm
     where TGraph : class
 {

@@ -1,11 +1,13 @@
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 
-namespace AgentDsl;
+namespace AgentDsl.Generated;
 
 /// <summary>
 /// The values of one request: the graph inputs and each node's result. Generated invokers read
 /// arguments from here and write results back; each node writes only its own slot, once.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class NodeValues
 {
     private readonly object?[] _inputs;
