@@ -5,27 +5,6 @@ using Google.OrTools.Sat;
 
 namespace AgentDsl.Planning.OrTools;
 
-/// <summary>What the exact planner optimises.</summary>
-public enum ExactObjective
-{
-    /// <summary>End-to-end latency (makespan).</summary>
-    Latency,
-
-    /// <summary>Price per request, subject to latency within the SLA (the paper's objective).</summary>
-    Cost,
-}
-
-/// <summary>The exact planner's answer: the plan (re-evaluated with exact times), whether optimality was proven, and the solve time.</summary>
-public sealed record ExactPlan(PlanResult Plan, bool Optimal, double SolveSeconds, string Status)
-{
-    /// <summary>
-    /// The makespan of the solver's own solution (its integer-microsecond model), seconds; <see langword="null"/> when the
-    /// solver returned none. The model and <see cref="PlanEvaluator"/> share the graph's dependencies, so it equals the
-    /// re-evaluated plan's latency up to that rounding.
-    /// </summary>
-    public double? SolverMakespanSeconds { get; init; }
-}
-
 /// <summary>
 /// Exact placement with Google OR-Tools CP-SAT: one Boolean per (node, device), one optional interval per
 /// (node, device) with a no-overlap constraint per device, precedence with the transfer time of the devices

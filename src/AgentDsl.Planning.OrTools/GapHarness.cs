@@ -5,13 +5,6 @@ using AgentDsl.Planning.Placement;
 
 namespace AgentDsl.Planning.OrTools;
 
-/// <summary>One generated problem: the heuristic's and the exact latency.</summary>
-public sealed record GapSample(int Seed, int Nodes, double HeuristicSeconds, double ExactSeconds, bool Optimal)
-{
-    /// <summary>(heuristic − exact) / exact.</summary>
-    public double Gap => (HeuristicSeconds - ExactSeconds) / ExactSeconds;
-}
-
 /// <summary>
 /// Measures HEFT's latency gap to the CP-SAT optimum on generated graphs: random layered DAGs whose nodes
 /// mix compute-bound and bandwidth-bound work of varied size, on a few devices of different catalog types.

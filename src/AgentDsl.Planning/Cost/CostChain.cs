@@ -4,24 +4,6 @@ using AgentDsl.Planning.Catalog;
 
 namespace AgentDsl.Planning.Cost;
 
-/// <summary>Which link of the <see cref="CostChain"/> gave a node's time.</summary>
-public enum CostSource
-{
-    /// <summary>Measured runs of the node on the device.</summary>
-    Measured,
-
-    /// <summary>The roofline from the node's cost hints and the device's figures (scaled by the measured/roofline ratio when one is known).</summary>
-    Roofline,
-
-    /// <summary>The stated prior: nothing measured, no hints or no figures.</summary>
-    Prior,
-}
-
-/// <summary>A predicted node time and where it came from.</summary>
-/// <param name="Seconds">The time, seconds.</param>
-/// <param name="Source">The link of the chain that gave it.</param>
-public readonly record struct CostEstimate(double Seconds, CostSource Source);
-
 /// <summary>
 /// The one cost chain, used by the runtime's placement (<c>PlannedPlacementPolicy</c>) and by the planners
 /// (<see cref="CostModel.Seconds"/>): a node's time on a device is

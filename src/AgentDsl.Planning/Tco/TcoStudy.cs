@@ -4,63 +4,6 @@ using AgentDsl.Planning.Catalog;
 
 namespace AgentDsl.Planning.Tco;
 
-/// <summary>Which device figures the study uses.</summary>
-public enum DeviceReading
-{
-    /// <summary>The catalog's dense datasheet figures (FP16 and FP8 tensor rates, memory, bandwidth).</summary>
-    Datasheet,
-
-    /// <summary>The paper's table 5 as printed (its H100 FP16 figure is the sparse one); FP8 from the catalog.</summary>
-    PaperTable,
-}
-
-/// <summary>One study configuration: model, precision, token shape and SLA regime.</summary>
-public sealed record TcoConfiguration(LlmSpec Model, TokenShape Shape, SlaRegime Regime)
-{
-    /// <summary>A short label, for example <c>8B FP16 reasoning interactive</c>.</summary>
-    public string Label => $"{Model.Name.Replace("Llama-3-", "", StringComparison.Ordinal)} {Model.Precision.ToString().ToUpperInvariant()} {Shape.Name} {Regime.ToString().ToLowerInvariant()}";
-}
-
-/// <summary>The outcome for one prefill::decode pair in one configuration.</summary>
-public sealed record TcoPair(string Prefill, string Decode, StageConfig? PrefillStage, StageConfig? DecodeStage, double CostPerRequest, double Relative)
-{
-    /// <summary><c>P::D</c>.</summary>
-    public string Name => Prefill + "::" + Decode;
-
-    /// <summary>Whether both stages have a configuration that fits and meets the SLA.</summary>
-    public bool Feasible => PrefillStage is not null && DecodeStage is not null;
-}
-
-/// <summary>All pairs of one configuration under one reading.</summary>
-public sealed record TcoRow(DeviceReading Devices, PriceReading Prices, TcoConfiguration Configuration, IReadOnlyList<TcoPair> Pairs)
-{
-    /// <summary>The cheapest feasible pair.</summary>
-    public TcoPair? Winner => Pairs.Where(p => p.Feasible).MinBy(p => p.CostPerRequest);
-
-    /// <summary>The baseline pair.</summary>
-    public TcoPair Baseline(string prefill, string decode) => Pairs.Single(p => p.Prefill == prefill && p.Decode == decode);
-}
-
-/// <summary>One maximum-power figure a source gives for a device.</summary>
-/// <param name="Watts">The figure, W.</param>
-/// <param name="Source">Where it comes from (source ids of the hardware datasheets).</param>
-public sealed record PowerFigure(double Watts, string Source);
-
-/// <summary>The study rerun with one device's power set to one of its published figures.</summary>
-/// <param name="Figure">The figure used.</param>
-/// <param name="HourlyCost">The device's hourly cost with that figure.</param>
-/// <param name="Rows">Every configuration, as <see cref="TcoStudy.Run"/> returns it.</param>
-public sealed record TcoPowerCase(PowerFigure Figure, double HourlyCost, IReadOnlyList<TcoRow> Rows);
-
-/// <summary>
-/// A power sensitivity row: a device whose sources give different maximum-power figures, and the study under
-/// each of them (only the device's power changes; every other figure stays as in the reading).
-/// </summary>
-/// <param name="Device">The device.</param>
-/// <param name="BaseWatts">The power the reading itself uses (the catalog's figure).</param>
-/// <param name="Cases">One case per distinct figure, lowest power first.</param>
-public sealed record TcoPowerSensitivity(string Device, double BaseWatts, IReadOnlyList<TcoPowerCase> Cases);
-
 /// <summary>
 /// The paper's TCO study run through the fleet planner: for every configuration and every P::D pair of
 /// the study's devices, the cheapest prefill stage (TP × PP × batch, within TTFT when interactive) and

@@ -4,22 +4,6 @@ using AgentDsl.Ir;
 
 namespace AgentDsl.Batching;
 
-/// <summary>How a batchable operator's invocations are grouped.</summary>
-public sealed class BatchOptions
-{
-    /// <summary>The most invocations in one batch; a full batch runs at once.</summary>
-    [Range(1, 1_000_000)]
-    public int MaxBatchSize { get; set; } = 16;
-
-    /// <summary>
-    /// The longest the first invocation of a batch waits for others. Unset: a tenth of the graph's SLA, at most 20 ms
-    /// (2 ms without an SLA). Each request also bounds it by its own slack — its deadline, less the node's expected
-    /// time and the expected time of the nodes after it — so batching never spends time a request does not have.
-    /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
-    public TimeSpan? MaxWait { get; set; }
-}
-
 /// <summary>
 /// The batch form of a <c>[Operator(Batchable = true)]</c> operator with its options: registered with
 /// <c>AddBatch&lt;TGraph, TInput, TResult&gt;</c>, or found by the source generator (<see cref="IAgentGraph{TSelf}.BatchForms"/>);

@@ -341,28 +341,3 @@ public sealed class GraphDefinition
         }
     }
 }
-
-/// <summary>A path through a graph and its length (see <see cref="GraphDefinition.CriticalPath"/>).</summary>
-/// <param name="Seconds">The sum of the path's node times.</param>
-/// <param name="Nodes">Node ids, first to last; empty for a graph without nodes.</param>
-public sealed record GraphPath(double Seconds, ImmutableArray<int> Nodes);
-
-/// <summary>Thrown when a <see cref="GraphDefinition"/> is malformed.</summary>
-public sealed class GraphDefinitionException : Exception
-{
-    /// <summary>Creates the exception.</summary>
-    /// <param name="graph">The graph name.</param>
-    /// <param name="problem">What is wrong, naming the node.</param>
-    public GraphDefinitionException(string graph, string problem)
-        : base($"Graph '{graph}' is malformed: {problem}.")
-    {
-        Graph = graph;
-        Problem = problem;
-    }
-
-    /// <summary>The graph name (for <see cref="GraphImport"/>, the file).</summary>
-    public string Graph { get; }
-
-    /// <summary>What is wrong, naming the node.</summary>
-    public string Problem { get; }
-}

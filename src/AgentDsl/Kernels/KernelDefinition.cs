@@ -3,16 +3,6 @@ using System.Text;
 
 namespace AgentDsl.Kernels;
 
-/// <summary>A kernel parameter after the work-item indices.</summary>
-/// <param name="Name">The C# parameter name.</param>
-/// <param name="Kind">Buffer or scalar.</param>
-/// <param name="Type">Element type (buffers) or type (scalars).</param>
-/// <param name="IsReadOnly">For buffers: declared <c>ReadOnlySpan&lt;T&gt;</c>, so the kernel never writes it.</param>
-public sealed record KernelParameter(string Name, KernelParameterKind Kind, KernelScalarType Type, bool IsReadOnly);
-
-/// <summary>Runs work-items <paramref name="begin"/> to <paramref name="end"/> (flattened, x fastest) of a launch in managed code.</summary>
-public delegate void ManagedKernelRange(KernelLaunch launch, long begin, long end);
-
 /// <summary>
 /// A kernel as the generator emits it: the OpenCL C program, its entry point, the parameters, what the
 /// device must support, and the managed reference implementation.

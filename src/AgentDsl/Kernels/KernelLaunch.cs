@@ -2,53 +2,6 @@ using System.Runtime.CompilerServices;
 
 namespace AgentDsl.Kernels;
 
-/// <summary>One argument of a launch: a buffer, or a scalar stored as raw bits.</summary>
-public readonly struct KernelArgument
-{
-    private readonly ulong _bits;
-
-    private KernelArgument(IKernelBuffer? buffer, ulong bits, KernelScalarType type)
-    {
-        Buffer = buffer;
-        _bits = bits;
-        Type = type;
-    }
-
-    /// <summary>The buffer, for buffer parameters.</summary>
-    public IKernelBuffer? Buffer { get; }
-
-    /// <summary>The scalar's (or the buffer's element) type.</summary>
-    public KernelScalarType Type { get; }
-
-    /// <summary>A buffer argument.</summary>
-    public static KernelArgument Of<T>(KernelBuffer<T> buffer)
-        where T : unmanaged
-    {
-        ArgumentNullException.ThrowIfNull(buffer);
-        return new(buffer, 0, buffer.ElementType);
-    }
-
-    /// <summary>A scalar argument.</summary>
-    public static KernelArgument Scalar<T>(T value, KernelScalarType type)
-        where T : unmanaged
-    {
-        ulong bits = 0;
-        Unsafe.WriteUnaligned(ref Unsafe.As<ulong, byte>(ref bits), value);
-        return new(null, bits, type);
-    }
-
-    /// <summary>The scalar value.</summary>
-    public T Value<T>()
-        where T : unmanaged
-    {
-        ulong bits = _bits;
-        return Unsafe.ReadUnaligned<T>(ref Unsafe.As<ulong, byte>(ref bits));
-    }
-
-    /// <summary>The scalar's bits, little-endian (the low bytes hold narrower types).</summary>
-    public ulong Bits => _bits;
-}
-
 /// <summary>A kernel launch: the kernel, the global and (optional) work-group sizes, and the arguments in parameter order.</summary>
 public sealed class KernelLaunch
 {
@@ -131,55 +84,5 @@ public sealed class KernelLaunch
         long rest = flat / Global.X;
         y = (int)(rest % Global.Y);
         z = (int)(rest / Global.Y);
-    }
-}
-
-/// <summary>A device that runs kernels: the managed reference device, or an OpenCL device.</summary>
-public interface IKernelDevice
-{
-    /// <summary>A unique name, for example <c>managed</c> or <c>opencl:0:0 (pthread-…)</c>.</summary>
-    string Name { get; }
-
-    /// <summary>The device class.</summary>
-    DeviceKinds Kind { get; }
-
-    /// <summary>Whether the device offers what <paramref name="kernel"/> requires (fp64, fp16, work-groups).</summary>
-    bool Supports(KernelDefinition kernel);
-
-    /// <summary>Compiles <paramref name="kernel"/> ahead of its first launch (a no-op where nothing is compiled).</summary>
-    ValueTask PrepareAsync(KernelDefinition kernel, CancellationToken cancellationToken = default);
-
-    /// <summary>Runs a launch; completes when the kernel has finished and buffers made from arrays are synchronised.</summary>
-    ValueTask LaunchAsync(KernelLaunch launch, CancellationToken cancellationToken = default);
-}
-
-/// <summary>Every kernel of the loaded assemblies: generated code registers each kernel here when its assembly loads.</summary>
-public static class KernelRegistry
-{
-    private static readonly List<KernelDefinition> s_kernels = [];
-
-    /// <summary>The registered kernels, in registration order.</summary>
-    public static IReadOnlyList<KernelDefinition> All
-    {
-        get
-        {
-            lock (s_kernels)
-            {
-                return [.. s_kernels];
-            }
-        }
-    }
-
-    /// <summary>Registers a kernel (called by generated module initializers).</summary>
-    public static void Register(KernelDefinition kernel)
-    {
-        ArgumentNullException.ThrowIfNull(kernel);
-        lock (s_kernels)
-        {
-            if (!s_kernels.Contains(kernel))
-            {
-                s_kernels.Add(kernel);
-            }
-        }
     }
 }

@@ -3,51 +3,6 @@ using AgentDsl.Planning.Cost;
 
 namespace AgentDsl.Planning.Tco;
 
-/// <summary>An LLM as the serving model needs it.</summary>
-public sealed record LlmSpec(string Name, double Parameters, int Layers, int Hidden, int Heads, int KvHeads, Precision Precision)
-{
-    /// <summary>Bytes per weight and KV element.</summary>
-    public double BytesPerElement => LlmMath.BytesPerElement(Precision);
-
-    /// <summary>Weight bytes.</summary>
-    public double WeightBytes => Parameters * BytesPerElement;
-
-    /// <summary>KV-cache bytes per token per request.</summary>
-    public double KvBytesPerToken => LlmMath.KvBytes(Layers, Hidden, Heads, KvHeads, 1, 1, BytesPerElement);
-
-    /// <inheritdoc/>
-    public override string ToString() => $"{Name} {Precision}";
-}
-
-/// <summary>Prompt and generated token counts of a request.</summary>
-public sealed record TokenShape(string Name, int Prompt, int Output);
-
-/// <summary>The SLA regime of a study configuration.</summary>
-public enum SlaRegime
-{
-    /// <summary>Time to first token ≤ 250 ms and time between tokens ≤ 20 ms.</summary>
-    Interactive,
-
-    /// <summary>No latency bound: maximise tokens per second per dollar.</summary>
-    Offline,
-}
-
-/// <summary>One serving stage configuration: tensor × pipeline parallelism, batch, latency and throughput.</summary>
-/// <param name="Tp">Tensor-parallel degree.</param>
-/// <param name="Pp">Pipeline-parallel degree.</param>
-/// <param name="Batch">Requests per batch.</param>
-/// <param name="LatencySeconds">TTFT (prefill) or TBT (decode).</param>
-/// <param name="Throughput">Requests/s (prefill) or tokens/s (decode) of one Tp·Pp unit.</param>
-/// <param name="CostPerUnit">Cost of one request's prefill, or of one generated token, on this stage.</param>
-public sealed record StageConfig(int Tp, int Pp, int Batch, double LatencySeconds, double Throughput, double CostPerUnit)
-{
-    /// <summary>Devices in one unit.</summary>
-    public int Devices => Tp * Pp;
-
-    /// <inheritdoc/>
-    public override string ToString() => $"TP{Tp}×PP{Pp} b{Batch}";
-}
-
 /// <summary>
 /// The performance model of disaggregated LLM serving used by the fleet planner: a roofline per stage
 /// (compute against memory traffic of weights and KV cache), tensor-parallel all-reduces over the

@@ -1,50 +1,6 @@
 namespace AgentDsl;
 
 /// <summary>
-/// Marks a <see langword="partial"/> class as an agent graph. The source generator reads its one
-/// <see cref="FlowAttribute"/> method and makes the class implement <see cref="IAgentGraph{TSelf}"/>.
-/// </summary>
-/// <example>
-/// <code>
-/// [AgentGraph(LatencySlaMs = 800, Percentile = 0.99)]
-/// public partial class SupportAgent { ... }
-/// </code>
-/// </example>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
-public sealed class AgentGraphAttribute : Attribute
-{
-    /// <summary>Default <see cref="Percentile"/>: 0.99.</summary>
-    public const double DefaultPercentile = 0.99;
-
-    /// <summary>End-to-end latency objective in milliseconds at <see cref="Percentile"/>; 0 means none.</summary>
-    public double LatencySlaMs { get; set; }
-
-    /// <summary>The percentile the SLA applies to, in (0, 1]. Defaults to <see cref="DefaultPercentile"/>.</summary>
-    public double Percentile { get; set; } = DefaultPercentile;
-
-    /// <summary>The graph's name in the IR and in telemetry; defaults to the class name.</summary>
-    public string? Name { get; set; }
-}
-
-/// <summary>
-/// Marks the one method of an <see cref="AgentGraphAttribute"/> class whose body composes operators.
-/// The body is analysed at compile time, not executed by the runtime: each operator call becomes
-/// a node and each local passed from one call to another an edge. Calls that do not depend on
-/// each other run concurrently.
-/// </summary>
-[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
-public sealed class FlowAttribute : Attribute
-{
-    /// <summary>
-    /// The most iterations any <c>while</c> loop of the flow runs (an agent ⇄ tool loop needs a bound). The loop is
-    /// unrolled to this many guarded iterations at compile time; after the last one the flow continues, as if the
-    /// condition had turned false. 0 (the default) makes a <c>while</c> loop an error. <c>for</c> loops with constant
-    /// bounds need no declaration.
-    /// </summary>
-    public int MaxIterations { get; set; }
-}
-
-/// <summary>
 /// Marks a method of an <see cref="AgentGraphAttribute"/> class as an operator: a node of the graph.
 /// Properties are cost hints for the planner; all are optional.
 /// </summary>
@@ -121,27 +77,4 @@ public sealed class OperatorAttribute : Attribute
 
     /// <summary>Expected generated length in tokens, for LLM cost estimates.</summary>
     public int OutputTokens { get; set; }
-}
-
-/// <summary>
-/// Marks a static, data-parallel method that the generator compiles to OpenCL C 1.2. The method is
-/// also its own managed reference implementation. Its first <see cref="Dimensions"/> parameters are
-/// <see langword="int"/> work-item indices; the others are <c>Span&lt;T&gt;</c>/<c>ReadOnlySpan&lt;T&gt;</c>
-/// buffers or scalars of <c>int</c>, <c>uint</c>, <c>long</c>, <c>ulong</c>, <c>float</c>, <c>double</c>
-/// or <c>Half</c>. See docs/kernels.md for the language.
-/// </summary>
-[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
-public sealed class KernelAttribute : Attribute
-{
-    /// <summary>How many leading <see langword="int"/> parameters are work-item indices (1 to 3). Defaults to 1.</summary>
-    public int Dimensions { get; set; } = 1;
-}
-
-/// <summary>
-/// Marks a static method that kernels may call: it is compiled to an OpenCL C function next to the
-/// kernels that use it, under the same language rules.
-/// </summary>
-[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
-public sealed class KernelHelperAttribute : Attribute
-{
 }
