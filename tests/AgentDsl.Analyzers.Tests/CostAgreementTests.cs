@@ -1,11 +1,11 @@
 using System.Reflection;
-using AgentDsl.Generators.Tests.Helpers;
 using AgentDsl.Ir;
 using AgentDsl.Planning;
 using AgentDsl.Planning.Catalog;
 using AgentDsl.Planning.Cost;
 using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
+using AgentDsl.Testing;
 
 namespace AgentDsl.Analyzers.Tests;
 

@@ -1,6 +1,6 @@
 using AgentDsl.Analyzers;
-using AgentDsl.Generators.Tests.Helpers;
 using Xunit;
+using AgentDsl.Testing;
 
 namespace AgentDsl.Analyzers.Tests;
 

@@ -1,13 +1,13 @@
 using System.Collections;
 using System.Collections.Immutable;
 using System.Reflection;
-using AgentDsl.Generators.Tests.Helpers;
 using AgentDsl.Planning;
 using AgentDsl.Planning.Catalog;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 using Xunit;
+using AgentDsl.Testing;
 
 namespace AgentDsl.Analyzers.Tests;
 

@@ -1,7 +1,6 @@
 using AgentDsl.Analyzers;
 using AgentDsl.CodeFixes;
 using AgentDsl.Generators;
-using AgentDsl.Generators.Tests.Helpers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
@@ -11,6 +10,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Testing;
 using Microsoft.CodeAnalysis.Text;
 using Xunit;
+using AgentDsl.Testing;
 
 namespace AgentDsl.CodeFixes.Tests;
 

@@ -2,6 +2,7 @@ using AgentDsl.Generators.Tests.Helpers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
+using AgentDsl.Testing;
 
 namespace AgentDsl.Generators.Tests;
 

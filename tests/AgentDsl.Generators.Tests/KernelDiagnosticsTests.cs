@@ -1,5 +1,6 @@
 using AgentDsl.Generators.Tests.Helpers;
 using Xunit;
+using AgentDsl.Testing;
 
 namespace AgentDsl.Generators.Tests;
 

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using AgentDsl.Generators.Tests.Helpers;
 using Microsoft.CodeAnalysis;
 using Xunit;
+using AgentDsl.Testing;
 
 namespace AgentDsl.Generators.Tests;
 

@@ -4,6 +4,7 @@ using AgentDsl.Planning.Cost;
 using AgentDsl.Planning.Placement;
 using Xunit;
 using Xunit.Abstractions;
+using AgentDsl.Testing;
 
 namespace AgentDsl.Planning.OrTools.Tests;
 
@@ -41,10 +42,10 @@ public class CpSatPlannerTests(ITestOutputHelper output)
     {
         // Split (1 s) feeds a fan-out Answer (2 s); IsSafe (0.5 s) guards Refuse (0.25 s). On two devices a model that takes
         // dependencies from inputs only runs Answer beside Split and claims 2 s; the real optimum is 3 s.
-        var graph = AgentDsl.Planning.Tests.TopologyGraphs.SplitAnswerGuard();
+        var graph = TopologyGraphs.SplitAnswerGuard();
         var devices = PlanDevice.Of((new DeviceSpec { Name = "D" }, 2, 0));
 
-        var exact = new CpSatPlanner { TimeLimit = TimeSpan.FromSeconds(10), Workers = 2 }.Plan(graph, devices, AgentDsl.Planning.Tests.TopologyGraphs.Costs());
+        var exact = new CpSatPlanner { TimeLimit = TimeSpan.FromSeconds(10), Workers = 2 }.Plan(graph, devices, TopologyGraphs.Costs());
 
         Assert.True(exact.Optimal, exact.Status);
         Assert.True(exact.Plan.Nodes[2].Start >= 1 - 1e-9, $"Answer starts at {exact.Plan.Nodes[2].Start} s, before Split ends");

@@ -4,6 +4,7 @@ using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
+using AgentDsl.Testing;
 
 namespace AgentDsl.Generators.Tests.Helpers;
 

@@ -1,10 +1,10 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
-namespace AgentDsl.Generators.Tests.Helpers;
+namespace AgentDsl.Testing;
 
 /// <summary>Hermetic compilations: .NET 10 reference assemblies plus AgentDsl.dll, no download.</summary>
-internal static class Compilations
+public static class Compilations
 {
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 

@@ -1,10 +1,10 @@
 using AgentDsl.Ir;
 using AgentDsl.Planning.Placement;
 
-namespace AgentDsl.Planning.Tests;
+namespace AgentDsl.Testing;
 
 /// <summary>Graphs whose dependencies are not all inputs (also compiled into AgentDsl.Planning.OrTools.Tests).</summary>
-internal static class TopologyGraphs
+public static class TopologyGraphs
 {
     /// <summary>
     /// Issue 13's graph: <c>Split</c> (1 s) feeds a fan-out <c>Answer</c> (2 s) and <c>IsSafe</c> (0.5 s) guards

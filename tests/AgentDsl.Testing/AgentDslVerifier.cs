@@ -1,16 +1,20 @@
+extern alias generators;
+
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Testing;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Testing;
+using FlowGraphGenerator = generators::AgentDsl.Generators.FlowGraphGenerator;
+using KernelGenerator = generators::AgentDsl.Generators.KernelGenerator;
 
-namespace AgentDsl.Generators.Tests.Helpers;
+namespace AgentDsl.Testing;
 
 /// <summary>
 /// Hermetic Roslyn test wrappers (no reference-pack download): diagnostics are asserted with
 /// <c>{|ADSL0001:span|}</c> markup, so the location is checked, not only the ID.
 /// </summary>
-internal static class AgentDslVerifier
+public static class AgentDslVerifier
 {
     /// <summary>Runs the kernel generator on <paramref name="source"/> and checks its diagnostics.</summary>
     public static Task VerifyKernelGeneratorAsync(string source)
