@@ -64,14 +64,16 @@ namespace AgentDsl.Generators
                     typeBlocks.Pop().Dispose();
                 }
 
+                namespaceBlock?.Dispose();
                 if (spec.ExtensionAccessibility != null)
                 {
-                    // Extension methods must live in a top-level static class.
+                    // Extension methods must live in a top-level static class; it is in the global namespace so that
+                    // `runner.RunAsync(...)` binds wherever the runner is, without the graph's namespace imported (with it
+                    // missing, the call bound to IHost.RunAsync and the error pointed there).
                     w.WriteLine();
                     WriteRunnerExtensions(w, spec);
                 }
 
-                namespaceBlock?.Dispose();
                 return w.ToString();
             }
 
@@ -355,7 +357,9 @@ namespace AgentDsl.Generators
 
             private static void WriteRunnerExtensions(SourceWriter w, GraphSpec spec)
             {
-                string extensionName = string.Concat(spec.ContainingTypes.Select(c => c.Name)) + spec.ClassName + "RunnerExtensions";
+                // Unique in the global namespace: the graph's namespace and containing types are part of the name.
+                string extensionName = (spec.Namespace is null ? string.Empty : spec.Namespace.Replace('.', '_') + "_")
+                    + string.Concat(spec.ContainingTypes.Select(c => c.Name)) + spec.ClassName + "RunnerExtensions";
                 var used = new HashSet<string>(spec.Inputs.Select(i => i.Name));
                 string runner = used.Contains("runner") ? "__runner" : "runner";
                 string ct = used.Contains("cancellationToken") ? "__cancellationToken" : "cancellationToken";
