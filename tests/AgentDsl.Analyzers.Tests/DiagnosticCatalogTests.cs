@@ -35,9 +35,15 @@ public class DiagnosticCatalogTests
             };
             Assert.Equal(expectedCategory, d.Category);
             Assert.EndsWith("#" + d.Id.ToLowerInvariant(), d.HelpLinkUri, StringComparison.Ordinal);
+            Assert.True(Uri.TryCreate(d.HelpLinkUri, UriKind.Absolute, out var link) && link.Scheme == Uri.UriSchemeHttps, $"{d.Id}: the help link '{d.HelpLinkUri}' is not an absolute https address an IDE can open.");
+            Assert.Equal(RepositoryUrl + "/blob/main/docs/diagnostics.md#" + d.Id.ToLowerInvariant(), d.HelpLinkUri);
             Assert.False(string.IsNullOrWhiteSpace(d.Description.ToString()), $"{d.Id} has no description.");
         }
     }
+
+    /// <summary>RepositoryUrl from Directory.Build.props: the help links point into the repository the packages name.</summary>
+    private static string RepositoryUrl =>
+        Regex.Match(File.ReadAllText(Path.Combine(RepoRoot, "Directory.Build.props")), "<RepositoryUrl>([^<]+)</RepositoryUrl>").Groups[1].Value;
 
     [Fact]
     public void EveryId_IsDocumented()

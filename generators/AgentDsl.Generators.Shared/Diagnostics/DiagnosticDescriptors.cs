@@ -15,7 +15,13 @@ namespace AgentDsl.Generators.Diagnostics
         public const string UsageCategory = "AgentDsl.Usage";
         public const string KernelCategory = "AgentDsl.Kernel";
         public const string PlacementCategory = "AgentDsl.Placement";
-        public const string HelpLinkBase = "docs/diagnostics.md#";
+        /// <summary>
+        /// The project's documentation online (the same address as <c>RepositoryUrl</c> in Directory.Build.props): help links
+        /// must be absolute, an IDE cannot open a path relative to a repository it does not know.
+        /// </summary>
+        public const string DocsBase = "https://github.com/agentdsl/agentdsl/blob/main/docs/";
+
+        public const string HelpLinkBase = DocsBase + "diagnostics.md#";
 
         public const string UnsupportedFlowStatementId = "ADSL0001";
         public const string UnsupportedFlowExpressionId = "ADSL0002";
