@@ -80,10 +80,10 @@ namespace AgentDsl.Analyzers
             foreach (var node in spec.Nodes)
             {
                 context.CancellationToken.ThrowIfCancellationRequested();
-                if (!calls.TryGetValue((node.Line, node.Column), out var call)
+                if (node.IsMerge || node.IsConstant || node.IsCaseTest || !calls.TryGetValue((node.Line, node.Column), out var call)
                     || context.SemanticModel.GetOperation(call, context.CancellationToken) is not IInvocationOperation invocation)
                 {
-                    continue; // A merge, a case test or a returned constant: no operator takes the value.
+                    continue; // A merge, a case test or a returned constant: no operator takes the value (a merge passes it on: Roots).
                 }
 
                 foreach (var arg in node.Args)

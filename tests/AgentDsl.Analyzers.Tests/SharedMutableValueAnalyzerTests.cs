@@ -162,6 +162,59 @@ public partial class SharedMutableValueAnalyzerTests
         """));
 
     [Fact]
+    public Task UnrolledLoop_IterationsThatDoNotWaitForEachOther_Warn() => Verify(Graph("""
+                var items = Make(q);
+                var n = Twice(1);
+                for (int i = 0; i < 2; i++) { n = Add({|ADSL0007:items|}, 1); }
+                return Show(n, 0);
+        """));
+
+    [Fact]
+    public Task UnrolledLoop_IterationsChainedThroughTheData_DoNotWarn() => Verify(Graph("""
+                var items = Make(q);
+                var n = Twice(1);
+                for (int i = 0; i < 2; i++) { n = Add(items, n); }
+                return Show(n, 0);
+        """));
+
+    [Theory]
+    [InlineData("List<int>", "new()", true)]
+    [InlineData("int[]", "new int[1]", true)]
+    [InlineData("Dictionary<string, int>", "new()", true)]
+    [InlineData("HashSet<int>", "new()", true)]
+    [InlineData("ISet<int>", "new HashSet<int>()", true)]
+    [InlineData("System.Text.StringBuilder", "new()", true)]
+    [InlineData("System.Memory<byte>", "new byte[1]", true)]
+    [InlineData("IEnumerable<int>", "new int[1]", false)]
+    [InlineData("IReadOnlyDictionary<string, int>", "new Dictionary<string, int>()", false)]
+    [InlineData("ImmutableList<int>", "ImmutableList<int>.Empty", false)]
+    [InlineData("System.Collections.ObjectModel.ReadOnlyCollection<int>", "new(new int[1])", false)]
+    [InlineData("System.Collections.Frozen.FrozenSet<int>", "System.Collections.Frozen.FrozenSet<int>.Empty", false)]
+    [InlineData("string", "\"text\"", false)]
+    public Task ParameterType_DecidesWhetherTheOperatorCanChangeTheValue(string type, string value, bool warns) => Verify($$"""
+        using System.Collections.Generic;
+        using System.Collections.Immutable;
+        using AgentDsl;
+
+        [AgentGraph]
+        public partial class G
+        {
+            [Flow]
+            public string Run(string q)
+            {
+                var v = Make(q);
+                var a = Use(v);
+                var b = Use({{(warns ? "{|ADSL0007:v|}" : "v")}});
+                return Show(a, b);
+            }
+
+            [Operator] public {{type}} Make(string s) => {{value}};
+            [Operator] public int Use({{type}} v) => 1;
+            [Operator] public string Show(int a, int b) => a + " " + b;
+        }
+        """);
+
+    [Fact]
     public async Task Message_NamesTheValue_BothOperators_AndTheFix()
     {
         var compilation = Compilations.Create(Graph("""
