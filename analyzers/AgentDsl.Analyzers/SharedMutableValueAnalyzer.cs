@@ -251,26 +251,6 @@ namespace AgentDsl.Analyzers
             value is IConversionOperation { IsImplicit: true } conversion ? conversion.Operand : value;
 
         /// <summary>One operator's use of a value: the node, where the value comes from, the syntax, and the parameter when it can change it.</summary>
-        private sealed class Use
-        {
-            public Use(NodeSpec node, ArgSource source, int index, SyntaxNode syntax, IParameterSymbol? parameter)
-            {
-                Node = node;
-                Source = source;
-                Index = index;
-                Syntax = syntax;
-                Parameter = parameter;
-            }
-
-            public NodeSpec Node { get; }
-
-            public ArgSource Source { get; }
-
-            public int Index { get; }
-
-            public SyntaxNode Syntax { get; }
-
-            public IParameterSymbol? Parameter { get; }
-        }
+        private sealed record Use(NodeSpec Node, ArgSource Source, int Index, SyntaxNode Syntax, IParameterSymbol? Parameter);
     }
 }
