@@ -38,7 +38,7 @@ public class SharedLoweringTests
         try
         {
             diagnostics = await compilation
-                .WithAnalyzers([new FlowAnalyzer(), new PlacementAnalyzer(), new GraphDeclarationAnalyzer()], new AnalyzerOptions([profile]))
+                .WithAnalyzers([new FlowAnalyzer(), new PlacementAnalyzer(), new SharedMutableValueAnalyzer(), new GraphDeclarationAnalyzer()], new AnalyzerOptions([profile]))
                 .GetAnalyzerDiagnosticsAsync();
         }
         finally

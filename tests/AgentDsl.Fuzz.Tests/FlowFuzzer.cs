@@ -314,7 +314,7 @@ internal static class FlowFuzzer
         }
 
         var analyzers = output.WithAnalyzers(
-            [new FlowAnalyzer(), new GraphDeclarationAnalyzer()],
+            [new FlowAnalyzer(), new SharedMutableValueAnalyzer(), new GraphDeclarationAnalyzer()],
             new CompilationWithAnalyzersOptions(new AnalyzerOptions([]), onAnalyzerException: null, concurrentAnalysis: true, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: false));
         stats.Analyzing.Start();
         var all = analyzers.GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();

@@ -29,6 +29,7 @@ namespace AgentDsl.Generators.Diagnostics
         public const string UnsupportedFlowSignatureId = "ADSL0004";
         public const string UnusedResultId = "ADSL0005";
         public const string UnreachableOperatorId = "ADSL0006";
+        public const string SharedMutableValueId = "ADSL0007";
 
         public const string InvalidKernelSignatureId = "ADSL0100";
         public const string UnsupportedKernelConstructId = "ADSL0101";
@@ -122,6 +123,21 @@ namespace AgentDsl.Generators.Diagnostics
             isEnabledByDefault: true,
             description: "An [Operator] method that the [Flow] never calls is not a node of the graph; call it from the flow or drop the attribute.",
             helpLinkUri: HelpLinkBase + "adsl0006");
+
+        /// <summary>
+        /// Format: <c>'{0}' is shared by {1}, which may run at the same time, and {2} can change it through its parameter '{3}' of type
+        /// '{4}'; make {2} take a read-only type (IReadOnlyList&lt;T&gt;, IReadOnlyDictionary&lt;TKey, TValue&gt;, ImmutableArray&lt;T&gt;) or copy
+        /// the value inside the operator</c>.
+        /// </summary>
+        public static readonly DiagnosticDescriptor SharedMutableValue = new DiagnosticDescriptor(
+            SharedMutableValueId,
+            title: "Mutable value shared by operators that may run concurrently",
+            messageFormat: "'{0}' is shared by {1}, which may run at the same time, and {2} can change it through its parameter '{3}' of type '{4}'; make {2} take a read-only type (IReadOnlyList<T>, IReadOnlyDictionary<TKey, TValue>, ImmutableArray<T>) or copy the value inside the operator",
+            category: FlowCategory,
+            defaultSeverity: DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "The graph runs operators that do not depend on each other at the same time, while a direct call of the flow runs them one after the other; when one of them can change a collection the other also receives, the graph's result can differ from the direct call's.",
+            helpLinkUri: HelpLinkBase + "adsl0007");
 
         /// <summary>Format: <c>The kernel '{0}' has an unsupported signature: {1}</c>.</summary>
         public static readonly DiagnosticDescriptor InvalidKernelSignature = new DiagnosticDescriptor(

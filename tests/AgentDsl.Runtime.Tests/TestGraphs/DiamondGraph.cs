@@ -29,7 +29,7 @@ public partial class DiamondGraph
     [Operator] public string[] Split(string text) => text.Split(' ');
 
     [Operator(OperatorKind.Tool)]
-    public async Task<string> Left(string[] parts, CancellationToken ct)
+    public async Task<string> Left(IReadOnlyList<string> parts, CancellationToken ct)
     {
         _leftStarted.TrySetResult();
         if (RequireOverlap)
@@ -41,7 +41,7 @@ public partial class DiamondGraph
     }
 
     [Operator(OperatorKind.Tool)]
-    public async Task<string> Right(string[] parts, CancellationToken ct)
+    public async Task<string> Right(IReadOnlyList<string> parts, CancellationToken ct)
     {
         _rightStarted.TrySetResult();
         if (RequireOverlap)

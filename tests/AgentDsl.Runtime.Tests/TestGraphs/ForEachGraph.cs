@@ -46,7 +46,7 @@ public partial class ForEachGraph
 
     [Operator] public int Length(string word) => word.Length;
 
-    [Operator] public int Total(string[] words) => words.Length;
+    [Operator] public int Total(IReadOnlyList<string> words) => words.Count;
 }
 
 /// <summary>foreach that adds an operator result per element to a list: fan-out, then fan-in as a List.</summary>
