@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using AgentDsl.Analyzers;
-using AgentDsl.Generators.Tests.Helpers;
+using AgentDsl.Testing;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Xunit;
