@@ -95,7 +95,7 @@ namespace AgentDsl.OpenCL
             }
         }
 
-        [LoggerMessage(EventId = AgentDslEventIds.DevicesDiscovered, Level = LogLevel.Information, Message = "OpenCL device: {Device}")]
+        [LoggerMessage(EventId = AgentDslEventIds.DevicesDiscovered, Level = LogLevel.Debug, Message = "OpenCL device: {Device}")]
         private partial void LogDevice(string device);
 
         [LoggerMessage(EventId = AgentDslEventIds.NoOpenClPlatform, Level = LogLevel.Warning, Message = "No OpenCL device will be used ({Reason}); kernels run on the managed CPU device")]

@@ -34,10 +34,10 @@ internal sealed partial class KernelWarmup(KernelDevices devices, ILogger<Kernel
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventId = AgentDslEventIds.DevicesDiscovered, Level = LogLevel.Information, Message = "Kernel devices, in order of preference: {Devices}")]
+    [LoggerMessage(EventId = AgentDslEventIds.DevicesDiscovered, Level = LogLevel.Debug, Message = "Kernel devices, in order of preference: {Devices}")]
     private partial void LogDevices(string devices);
 
-    [LoggerMessage(EventId = AgentDslEventIds.KernelsPrepared, Level = LogLevel.Information, Message = "{KernelCount} kernels prepared on {DeviceCount} devices in {ElapsedMs} ms")]
+    [LoggerMessage(EventId = AgentDslEventIds.KernelsPrepared, Level = LogLevel.Debug, Message = "{KernelCount} kernels prepared on {DeviceCount} devices in {ElapsedMs} ms")]
     private partial void LogKernelsPrepared(int kernelCount, int deviceCount, double elapsedMs);
 }
 
