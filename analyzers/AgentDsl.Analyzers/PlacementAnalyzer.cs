@@ -296,7 +296,7 @@ namespace AgentDsl.Analyzers
         }
 
         /// <summary>A profile device's kind (the profile reader keeps the DeviceKinds code).</summary>
-        private static DeviceKinds KindOf(ProfileDevice device) => (DeviceKinds)device.Kind;
+        private static DeviceKinds KindOf(ProfileDevice device) => device.Kind;
 
         private static Location? OperatorLocation(INamedTypeSymbol type, string method) =>
             type.GetMembers(method).OfType<IMethodSymbol>().FirstOrDefault()?.Locations.FirstOrDefault();

@@ -102,7 +102,7 @@ public sealed class HardwareCatalog
     {
         Name = d.Name,
         Vendor = d.Vendor,
-        Kind = (DeviceKinds)d.Kind,
+        Kind = d.Kind,
         Fp32Tflops = d.Fp32Tflops,
         Fp16Tflops = d.Fp16Tflops,
         Fp16SparseTflops = d.Fp16SparseTflops,

@@ -14,7 +14,7 @@ namespace AgentDsl.Planning.Shared
     {
         public string Name = "";
         public string Vendor = "";
-        public int Kind = 2; // DeviceKinds.Gpu
+        public DeviceKinds Kind = DeviceKinds.Gpu;
         public double Fp32Tflops;
         public double Fp16Tflops;
         public double? Fp16SparseTflops;
@@ -131,7 +131,8 @@ namespace AgentDsl.Planning.Shared
 
         private static readonly string[] OptionalFigures = { "deviceLink", "priceUsd", "rentalUsdPerHour", "operatingUsdPerHour", "launchOverheadUs" };
 
-        private static readonly string[] Kinds = { "None", "Cpu", "Gpu", "", "Accelerator", "", "", "", "Remote" };
+        /// <summary>The device kinds a file may name (one each; names as the enum spells them, case ignored).</summary>
+        private static readonly DeviceKinds[] Kinds = { DeviceKinds.Cpu, DeviceKinds.Gpu, DeviceKinds.Accelerator, DeviceKinds.Remote };
 
         /// <summary>A catalog file: pass 1 (the device schema) for each device, then pass 2 (the catalog's rules).</summary>
         public static CatalogFile ReadCatalog(string json)
@@ -277,13 +278,13 @@ namespace AgentDsl.Planning.Shared
 
             if (e["kind"] is { } kind)
             {
-                int k = kind.Kind == JsonKind.String ? IndexOfIgnoreCase(Kinds, kind.String) : -1;
-                if (k <= 0 || Kinds[k].Length == 0)
+                int k = kind.Kind == JsonKind.String ? Array.FindIndex(Kinds, x => string.Equals(x.ToString(), kind.String, StringComparison.OrdinalIgnoreCase)) : -1;
+                if (k < 0)
                 {
-                    throw At(kind, entry, "kind", $"{Describe(kind)} is not one of Cpu, Gpu, Accelerator, Remote");
+                    throw At(kind, entry, "kind", $"{Describe(kind)} is not one of {string.Join(", ", Kinds)}");
                 }
 
-                d.Kind = k;
+                d.Kind = Kinds[k];
             }
 
             foreach (var field in CatalogFigures)
@@ -310,7 +311,7 @@ namespace AgentDsl.Planning.Shared
             d.PriceUsd = Number(e, entry, "priceUsd", "value", required: false);
             d.RentalUsdPerHour = Number(e, entry, "rentalUsdPerHour", "value", required: false);
             d.OperatingUsdPerHour = Number(e, entry, "operatingUsdPerHour", "value", required: false);
-            d.LaunchOverheadUs = Number(e, entry, "launchOverheadUs", "value", required: false) ?? (d.Kind == 1 ? 1 : 10);
+            d.LaunchOverheadUs = Number(e, entry, "launchOverheadUs", "value", required: false) ?? (d.Kind == DeviceKinds.Cpu ? 1 : 10);
             d.SupportsFp64 = Flag(e, entry, "supportsFp64");
             d.SupportsFp16 = Flag(e, entry, "supportsFp16");
             return d;
