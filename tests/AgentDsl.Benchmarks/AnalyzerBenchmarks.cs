@@ -65,6 +65,7 @@ public class AnalyzerBenchmarks
     public int Analyzers() => WithAnalyzers(
         new analyzers::AgentDsl.Analyzers.GraphDeclarationAnalyzer(),
         new analyzers::AgentDsl.Analyzers.FlowAnalyzer(),
+        new analyzers::AgentDsl.Analyzers.SharedMutableValueAnalyzer(),
         new analyzers::AgentDsl.Analyzers.PlacementAnalyzer());
 
     [Benchmark(Description = "compiler + declaration analyzer")]
@@ -72,6 +73,9 @@ public class AnalyzerBenchmarks
 
     [Benchmark(Description = "compiler + flow analyzer")]
     public int Flow() => WithAnalyzers(new analyzers::AgentDsl.Analyzers.FlowAnalyzer());
+
+    [Benchmark(Description = "compiler + shared mutable value analyzer")]
+    public int SharedMutable() => WithAnalyzers(new analyzers::AgentDsl.Analyzers.SharedMutableValueAnalyzer());
 
     [Benchmark(Description = "compiler + placement analyzer")]
     public int Placement() => WithAnalyzers(new analyzers::AgentDsl.Analyzers.PlacementAnalyzer());
