@@ -327,6 +327,14 @@ namespace AgentDsl.Generators
                     return;
                 }
 
+                if (node.TupleItem > 0)
+                {
+                    w.WriteLine("values.SetResult<" + node.ResultTypeFq + ">(" + Int(node.Id) + ", " + ArgCode(node.Args[0]) + ".Item" + Int(node.TupleItem) + ");");
+                    w.WriteLine("return default;");
+                    w.Unindent();
+                    return;
+                }
+
                 if (node.IsMerge)
                 {
                     w.WriteLine("return default; // a merge: the runtime picks the version that ran");

@@ -120,9 +120,8 @@ namespace AgentDsl.Generators.Flow
             {
                 case ForStatementSyntax:
                     return ("for loop", Later);
-                case ForEachStatementSyntax:
                 case ForEachVariableStatementSyntax:
-                    return ("this foreach loop", "write a fan-out, 'await Task.WhenAll(items.Select(x => Op(x)))', or a for loop with constant bounds");
+                    return ("foreach with a deconstructed element", "write 'foreach (var x in items)' and pass x to the operator, which takes the tuple apart");
                 case WhileStatementSyntax:
                     return ("while loop", Later);
                 case DoStatementSyntax:
@@ -135,8 +134,8 @@ namespace AgentDsl.Generators.Flow
                     return ("lock statement", "operators run concurrently on their devices; synchronise inside an operator");
                 case ThrowStatementSyntax:
                     return ("throw statement", "throw inside an operator; the runtime fails the request naming the node");
-                case LocalFunctionStatementSyntax:
-                    return ("local function", "make it an [Operator] method of the graph");
+                case LocalFunctionStatementSyntax local:
+                    return ("local function " + local.Identifier.ValueText, "a local function cannot be an operator; move it to a method of the graph class marked [Operator]");
                 case YieldStatementSyntax:
                     return ("yield statement", "flows return one result");
                 case GotoStatementSyntax:

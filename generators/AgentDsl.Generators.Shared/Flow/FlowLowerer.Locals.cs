@@ -310,5 +310,60 @@ namespace AgentDsl.Generators.Flow
             Restore(before);
             MergeVersions(outer, exits, loop);
         }
+
+        /// <summary>
+        /// <c>var (a, b) = Op(x);</c> (or <c>(var a, var b) = ...</c>, with discards): the operator's node, then one node
+        /// per declared element that reads it from the tuple (no operator, no cost), so each local is a node result.
+        /// </summary>
+        private void LowerDeconstruction(AssignmentExpressionSyntax deconstruction)
+        {
+            const string Fix = "declare new locals from one operator call, 'var (a, b) = Op(x);', or take the tuple in one local and pass it on";
+            var targets = new List<SyntaxNode>();
+            if (deconstruction.Left is DeclarationExpressionSyntax { Designation: ParenthesizedVariableDesignationSyntax designation })
+            {
+                targets.AddRange(designation.Variables);
+            }
+            else if (deconstruction.Left is TupleExpressionSyntax tuple)
+            {
+                targets.AddRange(tuple.Arguments.Select(a => a.Expression is DeclarationExpressionSyntax d ? d.Designation : (SyntaxNode)a.Expression));
+            }
+
+            var nonLocal = targets.FirstOrDefault(t => t is not (SingleVariableDesignationSyntax or DiscardDesignationSyntax)
+                && !(t is IdentifierNameSyntax && _model.GetSymbolInfo(t, _ct).Symbol is IDiscardSymbol));
+            if (targets.Count == 0 || nonLocal != null)
+            {
+                Report(DiagnosticDescriptors.UnsupportedFlowStatement, (SyntaxNode?)nonLocal ?? deconstruction.Left, "tuple deconstruction into " + (nonLocal?.ToString() ?? deconstruction.Left.ToString()), Fix);
+                return;
+            }
+
+            var tupleType = _model.GetTypeInfo(deconstruction.Right, _ct).Type as INamedTypeSymbol;
+            var value = Eval(deconstruction.Right, allowPendingTask: false, EvalScope.Statement);
+            if (value is null)
+            {
+                return; // Reported where it failed.
+            }
+
+            if (value.Source != ArgSource.Node || tupleType is not { IsTupleType: true } || tupleType.TupleElements.Length != targets.Count)
+            {
+                Report(DiagnosticDescriptors.UnsupportedFlowStatement, deconstruction, "tuple deconstruction of " + deconstruction.Right, "the value deconstructed is an operator call that returns a tuple; " + Fix);
+                return;
+            }
+
+            var source = new ArgSpec("tuple", value.TypeDisplay, value.TypeFq, ArgSource.Node, value.Index, null, null);
+            for (int i = 0; i < targets.Count; i++)
+            {
+                if (targets[i] is not SingleVariableDesignationSyntax single || _model.GetDeclaredSymbol(single, _ct) is not ILocalSymbol local)
+                {
+                    continue; // A discard.
+                }
+
+                var element = tupleType.TupleElements[i].Type;
+                string display = element.ToDisplayString(DisplayFormat);
+                string fq = element.ToDisplayString(FqFormat);
+                int id = AddNode(UniqueName(_nodes[value.Index].Name + "." + local.Name), "Item" + (i + 1).ToString(CultureInfo.InvariantCulture), isStatic: true,
+                    kind: OperatorKind.Compute, ReturnShape.Value, display, fq, new List<ArgSpec> { source }, NoCost, single, n => n with { TupleItem = i + 1 });
+                _locals[local] = new Value(ArgSource.Node, id, display, fq, null, null, false);
+            }
+        }
     }
 }
