@@ -1,3 +1,4 @@
+using AgentDsl.Ir;
 using AgentDsl.Runtime.Tests.TestGraphs;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;

@@ -317,7 +317,7 @@ namespace AgentDsl.Generators.Flow
         /// </summary>
         private void LowerDeconstruction(AssignmentExpressionSyntax deconstruction)
         {
-            const string Fix = "declare new locals from one operator call, 'var (a, b) = Op(x);', or take the tuple in one local and pass it on";
+            const string Fix = "or take the tuple in one local and pass it on";
             var targets = new List<SyntaxNode>();
             if (deconstruction.Left is DeclarationExpressionSyntax { Designation: ParenthesizedVariableDesignationSyntax designation })
             {
@@ -328,11 +328,24 @@ namespace AgentDsl.Generators.Flow
                 targets.AddRange(tuple.Arguments.Select(a => a.Expression is DeclarationExpressionSyntax d ? d.Designation : (SyntaxNode)a.Expression));
             }
 
-            var nonLocal = targets.FirstOrDefault(t => t is not (SingleVariableDesignationSyntax or DiscardDesignationSyntax)
-                && !(t is IdentifierNameSyntax && _model.GetSymbolInfo(t, _ct).Symbol is IDiscardSymbol));
-            if (targets.Count == 0 || nonLocal != null)
+            // On an error, the declared locals are failed: their uses stay silent (one error for one mistake).
+            void Fail()
             {
-                Report(DiagnosticDescriptors.UnsupportedFlowStatement, (SyntaxNode?)nonLocal ?? deconstruction.Left, "tuple deconstruction into " + (nonLocal?.ToString() ?? deconstruction.Left.ToString()), Fix);
+                foreach (var target in targets.OfType<SingleVariableDesignationSyntax>())
+                {
+                    if (_model.GetDeclaredSymbol(target, _ct) is { } failed)
+                    {
+                        _failedLocals.Add(failed);
+                    }
+                }
+            }
+
+            if (targets.Count == 0 || targets.Any(t => t is not (SingleVariableDesignationSyntax or DiscardDesignationSyntax)
+                && !(t is IdentifierNameSyntax && _model.GetSymbolInfo(t, _ct).Symbol is IDiscardSymbol)))
+            {
+                Report(DiagnosticDescriptors.UnsupportedFlowStatement, deconstruction, deconstruction.ToString(),
+                    "a tuple deconstruction in a flow declares new locals, 'var (a, b) = Op(x);' (existing locals are assigned one by one, 'a = Op(x);'), " + Fix);
+                Fail();
                 return;
             }
 
@@ -340,12 +353,15 @@ namespace AgentDsl.Generators.Flow
             var value = Eval(deconstruction.Right, allowPendingTask: false, EvalScope.Statement);
             if (value is null)
             {
-                return; // Reported where it failed.
+                Fail(); // Reported where it failed.
+                return;
             }
 
             if (value.Source != ArgSource.Node || tupleType is not { IsTupleType: true } || tupleType.TupleElements.Length != targets.Count)
             {
-                Report(DiagnosticDescriptors.UnsupportedFlowStatement, deconstruction, "tuple deconstruction of " + deconstruction.Right, "the value deconstructed is an operator call that returns a tuple; " + Fix);
+                Report(DiagnosticDescriptors.UnsupportedFlowStatement, deconstruction, deconstruction.ToString(),
+                    "a tuple deconstruction in a flow takes apart the tuple an operator call returns, 'var (a, b) = Op(x);'; have an operator return the tuple, " + Fix);
+                Fail();
                 return;
             }
 

@@ -28,9 +28,11 @@ internal static class AgentDslVerifier
     /// Checks the flow lowering's errors in <paramref name="source"/> (ADSL0001 to ADSL0004, which FlowAnalyzer reports,
     /// and the compiler's errors), without its graph findings (ADSL0005, ADSL0006) so each case marks only its point.
     /// </summary>
-    public static Task VerifyFlowErrorsAsync(string source)
+    /// <remarks>Markup <c>{|#0:span|}</c> with an <paramref name="expected"/> result <c>.WithLocation(0).WithArguments(...)</c> asserts the message too.</remarks>
+    public static Task VerifyFlowErrorsAsync(string source, params DiagnosticResult[] expected)
     {
         var test = new CSharpAnalyzerTest<AgentDsl.Analyzers.FlowAnalyzer, DefaultVerifier> { TestCode = source };
+        test.ExpectedDiagnostics.AddRange(expected);
         test.DisabledDiagnostics.AddRange(["ADSL0005", "ADSL0006"]);
         Configure(test.TestState, test);
         return test.RunAsync();
