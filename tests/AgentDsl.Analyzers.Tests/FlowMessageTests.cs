@@ -68,6 +68,13 @@ public class FlowMessageTests
         """), Error("ADSL0001", "local function Local", "a local function cannot be an operator; move it to a method of the graph class marked [Operator]"));
 
     [Fact]
+    public Task LocalFunctionDeclaredAfterTheReturn_IsStillOneErrorAtItsDeclaration() => AgentDslVerifier.VerifyFlowErrorsAsync(Graph("""
+                return Local(x);
+
+                {|#0:string Local(string s) => s;|}
+        """), Error("ADSL0001", "local function Local", "a local function cannot be an operator; move it to a method of the graph class marked [Operator]"));
+
+    [Fact]
     public Task WhereThenToArray_NamesTheChainAndWhere() => AgentDslVerifier.VerifyFlowErrorsAsync(Graph("""
                 var parts = Parts(x);
                 var kept = {|#0:parts.Where(p => Check(p)).ToArray()|};

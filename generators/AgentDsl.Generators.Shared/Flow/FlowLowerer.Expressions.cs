@@ -193,9 +193,14 @@ namespace AgentDsl.Generators.Flow
                 subgraph = method.ContainingType.ToDisplayString(FqFormat);
             }
 
-            if (info is null && method.MethodKind == MethodKind.LocalFunction)
+            if (info is null && method.MethodKind == MethodKind.LocalFunction
+                && method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_ct) is LocalFunctionStatementSyntax declaration)
             {
-                return null; // Its declaration in the flow is reported (ADSL0001): one error for one mistake.
+                // The error is the local function's declaration (ADSL0001, reported once even if the statement is lowered
+                // too): one error for one mistake, wherever the declaration sits.
+                var (what, hint) = DescribeStatement(declaration);
+                Report(DiagnosticDescriptors.UnsupportedFlowStatement, StatementAnchor(declaration), what, hint);
+                return null;
             }
 
             if (info is null && FirstUnsupportedLinqCall(invocation) is { } linq)
