@@ -1,4 +1,7 @@
 using AgentDsl.Generators.Tests.Helpers;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Xunit;
 
 namespace AgentDsl.Analyzers.Tests;
@@ -51,4 +54,23 @@ public class FlowErrorReportingTests
     public Task AFlowError_IsReportedByTheAnalyzer() => Verify(Graph("""
                 return await Echo({|ADSL0002:x + "!"|});
         """));
+
+    [Fact]
+    public async Task AWarningMadeAnError_DoesNotSilenceTheFlowError()
+    {
+        // CS0219 (assigned, never used) inside the lock: with warnings as errors it is an error, but not one that changes
+        // what the lock statement is, so ADSL0001 is still reported there.
+        var compilation = Compilations.Create(Graph("""
+                var a = await Echo(x);
+                lock (this) { int n = 1; }
+                return await Echo(a);
+        """)).WithOptions(new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, generalDiagnosticOption: ReportDiagnostic.Error));
+        Assert.Contains(compilation.GetDiagnostics(), d => d.Id == "CS0219" && d.Severity == DiagnosticSeverity.Error);
+
+        var diagnostics = await compilation.WithAnalyzers([new FlowAnalyzer()]).GetAnalyzerDiagnosticsAsync();
+
+        var error = Assert.Single(diagnostics, d => d.Id.StartsWith("ADSL", StringComparison.Ordinal));
+        Assert.Equal("ADSL0001", error.Id);
+        Assert.StartsWith("lock (this)", error.Location.SourceTree!.GetText().ToString(error.Location.SourceSpan), StringComparison.Ordinal);
+    }
 }
