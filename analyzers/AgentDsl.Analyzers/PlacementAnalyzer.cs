@@ -101,9 +101,9 @@ namespace AgentDsl.Analyzers
             }
 
             var spec = GraphLowerings.For(context.Compilation).Lower(type, attribute, context.CancellationToken).Spec;
-            if (spec is null)
+            if (spec is null || !spec.Errors.IsEmpty)
             {
-                return; // ADSL0300-series from the declaration analyzer.
+                return; // ADSL0300-series from the declaration analyzer; a flow that did not lower has its errors from FlowAnalyzer.
             }
 
             var reported = new HashSet<string>();

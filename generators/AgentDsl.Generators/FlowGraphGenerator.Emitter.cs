@@ -45,17 +45,13 @@ namespace AgentDsl.Generators
                 w.WriteLine("/// <summary>Agent graph '" + Xml(spec.GraphName) + "', generated from the flow <c>" + Xml(spec.FlowName) + "</c>.</summary>");
                 using (w.Block("partial " + spec.ClassKeyword + " " + spec.ClassName + " : global::AgentDsl.IAgentGraph<" + spec.FullyQualifiedName + ">"))
                 {
-                    WriteDefinitionField(w, spec);
-                    w.WriteLine();
-                    WriteDefinitionProperty(w);
-                    w.WriteLine();
-                    WriteMlirProperty(w);
-                    w.WriteLine();
-                    WriteInvoker(w, spec, cancellationToken);
-                    if (spec.BatchForms.Count > 0)
+                    if (!spec.Errors.IsEmpty)
                     {
-                        w.WriteLine();
-                        WriteBatchForms(w, spec);
+                        WriteNotLowered(w, spec);
+                    }
+                    else
+                    {
+                        WriteMembers(w, spec, cancellationToken);
                     }
                 }
 
@@ -75,6 +71,47 @@ namespace AgentDsl.Generators
                 }
 
                 return w.ToString();
+            }
+
+            private static void WriteMembers(SourceWriter w, GraphSpec spec, System.Threading.CancellationToken cancellationToken)
+            {
+                WriteDefinitionField(w, spec);
+                w.WriteLine();
+                WriteDefinitionProperty(w);
+                w.WriteLine();
+                WriteMlirProperty(w);
+                w.WriteLine();
+                WriteInvoker(w, spec, cancellationToken);
+                if (spec.BatchForms.Count > 0)
+                {
+                    w.WriteLine();
+                    WriteBatchForms(w, spec);
+                }
+            }
+
+            /// <summary>
+            /// A flow with errors (reported by FlowAnalyzer; see <see cref="GraphSpec.Errors"/>): the interface's members,
+            /// which throw naming the errors, so the user's other code compiles and the build shows the real errors only.
+            /// </summary>
+            private static void WriteNotLowered(SourceWriter w, GraphSpec spec)
+            {
+                string message = "Graph '" + spec.GraphName + "' has no definition: its flow '" + spec.FlowName + "' did not lower ("
+                    + string.Join("; ", spec.Errors) + "). Fix the errors the build reports and rebuild.";
+                w.WriteLine("/// <summary>Not generated: the flow has errors, which the build reports. Throws <see cref=\"global::System.InvalidOperationException\"/> naming them.</summary>");
+                w.WriteLine(GeneratedCode);
+                w.WriteLine("public static " + Ir + "GraphDefinition Definition => throw __AgentDsl_NotLowered();");
+                w.WriteLine();
+                w.WriteLine("/// <summary>Not generated: the flow has errors, which the build reports. Throws <see cref=\"global::System.InvalidOperationException\"/> naming them.</summary>");
+                w.WriteLine(GeneratedCode);
+                w.WriteLine("public static string Mlir => throw __AgentDsl_NotLowered();");
+                w.WriteLine();
+                w.WriteLine(GeneratedCode);
+                w.WriteLine("static " + Tasks + "ValueTask global::AgentDsl.IAgentGraph<" + spec.FullyQualifiedName + ">.InvokeNodeAsync(");
+                w.WriteLine("    " + spec.FullyQualifiedName + " graph, int nodeId, global::AgentDsl.Generated.NodeValues values, global::System.Threading.CancellationToken cancellationToken) =>");
+                w.WriteLine("    throw __AgentDsl_NotLowered();");
+                w.WriteLine();
+                w.WriteLine("private static global::System.InvalidOperationException __AgentDsl_NotLowered() =>");
+                w.WriteLine("    new global::System.InvalidOperationException(" + Str(message) + ");");
             }
 
             private static void WriteDefinitionField(SourceWriter w, GraphSpec spec)
@@ -287,6 +324,14 @@ namespace AgentDsl.Generators
                 if (node.IsConstant)
                 {
                     w.WriteLine("values.SetResult<" + node.ResultTypeFq + ">(" + Int(node.Id) + ", " + ArgCode(node.Args[0]) + ");");
+                    w.WriteLine("return default;");
+                    w.Unindent();
+                    return;
+                }
+
+                if (node.TupleItem > 0)
+                {
+                    w.WriteLine("values.SetResult<" + node.ResultTypeFq + ">(" + Int(node.Id) + ", " + ArgCode(node.Args[0]) + ".Item" + Int(node.TupleItem) + ");");
                     w.WriteLine("return default;");
                     w.Unindent();
                     return;

@@ -17,27 +17,16 @@ namespace AgentDsl.Generators
         /// <inheritdoc/>
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
-            IncrementalValuesProvider<GraphResult> results = context.SyntaxProvider
+            // The lowering's errors are not reported here: the compiler stops after the generators when they report an error,
+            // and would then print neither its own errors nor the analyzers' (a forgotten await would show only an ADSL error,
+            // never CS1503). FlowAnalyzer reports them from the same lowering; a flow with errors is emitted as members that
+            // throw naming them (GraphSpec.Errors), so the rest of the user's code still compiles. See docs/diagnostics.md.
+            var specs = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     KnownTypeNames.AgentGraphAttribute,
                     static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax { ClassOrStructKeyword.RawKind: not (int)SyntaxKind.StructKeyword },
-                    static (ctx, ct) => MapSourcePaths(FlowLowerer.Lower(ctx, ct), ctx.SemanticModel.Compilation.Options.SourceReferenceResolver))
-                .WithTrackingName(TrackingNames.Transform);
-
-            // Diagnostics carry locations that move on every edit: keep them off the output branch.
-            var diagnostics = results
-                .Select(static (r, _) => r.Diagnostics)
-                .WithTrackingName(TrackingNames.Diagnostics);
-            context.RegisterSourceOutput(diagnostics, static (spc, diags) =>
-            {
-                foreach (var d in diags)
-                {
-                    spc.ReportDiagnostic(d.ToDiagnostic());
-                }
-            });
-
-            var specs = results
-                .Select(static (r, _) => r.Spec)
+                    static (ctx, ct) => MapSourcePaths(FlowLowerer.Lower(ctx, ct).Spec, ctx.SemanticModel.Compilation.Options.SourceReferenceResolver))
+                .WithTrackingName(TrackingNames.Transform)
                 .Where(static s => s is not null)
                 .WithTrackingName(TrackingNames.Output);
             context.RegisterSourceOutput(specs, static (spc, spec) => Emitter.Emit(spc, spec!));
@@ -48,11 +37,11 @@ namespace AgentDsl.Generators
         /// <c>PathMap</c> (the compilation's <see cref="SourceFileResolver"/>), so the generated Definition and MLIR hold
         /// deterministic paths (<c>/_/src/Flow.cs</c> in a CI build) rather than the build machine's; unchanged without one.
         /// </summary>
-        internal static GraphResult MapSourcePaths(GraphResult result, SourceReferenceResolver? resolver)
+        internal static GraphSpec? MapSourcePaths(GraphSpec? spec, SourceReferenceResolver? resolver)
         {
-            if (result.Spec is not { } spec || resolver is not SourceFileResolver { PathMap.IsDefaultOrEmpty: false } files)
+            if (spec is null || resolver is not SourceFileResolver { PathMap.IsDefaultOrEmpty: false } files)
             {
-                return result;
+                return spec;
             }
 
             var nodes = new NodeSpec[spec.Nodes.Count];
@@ -62,7 +51,7 @@ namespace AgentDsl.Generators
                 nodes[i] = node with { FilePath = files.NormalizePath(node.FilePath, baseFilePath: null) ?? node.FilePath };
             }
 
-            return result with { Spec = spec with { Nodes = new EquatableArray<NodeSpec>(nodes) } };
+            return spec with { Nodes = new EquatableArray<NodeSpec>(nodes) };
         }
     }
 }

@@ -352,4 +352,33 @@ public class FlowGraphBaselineTests
         Assert.DoesNotContain("RunnerExtensions", source, StringComparison.Ordinal);
         Baseline.Verify(result);
     }
+
+    [Fact]
+    public void TupleDeconstruction()
+    {
+        var result = GeneratorHarness.Run(/* lang=c# */ """
+            using System.Threading;
+            using System.Threading.Tasks;
+            using AgentDsl;
+
+            namespace App;
+
+            [AgentGraph]
+            public partial class Splitter
+            {
+                [Flow]
+                public async Task<string> Run(string text, CancellationToken ct)
+                {
+                    var (head, tail) = Split(text);
+                    var (count, _) = await Count(tail, ct);
+                    return Join(head, count);
+                }
+
+                [Operator] public (string Head, string Tail) Split(string s) => (s, s);
+                [Operator] public Task<(int, bool)> Count(string s, CancellationToken ct) => Task.FromResult((s.Length, true));
+                [Operator] public string Join(string head, int count) => head + count;
+            }
+            """);
+        Baseline.Verify(result);
+    }
 }

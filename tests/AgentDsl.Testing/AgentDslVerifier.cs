@@ -1,3 +1,4 @@
+extern alias analyzers;
 extern alias generators;
 
 using Microsoft.CodeAnalysis;
@@ -5,6 +6,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Testing;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Testing;
+using FlowAnalyzer = analyzers::AgentDsl.Analyzers.FlowAnalyzer;
 using FlowGraphGenerator = generators::AgentDsl.Generators.FlowGraphGenerator;
 using KernelGenerator = generators::AgentDsl.Generators.KernelGenerator;
 
@@ -28,14 +30,16 @@ public static class AgentDslVerifier
         return test.RunAsync();
     }
 
-    /// <summary>Runs the generator on <paramref name="source"/> and checks its diagnostics (generated sources not compared).</summary>
-    public static Task VerifyGeneratorAsync(string source)
+    /// <summary>
+    /// Checks the flow lowering's errors in <paramref name="source"/> (ADSL0001 to ADSL0004, which FlowAnalyzer reports,
+    /// and the compiler's errors), without its graph findings (ADSL0005, ADSL0006) so each case marks only its point.
+    /// </summary>
+    /// <remarks>Markup <c>{|#0:span|}</c> with an <paramref name="expected"/> result <c>.WithLocation(0).WithArguments(...)</c> asserts the message too.</remarks>
+    public static Task VerifyFlowErrorsAsync(string source, params DiagnosticResult[] expected)
     {
-        var test = new CSharpSourceGeneratorTest<FlowGraphGenerator, DefaultVerifier>
-        {
-            TestCode = source,
-            TestBehaviors = TestBehaviors.SkipGeneratedSourcesCheck,
-        };
+        var test = new CSharpAnalyzerTest<FlowAnalyzer, DefaultVerifier> { TestCode = source };
+        test.ExpectedDiagnostics.AddRange(expected);
+        test.DisabledDiagnostics.AddRange(["ADSL0005", "ADSL0006"]);
         Configure(test.TestState, test);
         return test.RunAsync();
     }

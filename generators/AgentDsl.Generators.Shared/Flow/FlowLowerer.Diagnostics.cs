@@ -1,6 +1,8 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using AgentDsl.Generators.Diagnostics;
+using AgentDsl.Generators.Helpers;
 using AgentDsl.Generators.Models;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -10,8 +12,14 @@ namespace AgentDsl.Generators.Flow
     /// <summary>Diagnostics: reporting (each once, though an unrolled loop lowers its body several times), the analyzers' findings and the message builders.</summary>
     internal sealed partial class FlowLowerer
     {
-        /// <summary>Errors of the lowering, each once: the generator reports them.</summary>
+        /// <summary>Errors of the lowering, each once: FlowAnalyzer reports them (the generator does not: see docs/diagnostics.md).</summary>
         private readonly List<DiagnosticInfo> _diagnostics = new List<DiagnosticInfo>();
+
+        /// <summary>
+        /// Errors at a construct the C# compiler already reports an error in (a call that does not bind, an argument of the
+        /// wrong type): not reported, since they follow from the C# error and would only hide it, but the flow is not lowered.
+        /// </summary>
+        private readonly List<DiagnosticInfo> _afterCompilerErrors = new List<DiagnosticInfo>();
 
         /// <summary>Graph warnings (ADSL0005, ADSL0006): the analyzers report them, the generator ignores them.</summary>
         private readonly List<DiagnosticInfo> _findings = new List<DiagnosticInfo>();
@@ -27,14 +35,33 @@ namespace AgentDsl.Generators.Flow
         private void Report(DiagnosticDescriptor descriptor, Location? location, params object?[] args) =>
             Add(DiagnosticInfo.Create(descriptor, location, args));
 
-        /// <summary>Adds a diagnostic once: an unrolled loop lowers its body several times.</summary>
+        /// <summary>
+        /// Adds a diagnostic once (an unrolled loop lowers its body several times), and not at all where its span holds a
+        /// C# error: an ADSL error is never the consequence of a compiler error.
+        /// </summary>
         private void Add(DiagnosticInfo diagnostic)
         {
-            if (!_diagnostics.Contains(diagnostic))
+            if (_diagnostics.Contains(diagnostic) || _afterCompilerErrors.Contains(diagnostic))
             {
-                _diagnostics.Add(diagnostic);
+                return;
             }
+
+            (HasCompilerError(diagnostic.Location) ? _afterCompilerErrors : _diagnostics).Add(diagnostic);
         }
+
+        /// <summary>
+        /// Whether the C# compiler reports an error inside <paramref name="location"/> (in the flow's file); a warning made an
+        /// error (TreatWarningsAsErrors) does not count: it does not make the construct mean something else.
+        /// </summary>
+        private bool HasCompilerError(LocationInfo? location) =>
+            location is not null
+            && location.FilePath == _model.SyntaxTree.FilePath
+            && _model.GetDiagnostics(location.Span, _ct).Any(d => d.Severity == DiagnosticSeverity.Error && !d.IsWarningAsError);
+
+        /// <summary>The lowering's errors, reported or not, as "ADSL0002: message" for the generated members that throw.</summary>
+        private EquatableArray<string> ErrorMessages() =>
+            new EquatableArray<string>(_diagnostics.Concat(_afterCompilerErrors)
+                .Select(d => d.Descriptor.Id + ": " + d.ToDiagnostic().GetMessage(CultureInfo.InvariantCulture)));
 
         private void AddFinding(DiagnosticInfo finding)
         {
@@ -47,6 +74,11 @@ namespace AgentDsl.Generators.Flow
         /// <summary>Graph findings for the analyzers: locals holding a result nobody reads, operators no flow calls.</summary>
         private void CollectFindings()
         {
+            if (_diagnostics.Count > 0 || _afterCompilerErrors.Count > 0)
+            {
+                return; // A flow that did not lower says nothing reliable about what it reads and calls.
+            }
+
             var reported = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
             foreach (var (local, syntax, node) in _declared)
             {
@@ -91,9 +123,8 @@ namespace AgentDsl.Generators.Flow
             {
                 case ForStatementSyntax:
                     return ("for loop", Later);
-                case ForEachStatementSyntax:
                 case ForEachVariableStatementSyntax:
-                    return ("this foreach loop", "write a fan-out, 'await Task.WhenAll(items.Select(x => Op(x)))', or a for loop with constant bounds");
+                    return ("foreach with a deconstructed element", "write 'foreach (var x in items)' and pass x to the operator, which takes the tuple apart");
                 case WhileStatementSyntax:
                     return ("while loop", Later);
                 case DoStatementSyntax:
@@ -106,8 +137,8 @@ namespace AgentDsl.Generators.Flow
                     return ("lock statement", "operators run concurrently on their devices; synchronise inside an operator");
                 case ThrowStatementSyntax:
                     return ("throw statement", "throw inside an operator; the runtime fails the request naming the node");
-                case LocalFunctionStatementSyntax:
-                    return ("local function", "make it an [Operator] method of the graph");
+                case LocalFunctionStatementSyntax local:
+                    return ("local function " + local.Identifier.ValueText, "a local function cannot be an operator; move it to a method of the graph class marked [Operator]");
                 case YieldStatementSyntax:
                     return ("yield statement", "flows return one result");
                 case GotoStatementSyntax:

@@ -145,9 +145,28 @@ namespace AgentDsl.Generators.Flow
 
             string hint = symbol is IFieldSymbol or IPropertySymbol
                 ? "flows read only their parameters, operator results and constants; read fields and properties inside an operator"
-                : "an operator argument is a flow parameter, a local holding an operator result, a constant, the flow's CancellationToken or an operator call; compute anything else inside an operator";
+                : ComputedValueHint(expr);
             Report(DiagnosticDescriptors.UnsupportedFlowExpression, expr, expr.ToString(), hint);
             return null;
+        }
+
+        /// <summary>ADSL0002's hint for a value computed in the flow, by where the user wrote it: a return, a local's initializer or an operator argument.</summary>
+        private static string ComputedValueHint(ExpressionSyntax expr)
+        {
+            var parent = expr.Parent;
+            while (parent is ParenthesizedExpressionSyntax or ConditionalExpressionSyntax or AwaitExpressionSyntax)
+            {
+                parent = parent.Parent;
+            }
+
+            return parent switch
+            {
+                ReturnStatementSyntax or ArrowExpressionClauseSyntax =>
+                    "the return value is an operator result, a flow parameter or a constant; compute it inside an operator and return that operator's result",
+                EqualsValueClauseSyntax =>
+                    "a flow local holds an operator result ('var a = Op(x);'), a flow parameter or a constant; compute anything else inside an operator",
+                _ => "an operator argument is a flow parameter, a local holding an operator result, a constant, the flow's CancellationToken or an operator call; compute anything else inside an operator",
+            };
         }
 
         private Value? LowerCall(InvocationExpressionSyntax invocation, EvalScope scope)
@@ -172,6 +191,25 @@ namespace AgentDsl.Generators.Flow
 
                 info = OperatorInfo.ForNestedFlow(method);
                 subgraph = method.ContainingType.ToDisplayString(FqFormat);
+            }
+
+            if (info is null && method.MethodKind == MethodKind.LocalFunction
+                && method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_ct) is LocalFunctionStatementSyntax declaration)
+            {
+                // The error is the local function's declaration (ADSL0001, reported once even if the statement is lowered
+                // too): one error for one mistake, wherever the declaration sits.
+                var (what, hint) = DescribeStatement(declaration);
+                Report(DiagnosticDescriptors.UnsupportedFlowStatement, StatementAnchor(declaration), what, hint);
+                return null;
+            }
+
+            if (info is null && FirstUnsupportedLinqCall(invocation) is { } linq)
+            {
+                // xs.Where(...).ToArray(): name the chain and the call in it a flow does not lower, not the last call.
+                Report(DiagnosticDescriptors.UnsupportedFlowExpression, invocation, invocation.ToString(),
+                    "'" + linq + "' is LINQ a flow does not lower; the one LINQ form in a flow is a fan-out, 'items.Select(x => Op(x)).ToArray()' "
+                    + "(or 'await Task.WhenAll(items.Select(x => Op(x)))'); filter with a foreach and an if, or inside an operator");
+                return null;
             }
 
             if (info is null)
@@ -358,6 +396,33 @@ namespace AgentDsl.Generators.Flow
 
             return false;
         }
+
+        /// <summary>
+        /// For a call chain with LINQ (<c>xs.Where(...).ToArray()</c>): the innermost LINQ call that is not the fan-out's
+        /// Select, as written (<c>Where</c>); null when the call is not on a LINQ chain.
+        /// </summary>
+        private string? FirstUnsupportedLinqCall(InvocationExpressionSyntax invocation)
+        {
+            string? first = null;
+            bool chain = false;
+            for (ExpressionSyntax? e = invocation; e is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access } call; e = access.Expression)
+            {
+                if (_model.GetSymbolInfo(call, _ct).Symbol is not IMethodSymbol { ReducedFrom: not null } method
+                    || method.ContainingType.ToDisplayString() != "System.Linq.Enumerable")
+                {
+                    break;
+                }
+
+                chain |= call != invocation;
+                if (access.Name.Identifier.ValueText != "Select")
+                {
+                    first = access.Name.Identifier.ValueText;
+                }
+            }
+
+            return chain ? first : null;
+        }
+
         /// <summary>
         /// What an expression is lowered within, passed down from the statement through calls and their arguments
         /// (never kept in a field): the element of the fan-out or foreach whose operator call it belongs to (read as an

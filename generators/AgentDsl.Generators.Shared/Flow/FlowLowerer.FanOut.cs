@@ -3,6 +3,7 @@ using System.Linq;
 using AgentDsl.Generators.Diagnostics;
 using AgentDsl.Generators.Models;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace AgentDsl.Generators.Flow
@@ -136,6 +137,13 @@ namespace AgentDsl.Generators.Flow
         private void LowerForEach(ForEachStatementSyntax each)
         {
             const string Shape = "a flow's foreach calls one operator on each element, 'foreach (var x in items) { await Op(x, ...); }'; for results use 'await Task.WhenAll(items.Select(x => Op(x, ...)))'";
+            if (each.AwaitKeyword.IsKind(SyntaxKind.AwaitKeyword))
+            {
+                Report(DiagnosticDescriptors.UnsupportedFlowStatement, each, "await foreach",
+                    "a fan-out needs all its elements when it starts; have an operator return them as an array or list and 'foreach (var x in items) { await Op(x); }' over that, or consume the stream inside an operator");
+                return;
+            }
+
             var statements = each.Statement is BlockSyntax block ? block.Statements.ToList() : new List<StatementSyntax> { each.Statement };
             var inner = statements.Count == 1 && statements[0] is ExpressionStatementSyntax es ? Unwrap(es.Expression) : null;
             ISymbol? collector = null;
@@ -158,7 +166,7 @@ namespace AgentDsl.Generators.Flow
 
             if (inner is not InvocationExpressionSyntax call || _model.GetDeclaredSymbol(each, _ct) is not ILocalSymbol elementSymbol)
             {
-                Report(DiagnosticDescriptors.UnsupportedFlowStatement, each.ForEachKeyword.Parent!, "this foreach loop", Shape);
+                Report(DiagnosticDescriptors.UnsupportedFlowStatement, each.ForEachKeyword.Parent!, "foreach whose body is not one operator call on the element", Shape);
                 return;
             }
 

@@ -310,5 +310,76 @@ namespace AgentDsl.Generators.Flow
             Restore(before);
             MergeVersions(outer, exits, loop);
         }
+
+        /// <summary>
+        /// <c>var (a, b) = Op(x);</c> (or <c>(var a, var b) = ...</c>, with discards): the operator's node, then one node
+        /// per declared element that reads it from the tuple (no operator, no cost), so each local is a node result.
+        /// </summary>
+        private void LowerDeconstruction(AssignmentExpressionSyntax deconstruction)
+        {
+            const string Fix = "or take the tuple in one local and pass it on";
+            var targets = new List<SyntaxNode>();
+            if (deconstruction.Left is DeclarationExpressionSyntax { Designation: ParenthesizedVariableDesignationSyntax designation })
+            {
+                targets.AddRange(designation.Variables);
+            }
+            else if (deconstruction.Left is TupleExpressionSyntax tuple)
+            {
+                targets.AddRange(tuple.Arguments.Select(a => a.Expression is DeclarationExpressionSyntax d ? d.Designation : (SyntaxNode)a.Expression));
+            }
+
+            // On an error, the declared locals are failed: their uses stay silent (one error for one mistake).
+            void Fail()
+            {
+                foreach (var target in targets.OfType<SingleVariableDesignationSyntax>())
+                {
+                    if (_model.GetDeclaredSymbol(target, _ct) is { } failed)
+                    {
+                        _failedLocals.Add(failed);
+                    }
+                }
+            }
+
+            if (targets.Count == 0 || targets.Any(t => t is not (SingleVariableDesignationSyntax or DiscardDesignationSyntax)
+                && !(t is IdentifierNameSyntax && _model.GetSymbolInfo(t, _ct).Symbol is IDiscardSymbol)))
+            {
+                Report(DiagnosticDescriptors.UnsupportedFlowStatement, deconstruction, deconstruction.ToString(),
+                    "a tuple deconstruction in a flow declares new locals, 'var (a, b) = Op(x);' (existing locals are assigned one by one, 'a = Op(x);'), " + Fix);
+                Fail();
+                return;
+            }
+
+            var tupleType = _model.GetTypeInfo(deconstruction.Right, _ct).Type as INamedTypeSymbol;
+            var value = Eval(deconstruction.Right, allowPendingTask: false, EvalScope.Statement);
+            if (value is null)
+            {
+                Fail(); // Reported where it failed.
+                return;
+            }
+
+            if (value.Source != ArgSource.Node || tupleType is not { IsTupleType: true } || tupleType.TupleElements.Length != targets.Count)
+            {
+                Report(DiagnosticDescriptors.UnsupportedFlowStatement, deconstruction, deconstruction.ToString(),
+                    "a tuple deconstruction in a flow takes apart the tuple an operator call returns, 'var (a, b) = Op(x);'; have an operator return the tuple, " + Fix);
+                Fail();
+                return;
+            }
+
+            var source = new ArgSpec("tuple", value.TypeDisplay, value.TypeFq, ArgSource.Node, value.Index, null, null);
+            for (int i = 0; i < targets.Count; i++)
+            {
+                if (targets[i] is not SingleVariableDesignationSyntax single || _model.GetDeclaredSymbol(single, _ct) is not ILocalSymbol local)
+                {
+                    continue; // A discard.
+                }
+
+                var element = tupleType.TupleElements[i].Type;
+                string display = element.ToDisplayString(DisplayFormat);
+                string fq = element.ToDisplayString(FqFormat);
+                int id = AddNode(UniqueName(_nodes[value.Index].Name + "." + local.Name), "Item" + (i + 1).ToString(CultureInfo.InvariantCulture), isStatic: true,
+                    kind: OperatorKind.Compute, ReturnShape.Value, display, fq, new List<ArgSpec> { source }, NoCost, single, n => n with { TupleItem = i + 1 });
+                _locals[local] = new Value(ArgSource.Node, id, display, fq, null, null, false);
+            }
+        }
     }
 }

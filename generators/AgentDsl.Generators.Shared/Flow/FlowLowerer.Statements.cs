@@ -250,6 +250,12 @@ namespace AgentDsl.Generators.Flow
                 return;
             }
 
+            if (inner is AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression, Left: DeclarationExpressionSyntax or TupleExpressionSyntax } deconstruction)
+            {
+                LowerDeconstruction(deconstruction);
+                return;
+            }
+
             if (inner is AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression } assignment
                 && _model.GetSymbolInfo(assignment.Left, _ct).Symbol is ILocalSymbol { IsConst: false } target
                 && !_loopConstants.ContainsKey(target))

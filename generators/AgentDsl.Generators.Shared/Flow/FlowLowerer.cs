@@ -117,7 +117,7 @@ namespace AgentDsl.Generators.Flow
             var lowerer = new FlowLowerer(model, type, flow, operators, ct);
             var (outputDisplay, outputFq) = lowerer.LowerFlow(flow, flowSyntax);
             ct.ThrowIfCancellationRequested();
-            var spec = lowerer.Assemble(type, graphAttr, flow, outputDisplay, outputFq);
+            var spec = lowerer.Assemble(type, graphAttr, flow, outputDisplay, outputFq) with { Errors = lowerer.ErrorMessages() };
             lowerer.CollectFindings();
             return new GraphResult(spec, lowerer._diagnostics) { Findings = lowerer._findings };
         }

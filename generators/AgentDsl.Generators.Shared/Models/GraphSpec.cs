@@ -36,5 +36,12 @@ namespace AgentDsl.Generators.Models
 
         /// <summary>Batch forms of batchable operators the flow calls; empty for most graphs.</summary>
         public EquatableArray<BatchFormSpec> BatchForms { get; init; } = EquatableArray<BatchFormSpec>.Empty;
+
+        /// <summary>
+        /// The flow's lowering errors as "ADSL0002: message" (no locations, so moving code does not regenerate); empty for
+        /// a flow that lowered. A graph with errors is emitted as members that throw naming them: the user's other code
+        /// (<c>AddGraph&lt;T&gt;()</c>, <c>runner.RunAsync(...)</c>) still compiles, and the errors come from the analyzer.
+        /// </summary>
+        public EquatableArray<string> Errors { get; init; } = EquatableArray<string>.Empty;
     }
 }

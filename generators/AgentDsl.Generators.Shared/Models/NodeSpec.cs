@@ -99,6 +99,9 @@ namespace AgentDsl.Generators.Models
         /// <summary>A switch's case test: Args[0] == Args[1] (a constant), with EqualityComparer&lt;T&gt;.Default; result bool.</summary>
         public bool IsCaseTest { get; init; }
 
+        /// <summary>For a tuple element read by a deconstruction (<c>var (a, b) = Op(x);</c>): its position, 1-based (Args[0] is the tuple); 0 otherwise.</summary>
+        public int TupleItem { get; init; }
+
         /// <summary>Whether this node produces a constant a flow returns (<c>return "text";</c>): the invoker stores it, no operator runs.</summary>
         public bool IsConstant { get; init; }
 

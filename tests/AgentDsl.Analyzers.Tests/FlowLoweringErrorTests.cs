@@ -1,11 +1,13 @@
-using AgentDsl.Generators.Tests.Helpers;
-using Xunit;
 using AgentDsl.Testing;
+using Xunit;
 
-namespace AgentDsl.Generators.Tests;
+namespace AgentDsl.Analyzers.Tests;
 
-/// <summary>Every unsupported flow construct is an error at the construct (span asserted by markup), never a silently wrong graph.</summary>
-public class FlowDiagnosticsTests
+/// <summary>
+/// Every unsupported flow construct is an error at the construct (span asserted by markup), never a silently wrong graph.
+/// FlowAnalyzer reports them from the shared lowering; the generator reports none (see <see cref="FlowErrorReportingTests"/>).
+/// </summary>
+public class FlowLoweringErrorTests
 {
     private static string Graph(string flowBody, string extraMembers = "") => $$"""
         using System.Linq;
@@ -112,7 +114,7 @@ public class FlowDiagnosticsTests
     [Theory]
     [MemberData(nameof(UnsupportedStatements))]
     public Task UnsupportedStatement_IsReportedAtTheStatement(string body) =>
-        AgentDslVerifier.VerifyGeneratorAsync(Graph(body));
+        AgentDslVerifier.VerifyFlowErrorsAsync(Graph(body));
 
     public static TheoryData<string> UnsupportedLoopsAndAssignments => new()
     {
@@ -157,7 +159,7 @@ public class FlowDiagnosticsTests
     [Theory]
     [MemberData(nameof(UnsupportedLoopsAndAssignments))]
     public Task UnsupportedLoopOrAssignment_IsReported(string body) =>
-        AgentDslVerifier.VerifyGeneratorAsync(Graph(body));
+        AgentDslVerifier.VerifyFlowErrorsAsync(Graph(body));
 
     public static TheoryData<string> UnsupportedConditions => new()
     {
@@ -228,16 +230,15 @@ public class FlowDiagnosticsTests
 
     [Fact]
     public Task OperatorCallAsAnotherArgumentOfAFanOut_IsReportedAtThatCall_SayingWhy() =>
-        AgentDslVerifier.VerifyGeneratorAsync(Graph("""
+        AgentDslVerifier.VerifyFlowErrorsAsync(Graph("""
                 var parts = Parts(input);
                 var xs = parts.Select(p => Pair(p, {|ADSL0002:A(input)|})).ToArray();
                 return input;
         """, "[Operator] public string Pair(string a, string b) => a + b;"));
 
     [Fact]
-    public void SwitchInsideAnIfArm_AndAParenthesisedArgument_AreNotReported()
-    {
-        var result = GeneratorHarness.Run(Graph("""
+    public Task SwitchInsideAnIfArm_AndAParenthesisedArgument_AreNotReported() =>
+        AgentDslVerifier.VerifyFlowErrorsAsync(Graph("""
                 var a = A(input);
                 if (Check(a))
                 {
@@ -254,18 +255,16 @@ public class FlowDiagnosticsTests
 
                 return Check(a) ? a : "none";
         """));
-        Assert.Empty(result.GeneratorDiagnostics);
-    }
 
     [Theory]
     [MemberData(nameof(UnsupportedFanOuts))]
     public Task UnsupportedFanOut_IsReportedAtTheLambdaOrCall(string body) =>
-        AgentDslVerifier.VerifyGeneratorAsync(Graph(body));
+        AgentDslVerifier.VerifyFlowErrorsAsync(Graph(body));
 
     [Theory]
     [MemberData(nameof(UnsupportedConditions))]
     public Task UnsupportedCondition_IsReportedAtTheCondition(string body) =>
-        AgentDslVerifier.VerifyGeneratorAsync(Graph(body));
+        AgentDslVerifier.VerifyFlowErrorsAsync(Graph(body));
 
     public static TheoryData<string> UnsupportedExpressions => new()
     {
@@ -299,32 +298,32 @@ public class FlowDiagnosticsTests
     {
         // 'using var' is reported as a statement too; the markup for it is added here to keep the cases readable.
         string source = Graph(body).Replace("using var cts", "{|ADSL0001:using|} var cts");
-        return AgentDslVerifier.VerifyGeneratorAsync(source);
+        return AgentDslVerifier.VerifyFlowErrorsAsync(source);
     }
 
     [Fact]
     public Task CallToPlainMethod_IsNotAnOperator() =>
-        AgentDslVerifier.VerifyGeneratorAsync(Graph("""
+        AgentDslVerifier.VerifyFlowErrorsAsync(Graph("""
                 var a = A(input);
                 return {|ADSL0003:Helper(a)|};
         """));
 
     [Fact]
     public Task MethodCallOnAValue_IsNotAnOperator() =>
-        AgentDslVerifier.VerifyGeneratorAsync(Graph("""
+        AgentDslVerifier.VerifyFlowErrorsAsync(Graph("""
                 return A({|ADSL0003:input.Trim()|});
         """));
 
     [Fact]
     public Task CallToOtherClass_IsNotAnOperator() =>
-        AgentDslVerifier.VerifyGeneratorAsync(Graph("""
+        AgentDslVerifier.VerifyFlowErrorsAsync(Graph("""
                 var a = A(input);
                 return {|ADSL0003:string.Concat(a, a)|};
         """));
 
     [Fact]
     public Task NestedFlow_CalledStatically_IsReported() =>
-        AgentDslVerifier.VerifyGeneratorAsync(Graph("""
+        AgentDslVerifier.VerifyFlowErrorsAsync(Graph("""
                 var a = A(input);
                 return {|ADSL0002:Other.Go(a)|};
         """, """
@@ -339,7 +338,7 @@ public class FlowDiagnosticsTests
 
     [Fact]
     public Task NestedFlow_OnALocalInstance_AndWithAnOmittedParameter_AreReported() =>
-        AgentDslVerifier.VerifyGeneratorAsync("""
+        AgentDslVerifier.VerifyFlowErrorsAsync("""
             using AgentDsl;
 
             [AgentGraph]
@@ -363,7 +362,7 @@ public class FlowDiagnosticsTests
 
     [Fact]
     public Task FlowCallingItself_IsReported() =>
-        AgentDslVerifier.VerifyGeneratorAsync("""
+        AgentDslVerifier.VerifyFlowErrorsAsync("""
             using AgentDsl;
 
             [AgentGraph]
@@ -375,7 +374,7 @@ public class FlowDiagnosticsTests
 
     [Fact]
     public Task RefParameter_IsAnUnsupportedSignature() =>
-        AgentDslVerifier.VerifyGeneratorAsync("""
+        AgentDslVerifier.VerifyFlowErrorsAsync("""
             using AgentDsl;
 
             [AgentGraph]
@@ -388,7 +387,7 @@ public class FlowDiagnosticsTests
 
     [Fact]
     public Task SeveralErrors_AreAllReportedInOneBuild() =>
-        AgentDslVerifier.VerifyGeneratorAsync(Graph("""
+        AgentDslVerifier.VerifyFlowErrorsAsync(Graph("""
                 var a = A({|ADSL0002:input + "x"|});
                 {|ADSL0001:do { } while (false);|}
                 return {|ADSL0003:Helper(a)|};
@@ -396,7 +395,7 @@ public class FlowDiagnosticsTests
 
     [Fact]
     public Task ALocalThatFailedToLower_IsNotReportedAgainWhereItIsUsed() =>
-        AgentDslVerifier.VerifyGeneratorAsync(Graph("""
+        AgentDslVerifier.VerifyFlowErrorsAsync(Graph("""
                 var a = A({|ADSL0002:input + "x"|});
                 var b = A(a);
                 return B(b, 2);
@@ -404,7 +403,7 @@ public class FlowDiagnosticsTests
 
     [Fact]
     public Task SupportedFlow_HasNoDiagnostics() =>
-        AgentDslVerifier.VerifyGeneratorAsync(Graph("""
+        AgentDslVerifier.VerifyFlowErrorsAsync(Graph("""
                 const int n = 4;
                 var a = A(input);
                 var c = C(a, ct);
