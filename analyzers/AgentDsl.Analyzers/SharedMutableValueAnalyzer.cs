@@ -118,7 +118,7 @@ namespace AgentDsl.Analyzers
         private static IEnumerable<Diagnostic> Conflicts(GraphSpec spec, List<Use> uses)
         {
             var nodes = spec.Nodes;
-            var before = Ancestors(spec);
+            HashSet<int>[]? before = null; // made only when a value has two users (a chain never needs it: O(n²) there)
             var byValue = new Dictionary<(ArgSource, int), List<Use>>();
             foreach (var use in uses)
             {
@@ -152,7 +152,7 @@ namespace AgentDsl.Analyzers
                     }
 
                     var earlier = group.FirstOrDefault(e => e.Node.Id < later.Node.Id && (e.Parameter ?? later.Parameter) is not null
-                        && !before[later.Node.Id].Contains(e.Node.Id) && !Exclusive(e.Node, later.Node));
+                        && !(before ??= Ancestors(spec))[later.Node.Id].Contains(e.Node.Id) && !Exclusive(e.Node, later.Node));
                     if (earlier is not null)
                     {
                         reported.Add(later.Syntax);
