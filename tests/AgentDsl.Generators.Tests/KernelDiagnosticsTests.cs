@@ -29,7 +29,7 @@ public class KernelDiagnosticsTests
 
     [Fact]
     public Task ValidKernel_HasNoDiagnostics() =>
-        AgentDslVerifier.VerifyKernelGeneratorAsync(Kernel("""
+        AgentDslVerifier.VerifyKernelErrorsAsync(Kernel("""
                 float v = x[i];
                 for (int k = 0; k < 3; k++) { v = v * 2f + MathF.Sqrt(MathF.Abs(v)); }
                 y[i] = i < y.Length ? v : 0f;
@@ -66,11 +66,11 @@ public class KernelDiagnosticsTests
     [Theory]
     [MemberData(nameof(UnsupportedConstructs))]
     public Task UnsupportedConstruct_IsReportedAtIt(string body) =>
-        AgentDslVerifier.VerifyKernelGeneratorAsync(Kernel(body));
+        AgentDslVerifier.VerifyKernelErrorsAsync(Kernel(body));
 
     [Fact]
     public Task ADSL0100_InvalidSignature() =>
-        AgentDslVerifier.VerifyKernelGeneratorAsync("""
+        AgentDslVerifier.VerifyKernelErrorsAsync("""
             using System;
             using AgentDsl;
 
@@ -86,7 +86,7 @@ public class KernelDiagnosticsTests
 
     [Fact]
     public Task ADSL0100_InstanceKernel() =>
-        AgentDslVerifier.VerifyKernelGeneratorAsync("""
+        AgentDslVerifier.VerifyKernelErrorsAsync("""
             using System;
             using AgentDsl;
 
@@ -98,26 +98,26 @@ public class KernelDiagnosticsTests
 
     [Fact]
     public Task ADSL0102_CallToAPlainMethod() =>
-        AgentDslVerifier.VerifyKernelGeneratorAsync(Kernel("""
+        AgentDslVerifier.VerifyKernelErrorsAsync(Kernel("""
                 y[i] = {|ADSL0102:NotAHelper(x[i])|};
         """));
 
     [Fact]
     public Task ADSL0102_UnmappedMathFunction() =>
-        AgentDslVerifier.VerifyKernelGeneratorAsync(Kernel("""
+        AgentDslVerifier.VerifyKernelErrorsAsync(Kernel("""
                 y[i] = {|ADSL0102:MathF.BitIncrement(x[i])|};
         """));
 
     [Fact]
     public Task ADSL0103_LocalMemoryWithAVariableLength() =>
-        AgentDslVerifier.VerifyKernelGeneratorAsync(Kernel("""
+        AgentDslVerifier.VerifyKernelErrorsAsync(Kernel("""
                 Span<float> {|ADSL0103:tile = Group.Local<float>(i)|};
                 y[i] = 0f;
         """));
 
     [Fact]
     public Task ADSL0103_LocalMemoryInANestedBlock() =>
-        AgentDslVerifier.VerifyKernelGeneratorAsync(Kernel("""
+        AgentDslVerifier.VerifyKernelErrorsAsync(Kernel("""
                 if (i == 0)
                 {
                     Span<float> {|ADSL0103:tile = Group.Local<float>(16)|};
@@ -126,7 +126,7 @@ public class KernelDiagnosticsTests
 
     [Fact]
     public Task ADSL0104_RecursiveHelper() =>
-        AgentDslVerifier.VerifyKernelGeneratorAsync(Kernel(
+        AgentDslVerifier.VerifyKernelErrorsAsync(Kernel(
             """
                     y[i] = Fact(3);
             """,
@@ -136,7 +136,7 @@ public class KernelDiagnosticsTests
 
     [Fact]
     public Task ADSL0105_TypeNotPartial() =>
-        AgentDslVerifier.VerifyKernelGeneratorAsync("""
+        AgentDslVerifier.VerifyKernelErrorsAsync("""
             using System;
             using AgentDsl;
 
@@ -148,14 +148,14 @@ public class KernelDiagnosticsTests
 
     [Fact]
     public Task ADSL0106_UnsupportedLocalType() =>
-        AgentDslVerifier.VerifyKernelGeneratorAsync(Kernel("""
+        AgentDslVerifier.VerifyKernelErrorsAsync(Kernel("""
                 decimal {|ADSL0106:d|} = {|ADSL0101:1m|};
                 y[i] = 0f;
         """));
 
     [Fact]
     public Task SeveralErrors_AreAllReported() =>
-        AgentDslVerifier.VerifyKernelGeneratorAsync(Kernel("""
+        AgentDslVerifier.VerifyKernelErrorsAsync(Kernel("""
                 {|ADSL0101:foreach (var v in x) { }|}
                 y[i] = {|ADSL0102:NotAHelper(1f)|} + {|ADSL0101:s_counter|};
         """));
