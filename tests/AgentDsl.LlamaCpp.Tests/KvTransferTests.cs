@@ -2,10 +2,11 @@ using AgentDsl.LlamaCpp;
 using LLama;
 using LLama.Native;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace AgentDsl.LlamaCpp.Tests;
 
-public sealed class KvTransferTests(LlamaFixture fixture) : IClassFixture<LlamaFixture>
+public sealed class KvTransferTests(LlamaFixture fixture, ITestOutputHelper output) : IClassFixture<LlamaFixture>
 {
     const string Prompt = "Retrieval found three passages; the agent summarizes them for the user.";
 
@@ -44,6 +45,7 @@ public sealed class KvTransferTests(LlamaFixture fixture) : IClassFixture<LlamaF
         var inA = LlamaFixture.Greedy(a, message.FirstToken, message.TokenCount, steps);
         var inB = LlamaFixture.Greedy(b, message.FirstToken, message.TokenCount, steps);
 
+        output.WriteLine($"{message.TokenCount} prompt tokens, state {message.State.Length} B; greedy tokens in A: {string.Join(' ', inA.Tokens)}; in B: {string.Join(' ', inB.Tokens)}");
         Assert.Equal(inA.Tokens, inB.Tokens);
         for (int s = 0; s < steps; s++)
             Assert.True(LlamaFixture.BitwiseEqual(inA.Logits[s], inB.Logits[s]), $"logits differ at step {s}");
@@ -74,6 +76,7 @@ public sealed class KvTransferTests(LlamaFixture fixture) : IClassFixture<LlamaF
             long n = prompt.Length;
             long kv = 2L * shape.Layers * shape.KvHeads * shape.HeadDim * n * 2; // F16 keys and values
             long framing = 24 + 24L * shape.Layers + 12 * n;
+            output.WriteLine($"{n} tokens: state {message.State.Length} B = KV {kv} + framing {framing}");
             Assert.Equal(kv + framing, message.State.Length);
             Assert.Equal(KvStateMessage.ExpectedStateBytes(shape, (int)n), message.State.Length);
         }
@@ -102,6 +105,7 @@ public sealed class KvTransferTests(LlamaFixture fixture) : IClassFixture<LlamaF
 
         var e = Assert.Throws<KvStateException>(() => (message with { State = corrupt }).Import(b, LLamaSeqId.Zero, fixture.IdentityA));
         Assert.Contains("refused", e.Message);
+        output.WriteLine(LlamaFixture.RecentNativeErrors());
     }
 
     [Fact]
@@ -136,6 +140,7 @@ public sealed class KvTransferTests(LlamaFixture fixture) : IClassFixture<LlamaF
 
         var e = Assert.Throws<KvStateException>(() => message.Import(b, LLamaSeqId.Zero, fixture.IdentityA));
         Assert.Contains("flash attention", e.Message);
+        output.WriteLine(LlamaFixture.RecentNativeErrors());
     }
 
     [Fact]
