@@ -144,6 +144,18 @@ public sealed class KvTransferTests(LlamaFixture fixture, ITestOutputHelper outp
     }
 
     [Fact]
+    public void A_state_from_another_engine_version_is_rejected()
+    {
+        var (a, _, message) = PrefillAndExport(fixture.WeightsA, fixture.IdentityA);
+        using var __ = a;
+        using var b = fixture.Context(fixture.WeightsA);
+
+        var e = Assert.Throws<KvStateException>(() => (message with { EngineVersion = "LLamaSharp 0.29.0" }).Import(b, LLamaSeqId.Zero, fixture.IdentityA));
+        Assert.Contains("LLamaSharp 0.29.0", e.Message);
+        Assert.Contains(KvStateMessage.CurrentEngineVersion, e.Message);
+    }
+
+    [Fact]
     public void A_token_count_that_does_not_fit_the_context_is_rejected()
     {
         var (a, _, message) = PrefillAndExport(fixture.WeightsA, fixture.IdentityA);
