@@ -7,7 +7,7 @@ namespace AgentDsl.Benchmarks;
 /// MiniLM-L6 on ONNX Runtime (CPU): 32 texts embedded one call each against one batched call, in the
 /// same run. The batch form is what micro-batching uses; its inputs are padded to the longest text.
 /// </summary>
-[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
+[SimpleJob(launchCount: 1, warmupCount: 5, iterationCount: 20)]
 public class EmbeddingBenchmarks
 {
     /// <summary>32 documentation-style sentences of 3 to 30 words (hand-written in the reference pack's style).</summary>
