@@ -1,8 +1,9 @@
 using Xunit;
+using Xunit.Abstractions;
 
 namespace AgentDsl.Onnx.Tests;
 
-public sealed class MiniLmEmbedderTests(MiniLmFixture fixture) : IClassFixture<MiniLmFixture>
+public sealed class MiniLmEmbedderTests(MiniLmFixture fixture, ITestOutputHelper output) : IClassFixture<MiniLmFixture>
 {
     readonly MiniLmEmbedder _embedder = fixture.Embedder;
 
@@ -39,6 +40,7 @@ public sealed class MiniLmEmbedderTests(MiniLmFixture fixture) : IClassFixture<M
         for (int i = 0; i < Texts.Length; i++)
         {
             var single = _embedder.Embed(Texts[i]);
+            output.WriteLine($"input {i}: cosine {MiniLmFixture.Cosine(single, batch[i]):R}, bitwise equal {single.AsSpan().SequenceEqual(batch[i])}");
             Assert.True(MiniLmFixture.Cosine(single, batch[i]) >= 0.9999, $"input {i}: cosine {MiniLmFixture.Cosine(single, batch[i])}");
         }
     }
@@ -67,6 +69,7 @@ public sealed class MiniLmEmbedderTests(MiniLmFixture fixture) : IClassFixture<M
     {
         var v = _embedder.Embed([anchor, paraphrase, unrelated]);
         double near = MiniLmFixture.Dot(v[0], v[1]), far = MiniLmFixture.Dot(v[0], v[2]);
+        output.WriteLine($"paraphrase {near:F3}, unrelated {far:F3}");
         Assert.True(near > far + 0.1, $"paraphrase {near:F3}, unrelated {far:F3}");
     }
 
