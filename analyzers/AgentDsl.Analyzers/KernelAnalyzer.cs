@@ -62,14 +62,11 @@ namespace AgentDsl.Analyzers
                         return;
                     }
 
-                    var errors = c.SemanticModel.GetDiagnostics(syntax.Span, c.CancellationToken)
-                        .Where(d => d.Severity == DiagnosticSeverity.Error && !d.IsWarningAsError)
-                        .Select(d => d.Location.SourceSpan)
-                        .ToList();
                     foreach (var info in result.Diagnostics)
                     {
                         var diagnostic = info.ToDiagnostic(c.SemanticModel.Compilation); // in the syntax tree, so editors can offer fixes
-                        bool consequence = diagnostic.Location.SourceTree == syntax.SyntaxTree && errors.Any(e => e.IntersectsWith(diagnostic.Location.SourceSpan));
+                        bool consequence = diagnostic.Location.SourceTree == syntax.SyntaxTree
+                            && CompilerErrors.Within(c.SemanticModel, diagnostic.Location.SourceSpan, c.CancellationToken);
                         if (!consequence)
                         {
                             c.ReportDiagnostic(diagnostic);

@@ -49,14 +49,11 @@ namespace AgentDsl.Generators.Flow
             (HasCompilerError(diagnostic.Location) ? _afterCompilerErrors : _diagnostics).Add(diagnostic);
         }
 
-        /// <summary>
-        /// Whether the C# compiler reports an error inside <paramref name="location"/> (in the flow's file); a warning made an
-        /// error (TreatWarningsAsErrors) does not count: it does not make the construct mean something else.
-        /// </summary>
+        /// <summary>Whether the C# compiler reports an error inside <paramref name="location"/> (in the flow's file): <see cref="CompilerErrors"/>.</summary>
         private bool HasCompilerError(LocationInfo? location) =>
             location is not null
             && location.FilePath == _model.SyntaxTree.FilePath
-            && _model.GetDiagnostics(location.Span, _ct).Any(d => d.Severity == DiagnosticSeverity.Error && !d.IsWarningAsError);
+            && CompilerErrors.Within(_model, location.Span, _ct);
 
         /// <summary>The lowering's errors, reported or not, as "ADSL0002: message" for the generated members that throw.</summary>
         private EquatableArray<string> ErrorMessages() =>

@@ -222,24 +222,18 @@ public sealed partial class AgentRunner<TGraph>
         queue.HasComputeSlots && !node.IsAsync && !node.Merge && node.Subgraph is null && !(_estimates.MeanOrNaN(node.Id, queue.Index) < InlineBelowMs);
 
     /// <summary>Starts the attempt's work on its device (through its timeout/breaker pipeline, if any).</summary>
-    private ValueTask StartWork(Run run, NodeDefinition node, ref NodeAttempt state) =>
-        StartWork(run, node, ref state, default, tokenGiven: false);
-
-    private ValueTask StartWork(Run run, NodeDefinition node, ref NodeAttempt state, CancellationToken cancellationToken, bool tokenGiven = true)
+    /// <summary>Starts the node's work on its device; <paramref name="token"/> null: the request's own, made only if used.</summary>
+    private ValueTask StartWork(Run run, NodeDefinition node, ref NodeAttempt state, CancellationToken? token = null)
     {
         var pipeline = _resilience.DevicePipeline(node, state.Device);
         if (pipeline is null && state.Queue.Device is CpuDevice && !CpuDevice.RunsKernels(node))
         {
             // What CpuDevice.RunAsync would do for a plain operator, without the work item: the generated invoker, directly.
             // An operator that takes no token is given none (the request then need not make its source).
-            return TGraph.InvokeNodeAsync(_graph, node.Id, run.Values, tokenGiven ? cancellationToken : _takesToken[node.Id] ? run.Token : default);
+            return TGraph.InvokeNodeAsync(_graph, node.Id, run.Values, token ?? (_takesToken[node.Id] ? run.Token : default));
         }
 
-        if (!tokenGiven)
-        {
-            cancellationToken = run.Token;
-        }
-
+        var cancellationToken = token ?? run.Token;
         var work = new Work(_definition.Name, node, run.Values, _graph)
         {
             RequestId = run.RequestId,
