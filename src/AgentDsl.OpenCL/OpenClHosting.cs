@@ -127,6 +127,7 @@ namespace Microsoft.Extensions.DependencyInjection
                 options.Configure(configure);
             }
 
+            builder.Services.AddSingleton(new AgentDslConfigurationSection("OpenCL", typeof(OpenClOptions)));
             builder.Services.TryAddSingleton<OpenClDeviceSet>();
             builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceSource, OpenClDeviceSet>(sp => sp.GetRequiredService<OpenClDeviceSet>()));
             return builder;

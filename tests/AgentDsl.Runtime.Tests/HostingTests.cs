@@ -72,6 +72,32 @@ public class HostingTests
         Assert.Equal(3, error.Failures.Count());
     }
 
+    private sealed class ExtensionOptions
+    {
+        public int Threads { get; set; }
+    }
+
+    [Fact]
+    public async Task AnExtensionsSection_IsCheckedAgainstItsOwnOptions_NotReportedAsUnknown()
+    {
+        // Before: a registered extension's section (AgentDsl:OpenCL, AgentDsl:LlamaCpp) failed start as an unknown key.
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AgentDsl:Engine:Threads"] = "2",
+            ["AgentDsl:Engine:Thread"] = "2",
+        });
+        builder.UseAgentDsl(a =>
+        {
+            a.AddGraph<CalculatorGraph>();
+            a.Services.AddSingleton(new AgentDslConfigurationSection("Engine", typeof(ExtensionOptions)));
+        });
+        using var host = builder.Build();
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("AgentDsl:Engine:Thread: unknown configuration key 'Thread'; ExtensionOptions has Threads.", error.Message, StringComparison.Ordinal);
+        Assert.Single(error.Failures);
+    }
+
     [Fact]
     public async Task KnownConfigurationKeys_AnyCase_UserNamedEntries_Start()
     {

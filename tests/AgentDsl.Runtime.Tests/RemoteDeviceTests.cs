@@ -38,6 +38,40 @@ public sealed class RemoteDeviceTests
     }
 
     [Fact]
+    public async Task ChatClientDevice_StreamsTheAnswerToTheCaller_WhenTheRequestListens()
+    {
+        var client = new FakeChatClient();
+        using var host = await TestHost.StartAsync(s => s.AddAgentDsl()
+            .AddChatClientDevice("llm", _ => client, o => (o.InputUsdPerMillionTokens, o.OutputUsdPerMillionTokens) = (1.0, 2.0))
+            .AddGraph<AskGraph>());
+        var received = new List<NodeText>();
+        var result = await host.Runner<AskGraph>().RunUntypedAsync(["what is EDF?"], new AgentRequestOptions
+        {
+            OnText = t =>
+            {
+                lock (received)
+                {
+                    received.Add(t);
+                }
+            },
+        });
+
+        // Every chunk the endpoint streamed reached the caller, in order, named by node and device, before the
+        // request ended; they make up the node's result; the usage in the stream is priced as before.
+        Assert.Equal(client.Streamed, received.Select(t => t.Text));
+        Assert.True(received.Count > 3);
+        Assert.All(received, t => Assert.Equal(("Answer", "llm"), (t.Node, t.Device)));
+        Assert.Equal("remote:Q: what is EDF?", string.Concat(received.Select(t => t.Text)));
+        Assert.Equal("remote:Q: what is EDF?", result.OutputValue);
+        Assert.Equal(2e-5, result.CostUsd, 12);
+
+        // Without a listener the device does not stream (the non-streaming call answers).
+        client.Streamed.Clear();
+        await host.Runner<AskGraph>().RunAsync("again");
+        Assert.Empty(client.Streamed);
+    }
+
+    [Fact]
     public async Task ChatClientDevice_HonoursItsConcurrencyLimit()
     {
         var client = new FakeChatClient { Delay = TimeSpan.FromMilliseconds(20) };
@@ -203,8 +237,32 @@ public sealed class RemoteDeviceTests
             }
         }
 
-        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-            throw new NotSupportedException();
+        /// <summary>Streams "remote:" + the prompt in chunks of 4 characters, then the usage; records when each chunk left.</summary>
+        public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            lock (Sent)
+            {
+                Sent.Add([.. messages]);
+                ModelIds.Add(options?.ModelId);
+            }
+
+            string text = "remote:" + messages.Last().Text;
+            for (int i = 0; i < text.Length; i += 4)
+            {
+                await Task.Yield();
+                cancellationToken.ThrowIfCancellationRequested();
+                lock (Streamed)
+                {
+                    Streamed.Add(text[i..Math.Min(i + 4, text.Length)]);
+                }
+
+                yield return new ChatResponseUpdate(ChatRole.Assistant, text[i..Math.Min(i + 4, text.Length)]);
+            }
+
+            yield return new ChatResponseUpdate { Contents = [new UsageContent(new UsageDetails { InputTokenCount = 10, OutputTokenCount = 5 })] };
+        }
+
+        public List<string> Streamed { get; } = [];
 
         public object? GetService(Type serviceType, object? serviceKey = null) => null;
 

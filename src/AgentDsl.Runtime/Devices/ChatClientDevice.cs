@@ -71,7 +71,9 @@ public sealed class ChatClientDevice : IAgentDevice
         ChatResponse response;
         try
         {
-            response = await _client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            response = work.OnText is { } onText
+                ? await StreamAsync(work, onText, messages, options, cancellationToken).ConfigureAwait(false)
+                : await _client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutException && !cancellationToken.IsCancellationRequested)
         {
@@ -86,6 +88,25 @@ public sealed class ChatClientDevice : IAgentDevice
         }
 
         work.Complete(new NodeCompletion(invocation.RequestId, invocation.NodeId, response.Text, Error: null), Descriptor.Name);
+    }
+
+    /// <summary>
+    /// Streams the answer (<see cref="IChatClient.GetStreamingResponseAsync"/>), passing each update's text to the
+    /// caller as it arrives, and returns the whole response the updates make up (text and usage).
+    /// </summary>
+    private async Task<ChatResponse> StreamAsync(NodeWork work, Action<Execution.NodeText> onText, List<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken)
+    {
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in _client.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+        {
+            updates.Add(update);
+            if (update.Text is { Length: > 0 } text)
+            {
+                onText(new Execution.NodeText(work.RequestId, work.Node.Name, Descriptor.Name, text));
+            }
+        }
+
+        return updates.ToChatResponse();
     }
 
     private static bool IsString(string type) => type is "string" or "string?" or "System.String";

@@ -11,7 +11,7 @@ namespace AgentDsl.Execution;
 public sealed partial class AgentRunner<TGraph>
 {
     /// <summary>How one node ran: where, when, after how many attempts, at what reported extra cost.</summary>
-    private readonly record struct NodeOutcome(int Device, long Started, long Ended, int Attempt, double ReportedCostUsd, int BatchSize = 1);
+    private readonly record struct NodeOutcome(int Device, long Started, long Ended, int Attempt, double ReportedCostUsd, int BatchSize = 1, IReadOnlyList<PhaseRun>? Phases = null);
 
     /// <summary>Runs a node to completion: retries (Polly) around attempts, each on the device the current plan gives it.</summary>
     private ValueTask<NodeOutcome> ExecuteNodeAsync(Run run, NodeDefinition node, CancellationToken cancellationToken)
@@ -239,6 +239,7 @@ public sealed partial class AgentRunner<TGraph>
             RequestId = run.RequestId,
             Deadline = run.DeadlineUtc,
             Attempt = state.Attempt,
+            OnText = run.OnText,
         };
         state.Work = work;
         return pipeline is null ? state.Queue.Device.RunAsync(work, cancellationToken) : _resilience.RunThroughAsync(pipeline, state.Queue, work, run.DeadlineTicks, cancellationToken);
@@ -256,7 +257,10 @@ public sealed partial class AgentRunner<TGraph>
 
         state.Queue.Exit(ended - state.Started, state.Estimate);
         OnMeasured(node.Id, d, ended - state.Started, (state.SyncEnded == 0 ? ended : state.SyncEnded) - state.Started, ended);
-        return new NodeOutcome(d, state.Started, ended, state.Attempt, state.Work?.ReportedCostUsd ?? 0);
+        var work = state.Work;
+        return work is null
+            ? new NodeOutcome(d, state.Started, ended, state.Attempt, 0)
+            : new NodeOutcome(d, state.Started, ended, state.Attempt, work.ReportedCostUsd, Phases: work.Phases.Count > 0 ? work.Phases : null);
     }
 
     /// <summary>Feeds a run's time (wall, and on a core) to the estimates; a slow-down, or a first estimate off the plan's device, asks for a re-plan.</summary>

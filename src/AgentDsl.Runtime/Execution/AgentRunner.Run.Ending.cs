@@ -287,7 +287,7 @@ public sealed partial class AgentRunner<TGraph>
     }
 
     /// <summary>How a node ran, kept as a value until someone reads <see cref="AgentRunResult.Nodes"/>.</summary>
-    private readonly record struct Timing(bool Ran, int Device, long Started, long Ended, int Attempt, int BatchSize);
+    private readonly record struct Timing(bool Ran, int Device, long Started, long Ended, int Attempt, int BatchSize, IReadOnlyList<PhaseRun>? Phases);
 
     /// <summary>The nodes that ran, in id order; the <see cref="NodeRun"/> objects are made on first read (most callers never look).</summary>
     private sealed class NodeRunList(AgentRunner<TGraph> runner, Timing[] timings, long start) : IReadOnlyList<NodeRun>
@@ -316,6 +316,7 @@ public sealed partial class AgentRunner<TGraph>
                     {
                         Attempt = t.Attempt,
                         BatchSize = t.BatchSize,
+                        Phases = t.Phases ?? [],
                     });
                 }
             }

@@ -125,6 +125,9 @@ public sealed partial class AgentRunner<TGraph>
 
         public NodeValues Values { get; }
 
+        /// <summary>The caller's text sink (<see cref="AgentRequestOptions.OnText"/>), handed to devices with the work.</summary>
+        public Action<NodeText>? OnText { get; init; }
+
         /// <summary>The request's token: cancelled by a failed node, its deadline, the caller or the host's shutdown.</summary>
         public CancellationToken Token => (Volatile.Read(ref _cts) ?? CreateSource()).Token;
 
@@ -454,7 +457,7 @@ public sealed partial class AgentRunner<TGraph>
                     activity.Dispose();
                 }
 
-                _timings[nodeId] = new Timing(true, outcome.Device, outcome.Started, outcome.Ended, outcome.Attempt, outcome.BatchSize);
+                _timings[nodeId] = new Timing(true, outcome.Device, outcome.Started, outcome.Ended, outcome.Attempt, outcome.BatchSize, outcome.Phases);
                 if (queue.HourlyCostUsd > 0 || outcome.ReportedCostUsd > 0)
                 {
                     double hours = (outcome.Ended - outcome.Started) / (double)Stopwatch.Frequency / 3600;

@@ -136,7 +136,7 @@ public sealed partial class AgentRunner<TGraph> : IAgentRunner<TGraph>, IDisposa
             _batching.Expect();
         }
 
-        return new Run(this, inputs, now, budget, hardDeadline: options?.Budget is not null, reservation, predictedMs, cancellationToken).ExecuteAsync();
+        return new Run(this, inputs, now, budget, hardDeadline: options?.Budget is not null, reservation, predictedMs, cancellationToken) { OnText = options?.OnText }.ExecuteAsync();
     }
 
     /// <inheritdoc/>

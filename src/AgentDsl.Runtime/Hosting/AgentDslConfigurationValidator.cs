@@ -11,12 +11,18 @@ namespace AgentDsl.Hosting;
 /// say <c>AgentDsl:MaxConcurency</c>), naming its path and the keys allowed there. Keys of the dictionaries keyed by
 /// your names (<c>Devices</c>, <c>Operators</c>, <c>Batching</c>) may be anything; the keys inside each entry are checked.
 /// </summary>
-internal sealed class AgentDslConfigurationValidator(IConfiguration configuration) : IValidateOptions<AgentDslOptions>
+internal sealed class AgentDslConfigurationValidator(IConfiguration configuration, IEnumerable<AgentDslConfigurationSection> extensions) : IValidateOptions<AgentDslOptions>
 {
     public ValidateOptionsResult Validate(string? name, AgentDslOptions options)
     {
         var errors = new List<string>();
-        Check(configuration, typeof(AgentDslOptions), errors);
+        var sections = extensions.DistinctBy(e => e.Name, StringComparer.OrdinalIgnoreCase).ToDictionary(e => e.Name, e => e.OptionsType, StringComparer.OrdinalIgnoreCase);
+        foreach (var (section, type) in sections)
+        {
+            Check(configuration.GetSection(section), type, errors); // an extension's section, checked against its own options
+        }
+
+        Check(new SkipSections(configuration, sections.Keys), typeof(AgentDslOptions), errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
@@ -76,5 +82,19 @@ internal sealed class AgentDslConfigurationValidator(IConfiguration configuratio
         var generic = type.GetInterfaces().Append(type).FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IDictionary<,>))
             ?? type.GetInterfaces().Append(type).FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>));
         return generic?.GetGenericArguments()[^1];
+    }
+
+    /// <summary>The <c>AgentDsl</c> section without the extensions' sections (checked on their own).</summary>
+    private sealed class SkipSections(IConfiguration inner, IEnumerable<string> skipped) : IConfiguration
+    {
+        private readonly HashSet<string> _skipped = new(skipped, StringComparer.OrdinalIgnoreCase);
+
+        public string? this[string key] { get => inner[key]; set => inner[key] = value; }
+
+        public IEnumerable<IConfigurationSection> GetChildren() => inner.GetChildren().Where(c => !_skipped.Contains(c.Key));
+
+        public Microsoft.Extensions.Primitives.IChangeToken GetReloadToken() => inner.GetReloadToken();
+
+        public IConfigurationSection GetSection(string key) => inner.GetSection(key);
     }
 }

@@ -1,3 +1,4 @@
+using AgentDsl.Execution;
 using AgentDsl.Generated;
 using AgentDsl.Ir;
 
@@ -31,6 +32,22 @@ public abstract class NodeWork
 
     /// <summary>0 for the first try of this node, then 1, 2… for retries.</summary>
     public int Attempt { get; init; }
+
+    /// <summary>Where the caller wants text the node produces while it runs (<see cref="AgentRequestOptions.OnText"/>); null when no one listens.</summary>
+    public Action<NodeText>? OnText { get; init; }
+
+    /// <summary>The phases the device reported (<see cref="ReportPhase"/>); empty unless it ran the node in parts.</summary>
+    public IReadOnlyList<PhaseRun> Phases => (IReadOnlyList<PhaseRun>?)_phases ?? [];
+
+    private List<PhaseRun>? _phases;
+
+    /// <summary>Records one phase of the node (an LLM call's prefill, KV transfer or decode); it shows in <see cref="NodeRun.Phases"/>.</summary>
+    /// <param name="phase">The phase.</param>
+    public void ReportPhase(PhaseRun phase)
+    {
+        ArgumentNullException.ThrowIfNull(phase);
+        (_phases ??= []).Add(phase);
+    }
 
     /// <summary>Extra cost the device reported for this node (for example tokens of a paid endpoint), in US dollars.</summary>
     public double ReportedCostUsd { get; private set; }

@@ -16,6 +16,12 @@ public sealed record NodeRun(int NodeId, string Name, string Device, TimeSpan St
     /// <summary>How many requests' invocations ran together in the node's batch (1 when it ran alone).</summary>
     public int BatchSize { get; init; } = 1;
 
+    /// <summary>
+    /// The phases a device reported for the node (an LLM call split into prefill, KV transfer and decode, possibly on
+    /// different engine contexts); empty for nodes that ran as one piece.
+    /// </summary>
+    public IReadOnlyList<PhaseRun> Phases { get; init; } = [];
+
     /// <summary>When it finished, relative to the request's start.</summary>
     public TimeSpan Finished => Started + Duration;
 }
