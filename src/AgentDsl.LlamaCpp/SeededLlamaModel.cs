@@ -26,6 +26,9 @@ public static class SeededLlamaModel
     /// <summary>Tokens in the vocabulary: 3 special tokens then the 256 byte tokens.</summary>
     public const int VocabularySize = 3 + 256;
 
+    /// <summary>The writer's revision: bumped whenever the bytes written for a shape and seed change (it names cached files).</summary>
+    public const int FormatRevision = 1;
+
     /// <summary>Token id of <c>&lt;unk&gt;</c>.</summary>
     public const int UnknownToken = 0;
 

@@ -69,19 +69,13 @@ public sealed class LlamaFixture : IDisposable
 
     public static string RecentNativeErrors() => string.Join("\n", NativeLog.TakeLast(10));
 
-    /// <summary>Decodes the prompt into sequence 0 and returns the greedy token from the last logits.</summary>
-    public static int Prefill(LLamaContext context, IReadOnlyList<LLamaToken> prompt)
-    {
-        var batch = new LLamaBatch();
-        for (int i = 0; i < prompt.Count; i++)
-            batch.Add(prompt[i], i, LLamaSeqId.Zero, logits: i == prompt.Count - 1);
-        Assert.Equal(DecodeResult.Ok, context.Decode(batch));
-        return Argmax(context.NativeHandle.GetLogitsIth(batch.TokenCount - 1));
-    }
+    /// <summary>Decodes the prompt into sequence 0 and returns the greedy token from the last logits (the engine's own step).</summary>
+    public static int Prefill(LLamaContext context, IReadOnlyList<LLamaToken> prompt) =>
+        LlamaSteps.Prefill(context, LLamaSeqId.Zero, prompt, new LLamaBatch());
 
     /// <summary>
-    /// Greedy decoding: feeds <paramref name="first"/> at <paramref name="position"/> and each argmax after
-    /// it; returns the tokens fed and a copy of every step's logits.
+    /// Greedy decoding with the engine's step: feeds <paramref name="first"/> at <paramref name="position"/> and each
+    /// argmax after it; returns the tokens fed and a copy of every step's logits (each checked finite).
     /// </summary>
     public static (List<int> Tokens, List<float[]> Logits) Greedy(LLamaContext context, int first, int position, int steps)
     {
@@ -92,12 +86,10 @@ public sealed class LlamaFixture : IDisposable
         for (int s = 0; s < steps; s++)
         {
             tokens.Add(token);
-            batch.Clear();
-            batch.Add(token, position + s, LLamaSeqId.Zero, logits: true);
-            Assert.Equal(DecodeResult.Ok, context.Decode(batch));
-            float[] row = context.NativeHandle.GetLogitsIth(0).ToArray();
+            float[] row = new float[SeededLlamaModel.VocabularySize];
+            token = LlamaSteps.Step(context, LLamaSeqId.Zero, token, position + s, batch, row);
+            Assert.Equal(Argmax(row), token);
             logits.Add(row);
-            token = Argmax(row);
         }
         return (tokens, logits);
     }

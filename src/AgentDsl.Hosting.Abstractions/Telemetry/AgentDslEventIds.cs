@@ -39,6 +39,12 @@ public static class AgentDslEventIds
     /// <summary>No OpenCL platform: kernels run on the managed CPU device.</summary>
     public const int NoOpenClPlatform = 1033;
 
+    /// <summary>An engine (llama.cpp, ONNX Runtime) loaded its model at start-up.</summary>
+    public const int EngineLoaded = 1034;
+
+    /// <summary>A message from an engine's native library (llama.cpp's log).</summary>
+    public const int EngineNativeLog = 1035;
+
     /// <summary>A request was rejected at admission.</summary>
     public const int RequestRejected = 1040;
 

@@ -48,6 +48,13 @@ public sealed class CostModel
         return Shared.CostMath.Seconds(node.Cost.Flops, node.Cost.BytesMoved, Rates(device, PrecisionOf(node)));
     }
 
+    /// <summary>The roofline time of <paramref name="flops"/> and <paramref name="bytes"/> of work at <paramref name="precision"/> on <paramref name="device"/>, seconds (launch overhead included); for work that is not a graph node (an LLM call's phase).</summary>
+    public double RooflineSeconds(double flops, double bytes, Precision precision, DeviceSpec device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        return Shared.CostMath.Seconds(flops, bytes, Rates(device, precision));
+    }
+
     /// <summary>Predicted time of <paramref name="node"/> on <paramref name="device"/>, seconds: calibrated when measurements exist, else roofline.</summary>
     public double Seconds(NodeDefinition node, DeviceSpec device)
     {

@@ -31,4 +31,17 @@ public static class LlmMath
 
     /// <summary>Decode FLOPs for all generated tokens: <c>2 · parameters · outputTokens · batch</c>.</summary>
     public static double DecodeFlops(double parameters, double outputTokens, double batch) => Shared.CostMath.DecodeFlops(parameters, outputTokens, batch);
+
+    /// <summary>
+    /// An LLM call's work by phase for a model of this shape and a request of this many prompt and output tokens (one
+    /// sequence): the same composition the planner's decomposition and the analyzers use.
+    /// </summary>
+    public static LlmPhaseWork PhaseWork(double parameters, int layers, int hiddenSize, int heads, int kvHeads, Precision precision, int promptTokens, int outputTokens)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(layers);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(heads);
+        var w = Shared.CostMath.ModelWork(parameters, layers, hiddenSize, heads, kvHeads, precision, promptTokens, outputTokens, batch: 1);
+        return new LlmPhaseWork(w.PrefillFlops, w.PrefillBytes, w.KvBytes, w.DecodeFlops, w.DecodeBytes);
+    }
 }

@@ -11,7 +11,7 @@ namespace AgentDsl.Devices;
 /// Token usage is priced into the request's cost. What crosses the boundary — the chat messages and the response — is
 /// serializable (Microsoft.Extensions.AI's JSON contracts).
 /// </summary>
-public sealed class ChatClientDevice : IAgentDevice
+public sealed class ChatClientDevice : IEngineDevice
 {
     private readonly IChatClient _client;
     private readonly ChatClientDeviceOptions _options;
@@ -38,25 +38,13 @@ public sealed class ChatClientDevice : IAgentDevice
     public DeviceDescriptor Descriptor { get; }
 
     /// <inheritdoc/>
-    public bool CanRun(NodeDefinition node)
-    {
-        ArgumentNullException.ThrowIfNull(node);
-        return node.Kind == OperatorKind.Llm
-            && node.FanOut is null
-            && IsString(node.ResultType)
-            && node.Inputs.Count(i => i.Value.Source != ValueSource.CancellationToken) == 1
-            && node.Inputs.Any(i => IsString(i.Type) && i.Value.Source is ValueSource.Input or ValueSource.Node or ValueSource.Constant);
-    }
+    public bool CanRun(NodeDefinition node) => PromptNodes.IsPromptToText(node);
 
     /// <inheritdoc/>
     public async ValueTask RunAsync(NodeWork work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
-        var invocation = work.ToInvocation();
-        var promptInput = work.Node.Inputs.First(i => IsString(i.Type));
-        string prompt = promptInput.Value.Source == ValueSource.Constant
-            ? Unquote(promptInput.ConstantText)
-            : invocation.Arguments.First(a => a.Source == promptInput.Value).Value as string ?? "";
+        string prompt = PromptNodes.Prompt(work);
 
         var messages = new List<ChatMessage>(2);
         if (_options.SystemPrompt is { } system)
@@ -87,7 +75,7 @@ public sealed class ChatClientDevice : IAgentDevice
             work.ReportCost(usd);
         }
 
-        work.Complete(new NodeCompletion(invocation.RequestId, invocation.NodeId, response.Text, Error: null), Descriptor.Name);
+        work.Complete(new NodeCompletion(work.RequestId, work.Node.Id, response.Text, Error: null), Descriptor.Name);
     }
 
     /// <summary>
@@ -108,9 +96,4 @@ public sealed class ChatClientDevice : IAgentDevice
 
         return updates.ToChatResponse();
     }
-
-    private static bool IsString(string type) => type is "string" or "string?" or "System.String";
-
-    private static string Unquote(string? text) =>
-        text is { Length: >= 2 } && text[0] == '"' && text[^1] == '"' ? System.Text.RegularExpressions.Regex.Unescape(text[1..^1]) : text ?? "";
 }

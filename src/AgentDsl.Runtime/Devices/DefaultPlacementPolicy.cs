@@ -19,7 +19,7 @@ public sealed class DefaultPlacementPolicy : IPlacementPolicy
             IAgentDevice? chosen = null;
             foreach (var device in devices)
             {
-                if (!device.CanHost(node))
+                if (!device.CanHost(node, devices))
                 {
                     continue;
                 }

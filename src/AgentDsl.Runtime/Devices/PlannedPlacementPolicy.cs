@@ -138,7 +138,7 @@ public sealed class PlannedPlacementPolicy : IPlacementPolicy
         {
             for (int i = 0; i < specs.Length; i++)
             {
-                if (request.Devices[i].CanHost(node) && (specs[i] is not { } spec || !CostChain.CanPredict(node, spec)))
+                if (request.Devices[i].CanHost(node, request.Devices) && (specs[i] is not { } spec || !CostChain.CanPredict(node, spec)))
                 {
                     return double.NaN;
                 }
@@ -176,7 +176,7 @@ public sealed class PlannedPlacementPolicy : IPlacementPolicy
             return prior * (preferred ? PreferredPriorFactor : OtherPriorFactor);
         }
 
-        public bool Fits(NodeDefinition node, PlanDevice device) => request.Devices[owner[_slotIndex[device]]].CanHost(node);
+        public bool Fits(NodeDefinition node, PlanDevice device) => request.Devices[owner[_slotIndex[device]]].CanHost(node, request.Devices);
 
         public double TransferSeconds(NodeDefinition producer, PlanDevice from, PlanDevice to) => 0;
 

@@ -278,7 +278,7 @@ internal sealed class Replanner
         for (int i = 0; i < placed.Count; i++)
         {
             int index = Array.FindIndex(_queues, q => ReferenceEquals(q.Device, placed[i]));
-            if (index < 0 || !inService.Contains(placed[i]) || !placed[i].CanHost(_definition.Nodes[i]))
+            if (index < 0 || !inService.Contains(placed[i]) || !placed[i].CanHost(_definition.Nodes[i], inService))
             {
                 string message = index < 0 || !inService.Contains(placed[i])
                     ? $"Graph '{_definition.Name}': the placement policy {_policy.GetType().Name} put {_definition.Nodes[i].Describe()} on '{placed[i]?.Descriptor.Name}', which is not a device in service."
@@ -308,7 +308,7 @@ internal sealed class Replanner
             var node = _definition.Nodes[i];
             explore[i] = node.Merge ? [] : [.. Enumerable.Range(0, _queues.Length).Where(d =>
                 d != placement[i] && inService.Contains(_queues[d].Device)
-                && _queues[d].Device.CanHost(node)
+                && _queues[d].Device.CanHost(node, inService)
                 && double.IsNaN(_estimates.Milliseconds(i, d)))];
         }
 
@@ -330,7 +330,7 @@ internal sealed class Replanner
                 {
                     double ms = _estimates.Milliseconds(i, d);
                     if (d != placement[i] && !double.IsNaN(ms) && inService.Contains(_queues[d].Device)
-                        && _queues[d].Device.CanHost(node))
+                        && _queues[d].Device.CanHost(node, inService))
                     {
                         list.Add(new Route(d, ms));
                     }

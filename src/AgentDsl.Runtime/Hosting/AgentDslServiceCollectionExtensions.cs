@@ -136,7 +136,7 @@ public static class AgentDslServiceCollectionExtensions
             services.AddSingleton<IAgentDevice>(sp => sp.GetRequiredService<CpuDevice>());
             services.TryAddSingleton<IPlacementPolicy, PlannedPlacementPolicy>();
             services.TryAddSingleton<AgentRuntime>();
-            services.TryAddSingleton(sp => sp.GetRequiredService<AgentRuntime>().Calibration);
+            services.TryAddSingleton<AgentDsl.Planning.Cost.CalibrationHistory>(); // before the runtime: devices (engines) record in it, and the runtime takes it
             services.AddHostedService<AgentDslShutdown>();
             services.TryAddSingleton(sp => new KernelDevices(
                 sp.GetServices<IKernelDevice>().Concat(sp.GetServices<IDeviceSource>().SelectMany(s => s.KernelDevices)),

@@ -34,11 +34,17 @@ public sealed partial class AgentRuntime : IDisposable
     /// outliers (a median). The planners read it through <see cref="Planning.Cost.CostModel"/>(calibration: this) and
     /// <see cref="Planning.Cost.CostChain.ToSpec"/> of the devices in service; resolvable from dependency injection.
     /// </summary>
-    public Planning.Cost.CalibrationHistory Calibration { get; } = new();
+    public Planning.Cost.CalibrationHistory Calibration { get; }
 
     /// <summary>Creates the runtime over every registered device.</summary>
-    public AgentRuntime(IEnumerable<IAgentDevice> devices, IEnumerable<IDeviceSource> deviceSources, IOptions<AgentDslOptions> options, ILogger<AgentRuntime> logger)
+    /// <param name="devices">Devices registered one by one.</param>
+    /// <param name="deviceSources">Sources of devices (OpenCL, engines).</param>
+    /// <param name="options">The options.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="calibration">The host's calibration store (a singleton of its own, so devices such as engines can share it without depending on the runtime); null: a new one.</param>
+    public AgentRuntime(IEnumerable<IAgentDevice> devices, IEnumerable<IDeviceSource> deviceSources, IOptions<AgentDslOptions> options, ILogger<AgentRuntime> logger, Planning.Cost.CalibrationHistory? calibration = null)
     {
+        Calibration = calibration ?? new();
         ArgumentNullException.ThrowIfNull(devices);
         ArgumentNullException.ThrowIfNull(deviceSources);
         ArgumentNullException.ThrowIfNull(options);
