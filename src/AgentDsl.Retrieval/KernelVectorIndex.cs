@@ -30,6 +30,8 @@ public sealed class KernelVectorIndex : IVectorIndex
     private readonly KernelBuffer<float> _columns;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly double _gamma;
+    private KernelBuffer<float>? _queries;
+    private KernelBuffer<float>? _scores;
     private bool _disposed;
 
     /// <summary>An index over the rows of <paramref name="exact"/> (shared, not copied, for the rescoring) on <paramref name="device"/>.</summary>
@@ -100,20 +102,28 @@ public sealed class KernelVectorIndex : IVectorIndex
             throw new ArgumentException($"{queries.Count} queries × {rows} rows exceed one score buffer; search in smaller batches.", nameof(queries));
         }
 
-        var packed = new float[queries.Count * dim];
-        for (int q = 0; q < queries.Count; q++)
-        {
-            queries[q].CopyTo(packed, q * dim);
-        }
-
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            using var queryBuffer = new KernelBuffer<float>(packed);
-            using var scoreBuffer = new KernelBuffer<float>(queries.Count * rows);
-            await RetrievalKernels.Kernels.Score.LaunchAsync(Device, (rows, queries.Count), _columns, queryBuffer, scoreBuffer, rows, dim, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var scores = scoreBuffer.AsReadOnlySpan();
+            // The query and score buffers are kept for the next search of the same batch size: the score buffer
+            // is then not uploaded again (its device copy stays valid), and only the queries travel to the device.
+            if (_queries is null || _queries.Length != queries.Count * dim)
+            {
+                _queries?.Dispose();
+                _scores?.Dispose();
+                _queries = new KernelBuffer<float>(queries.Count * dim);
+                _scores = new KernelBuffer<float>(queries.Count * rows);
+            }
+
+            var packed = _queries.AsSpan();
+            for (int q = 0; q < queries.Count; q++)
+            {
+                queries[q].CopyTo(packed[(q * dim)..]);
+            }
+
+            await RetrievalKernels.Kernels.Score.LaunchAsync(Device, (rows, queries.Count), _columns, _queries, _scores!, rows, dim, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var scores = _scores!.AsReadOnlySpan();
             var results = new ScoredRow[queries.Count][];
             for (int q = 0; q < queries.Count; q++)
             {
@@ -141,6 +151,8 @@ public sealed class KernelVectorIndex : IVectorIndex
 
             _disposed = true;
             _columns.Dispose();
+            _queries?.Dispose();
+            _scores?.Dispose();
         }
         finally
         {

@@ -54,8 +54,13 @@ public sealed class ReferencePackCorpus
     /// <exception cref="DirectoryNotFoundException">No root has such a pack; the message lists every path tried.</exception>
     public static (string Directory, string Version) FindReferencePack(string? dotNetRoot = null)
     {
+        return FindReferencePack(ReferencePackLocator.CandidateRoots(dotNetRoot));
+    }
+
+    /// <summary>The newest reference pack with documentation files under <paramref name="roots"/>.</summary>
+    internal static (string Directory, string Version) FindReferencePack(IReadOnlyList<string> roots)
+    {
         var tried = new List<string>();
-        var roots = ReferencePackLocator.CandidateRoots(dotNetRoot);
         return ReferencePackLocator.Find(roots, tried)
             ?? throw new DirectoryNotFoundException(
                 $"No reference pack with documentation files (packs/Microsoft.NETCore.App.Ref/<version>/ref/{ReferencePackLocator.TargetFramework}/*.xml) was found. "
@@ -107,19 +112,30 @@ public sealed class ReferencePackCorpus
             }
         }
 
-        IReadOnlyList<CorpusChunk> kept = all;
-        if (options.MaxChunks is { } max && max < all.Count)
-        {
-            var sample = new CorpusChunk[max];
-            for (int i = 0; i < max; i++)
-            {
-                sample[i] = all[(int)((long)i * all.Count / max)] with { Index = i };
-            }
+        IReadOnlyList<CorpusChunk> kept = options.MaxChunks is { } max ? Sample(all, max) : all;
+        return new ReferencePackCorpus(directory, version, [.. paths.Select(Path.GetFileName)!], members.Sum(), all.Count, kept);
+    }
 
-            kept = sample;
+    /// <summary>
+    /// An evenly spaced sample of <paramref name="chunks"/>: all of them when there are at most <paramref name="count"/>,
+    /// otherwise chunk <c>⌊i · total / count⌋</c> for i = 0 … count − 1, renumbered (<see cref="CorpusChunk.Index"/>) from 0.
+    /// </summary>
+    public static IReadOnlyList<CorpusChunk> Sample(IReadOnlyList<CorpusChunk> chunks, int count)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        if (count >= chunks.Count)
+        {
+            return chunks;
         }
 
-        return new ReferencePackCorpus(directory, version, [.. paths.Select(Path.GetFileName)!], members.Sum(), all.Count, kept);
+        var sample = new CorpusChunk[count];
+        for (int i = 0; i < count; i++)
+        {
+            sample[i] = chunks[(int)((long)i * chunks.Count / count)] with { Index = i };
+        }
+
+        return sample;
     }
 
     private static List<(string MemberId, int Part, string Title, string Text)> ReadFile(string path, ReferencePackCorpusOptions options, out int members)

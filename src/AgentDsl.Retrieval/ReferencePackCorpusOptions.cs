@@ -11,7 +11,7 @@ public sealed class ReferencePackCorpusOptions
 
     /// <summary>
     /// A directory of documentation files (<c>*.xml</c>) to read instead of the reference pack; null (the default)
-    /// finds the reference pack (<see cref="ReferencePackCorpus.FindReferencePack"/>).
+    /// finds the reference pack (<see cref="ReferencePackCorpus.FindReferencePack(string?)"/>).
     /// </summary>
     public string? Directory { get; set; }
 
