@@ -100,7 +100,24 @@ public sealed class ReferencePackCorpus
         // Files are parsed in parallel; the results are joined in file order, so the corpus does not depend on timing.
         var perFile = new List<(string MemberId, int Part, string Title, string Text)>[paths.Length];
         var members = new int[paths.Length];
-        Parallel.For(0, paths.Length, i => perFile[i] = ReadFile(paths[i], options, out members[i]));
+        var errors = new Exception?[paths.Length];
+        Parallel.For(0, paths.Length, i =>
+        {
+            try
+            {
+                perFile[i] = ReadFile(paths[i], options, out members[i]);
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+            {
+                errors[i] = ex;
+            }
+        });
+
+        // The first failing file in file order, as itself (not wrapped in an AggregateException).
+        if (errors.FirstOrDefault(e => e is not null) is { } error)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+        }
 
         var all = new List<CorpusChunk>();
         for (int f = 0; f < paths.Length; f++)

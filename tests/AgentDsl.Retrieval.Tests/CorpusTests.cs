@@ -3,13 +3,14 @@ using Xunit.Abstractions;
 
 namespace AgentDsl.Retrieval.Tests;
 
-[Collection(RetrievalCollection.Name)]
-public sealed class CorpusTests(RetrievalFixture fixture, ITestOutputHelper output)
+public sealed class CorpusTests(ITestOutputHelper output)
 {
+    private static ReferencePackCorpus Corpus => SharedCorpus.Value;
+
     [Fact]
     public void TheReferencePackHasOverAHundredFilesAndTensOfThousandsOfMembers()
     {
-        var corpus = fixture.Corpus;
+        var corpus = Corpus;
         output.WriteLine($"{corpus.Directory} (pack {corpus.Version}): {corpus.Files.Count} files, {corpus.MemberCount} members with a summary, {corpus.TotalChunks} chunks");
         Assert.True(corpus.Files.Count > 100, $"{corpus.Files.Count} files");
         Assert.True(corpus.MemberCount > 10_000, $"{corpus.MemberCount} members");
@@ -23,7 +24,7 @@ public sealed class CorpusTests(RetrievalFixture fixture, ITestOutputHelper outp
     [Fact]
     public void ChunksAreOrderedByFileThenPositionAndKeepTheirSource()
     {
-        var corpus = fixture.Corpus;
+        var corpus = Corpus;
         Assert.Equal(corpus.Files.Order(StringComparer.Ordinal), corpus.Files);
         var fileRank = corpus.Files.Select((f, i) => (f, i)).ToDictionary(p => p.f, p => p.i);
         for (int i = 0; i < corpus.Chunks.Count; i++)
@@ -62,7 +63,7 @@ public sealed class CorpusTests(RetrievalFixture fixture, ITestOutputHelper outp
     [Fact]
     public void SamplingIsEvenlySpacedAndRenumbered()
     {
-        var all = fixture.Corpus.Chunks;
+        var all = Corpus.Chunks;
         var sample = ReferencePackCorpus.Sample(all, 1_000);
         Assert.Equal(1_000, sample.Count);
         Assert.Equal(Enumerable.Range(0, 1_000), sample.Select(c => c.Index));

@@ -6,12 +6,12 @@ namespace AgentDsl.Retrieval.Tests;
 
 /// <summary>
 /// Shared by the tests: the whole reference-pack corpus (read once), the MiniLM embedder, an OpenCL device, and a
-/// retrieval index over an evenly spaced sample of 2,000 chunks plus the chunks the sanity queries look for.
+/// retrieval index over an evenly spaced sample of 1,000 chunks plus the chunks the sanity queries look for.
 /// No OpenCL platform is a failure, never a skip: scripts/test.sh installs PoCL, and CI sets AGENTDSL_REQUIRE_OPENCL=1.
 /// </summary>
 public sealed class RetrievalFixture : IAsyncLifetime
 {
-    public const int SampleSize = 2_000;
+    public const int SampleSize = 1_000;
 
     /// <summary>Members the sanity queries must find (paraphrases in <see cref="RetrievalTests"/>).</summary>
     public static readonly string[] TargetMembers =
@@ -27,7 +27,7 @@ public sealed class RetrievalFixture : IAsyncLifetime
     private OpenClDevice? _device;
     private RetrievalIndex? _index;
 
-    public ReferencePackCorpus Corpus { get; } = ReferencePackCorpus.Load();
+    public ReferencePackCorpus Corpus => SharedCorpus.Value;
 
     public string CacheDirectory { get; } = Path.Combine(Path.GetTempPath(), "agentdsl-retrieval-tests-" + Guid.NewGuid().ToString("N"));
 
@@ -78,6 +78,14 @@ public sealed class RetrievalFixture : IAsyncLifetime
 
         return Task.CompletedTask;
     }
+}
+
+/// <summary>The whole reference-pack corpus, read once per test run (the corpus tests need no OpenCL).</summary>
+internal static class SharedCorpus
+{
+    private static readonly Lazy<ReferencePackCorpus> Corpus = new(() => ReferencePackCorpus.Load());
+
+    public static ReferencePackCorpus Value => Corpus.Value;
 }
 
 [CollectionDefinition(Name)]

@@ -130,7 +130,7 @@ public sealed class VectorIndexTests(RetrievalFixture fixture, ITestOutputHelper
         Assert.Equal(384, exact.Dimensions);
 
         // Queries: 24 chunk vectors of the corpus and 8 embedded questions.
-        var queries = Enumerable.Range(0, 24).Select(i => exact.Row(i * 83).ToArray()).Concat(fixture.Embedder.Embed(
+        var queries = Enumerable.Range(0, 24).Select(i => exact.Row(i * 41).ToArray()).Concat(fixture.Embedder.Embed(
         [
             "how do I parse a date from text", "compress a stream with gzip", "thread-safe dictionary", "read a file line by line",
             "cancel an asynchronous operation", "format a number as currency", "sort a list with a comparer", "regular expression match",
