@@ -26,6 +26,7 @@ namespace AgentDsl.Retrieval;
 public sealed class KernelVectorIndex : IVectorIndex
 {
     private const double UnitRoundoff = 1.0 / (1 << 24);
+    private const int WorkGroupRows = 64;
     private readonly ExactVectorIndex _exact;
     private readonly KernelBuffer<float> _columns;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -35,21 +36,26 @@ public sealed class KernelVectorIndex : IVectorIndex
     private bool _disposed;
 
     /// <summary>An index over the rows of <paramref name="exact"/> (shared, not copied, for the rescoring) on <paramref name="device"/>.</summary>
-    /// <exception cref="ArgumentException">The index is too large for 32-bit kernel indexing.</exception>
+    /// <exception cref="ArgumentException">The index is empty.</exception>
     public KernelVectorIndex(ExactVectorIndex exact, IKernelDevice device)
     {
         ArgumentNullException.ThrowIfNull(exact);
         ArgumentNullException.ThrowIfNull(device);
+        if (exact.Count == 0)
+        {
+            throw new ArgumentException("The index has no rows; a kernel launch needs at least one.", nameof(exact));
+        }
+
         _exact = exact;
         Device = device;
         int rows = exact.Count, dim = exact.Dimensions;
-        var columns = new float[(long)rows * dim];
+        var columns = new float[rows * dim];
         var source = exact.Vectors;
         for (int r = 0; r < rows; r++)
         {
             for (int d = 0; d < dim; d++)
             {
-                columns[((long)d * rows) + r] = source[(r * dim) + d];
+                columns[(d * rows) + r] = source[(r * dim) + d];
             }
         }
 
@@ -122,7 +128,9 @@ public sealed class KernelVectorIndex : IVectorIndex
                 queries[q].CopyTo(packed[(q * dim)..]);
             }
 
-            await RetrievalKernels.Kernels.Score.LaunchAsync(Device, (rows, queries.Count), _columns, _queries, _scores!, rows, dim, cancellationToken: cancellationToken).ConfigureAwait(false);
+            // Work-groups of 64 rows: the global size is rounded up, and the kernel skips the padding rows.
+            int padded = (rows + WorkGroupRows - 1) / WorkGroupRows * WorkGroupRows;
+            await RetrievalKernels.Kernels.Score.LaunchAsync(Device, (padded, queries.Count), _columns, _queries, _scores!, rows, dim, localSize: (WorkGroupRows, 1), cancellationToken: cancellationToken).ConfigureAwait(false);
             var scores = _scores!.AsReadOnlySpan();
             var results = new ScoredRow[queries.Count][];
             for (int q = 0; q < queries.Count; q++)

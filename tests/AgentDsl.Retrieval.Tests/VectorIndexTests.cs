@@ -139,6 +139,40 @@ public sealed class VectorIndexTests(RetrievalFixture fixture, ITestOutputHelper
     }
 
     [Fact]
+    public async Task KernelScoresDifferFromTensorPrimitivesOnlyWithinTheRoundingBound()
+    {
+        // The reason the host rescores: the device's scores (dimension order) and TensorPrimitives' (SIMD order)
+        // are both within γ‖row‖‖query‖ of the true dot product, so they differ by at most 2γ for unit vectors.
+        var index = Assert.IsType<KernelVectorIndex>(fixture.Index.VectorIndex);
+        var exact = index.Exact;
+        float[] query = fixture.Embedder.Embed("compress a stream with gzip");
+        var columns = new float[exact.Count * exact.Dimensions];
+        for (int r = 0; r < exact.Count; r++)
+        {
+            for (int d = 0; d < exact.Dimensions; d++)
+            {
+                columns[(d * exact.Count) + r] = exact.Row(r)[d];
+            }
+        }
+
+        var scores = new float[exact.Count];
+        await RetrievalKernels.Kernels.Score.LaunchAsync(fixture.Device, (exact.Count, 1), columns, query, scores, exact.Count, exact.Dimensions);
+        double gamma = exact.Dimensions * Math.Pow(2, -24) / (1 - (exact.Dimensions * Math.Pow(2, -24)));
+        double bound = 2 * gamma * exact.MaxRowNorm * Math.Sqrt(query.Sum(x => (double)x * x));
+        int differing = 0;
+        double largest = 0;
+        for (int r = 0; r < exact.Count; r++)
+        {
+            float managed = exact.Score(r, query);
+            differing += managed != scores[r] ? 1 : 0;
+            largest = Math.Max(largest, Math.Abs(managed - scores[r]));
+        }
+
+        output.WriteLine($"{differing} of {exact.Count} rows score differently on {fixture.Device.Name} and with TensorPrimitives; largest difference {largest:E2}, bound 2γ = {bound:E2}");
+        Assert.True(largest <= bound, $"largest difference {largest:E2} exceeds {bound:E2}");
+    }
+
+    [Fact]
     public async Task TheMatrixStaysOnTheDeviceAndOnlyQueriesTravel()
     {
         var index = Assert.IsType<KernelVectorIndex>(fixture.Index.VectorIndex);
@@ -163,5 +197,7 @@ public sealed class VectorIndexTests(RetrievalFixture fixture, ITestOutputHelper
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await onDevice.SearchAsync(new float[4], 0));
         Assert.Contains("Row 2", Assert.Throws<ArgumentException>(() => new ExactVectorIndex([0, 0, 0, 0, 0, 0, 0, 0, float.PositiveInfinity, 0, 0, 0], 4)).Message, StringComparison.Ordinal);
         Assert.Equal(10, (await onDevice.SearchAsync(new float[4], 50)).Length);
+        Assert.Contains("no rows", Assert.Throws<ArgumentException>(() => new KernelVectorIndex(new ExactVectorIndex([], 4), fixture.Device)).Message, StringComparison.Ordinal);
+        Assert.Empty(new ExactVectorIndex([], 4).Search(new float[4], 3));
     }
 }
