@@ -142,6 +142,10 @@ public sealed class DocumentationRenderingTests : IDisposable
         Assert.Equal(first.Chunks, second.Chunks);
         Assert.Equal(["A.xml", "B.xml"], first.Files);
         Assert.Equal(["T:A.Z", "T:B.One", "T:B.Two"], first.Chunks.Select(c => c.MemberId));
+
+        var capped = ReferencePackCorpus.Load(new ReferencePackCorpusOptions { Directory = _directory, MaxChunks = 2 });
+        Assert.Equal(["T:A.Z", "T:B.One"], capped.Chunks.Select(c => c.MemberId));
+        Assert.Equal(3, capped.TotalChunks);
     }
 
     [Fact]
