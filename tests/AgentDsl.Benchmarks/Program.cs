@@ -6,6 +6,13 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project tests/AgentDsl.Benchmarks -- gap [count] [nodes] [branches] (HEFT vs CP-SAT optimum; branches: guarded nodes and fan-outs too)
 // dotnet run -c Release --project tests/AgentDsl.Benchmarks -- quick [name part] [alloc] [rounds=N] [each] [pool]
 //   (rough dispatch loop for iterating: alloc = bytes by type; rounds=N = rounds (5); each = print every round with bytes, pool items, threads, GCs; pool = worker-count changes)
+// dotnet run -c Release --project tests/AgentDsl.Benchmarks -- retrieval-corpus  (load, chunk and embed the whole reference-pack corpus once)
+if (args.Length > 0 && args[0] == "retrieval-corpus")
+{
+    AgentDsl.Benchmarks.RetrievalCorpusRun.Run();
+    return;
+}
+
 if (args.Length > 0 && args[0] == "gap")
 {
     int count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30;
