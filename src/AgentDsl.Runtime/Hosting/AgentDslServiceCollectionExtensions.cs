@@ -126,7 +126,7 @@ public static class AgentDslServiceCollectionExtensions
             if (configuration is not null)
             {
                 options.Bind(configuration);
-                services.AddSingleton<IValidateOptions<AgentDslOptions>>(new AgentDslConfigurationValidator(configuration));
+                services.AddSingleton<IValidateOptions<AgentDslOptions>>(sp => new AgentDslConfigurationValidator(configuration, sp.GetServices<AgentDslConfigurationSection>()));
             }
 
             options.ValidateOnStart();
@@ -146,7 +146,7 @@ public static class AgentDslServiceCollectionExtensions
         else if (configuration is not null)
         {
             services.AddOptions<AgentDslOptions>().Bind(configuration);
-            services.AddSingleton<IValidateOptions<AgentDslOptions>>(new AgentDslConfigurationValidator(configuration));
+            services.AddSingleton<IValidateOptions<AgentDslOptions>>(sp => new AgentDslConfigurationValidator(configuration, sp.GetServices<AgentDslConfigurationSection>()));
         }
 
         if (configure is not null)
