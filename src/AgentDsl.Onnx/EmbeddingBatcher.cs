@@ -79,11 +79,8 @@ internal sealed class EmbeddingBatcher : IDisposable
                 }
             }
 
-            if (batch.Count > 0)
-            {
-                Run(batch);
-                batch.Clear();
-            }
+            Run(batch);
+            batch.Clear();
         }
     }
 
@@ -105,6 +102,22 @@ internal sealed class EmbeddingBatcher : IDisposable
 
     private void Run(List<Request> batch)
     {
+        // Requests cancelled while the batch gathered leave it.
+        batch.RemoveAll(static r =>
+        {
+            if (!r.Cancellation.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            r.Completion.TrySetCanceled(r.Cancellation);
+            return true;
+        });
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
         var texts = new string[batch.Count];
         for (int i = 0; i < texts.Length; i++)
         {

@@ -66,7 +66,7 @@ internal static class EmbeddingShape
     }
 
     /// <summary>Stores <paramref name="vector"/> as the result type <paramref name="kind"/> names.</summary>
-    public static object Box(EmbeddingResult kind, float[] vector) => kind == EmbeddingResult.Memory ? new ReadOnlyMemory<float>(vector) : vector;
+    public static object Box(EmbeddingResult kind, float[] vector) => kind == EmbeddingResult.Memory ? new ReadOnlyMemory<float>(vector) : (object)vector;
 
     /// <summary>The type name without <c>global::</c>, the namespaces of <c>System</c> and a trailing <c>?</c>.</summary>
     private static string Simple(string type) => type

@@ -21,8 +21,8 @@ namespace AgentDsl.Onnx;
 /// <see cref="Embed(IReadOnlyList{string})"/>: one session run for all of them.
 /// </para>
 /// <para>
-/// The package's tokenizer does not truncate: an input longer than the model's 512 positions fails in
-/// ONNX Runtime with an <see cref="OnnxRuntimeException"/>. Chunk long texts first.
+/// The package's tokenizer truncates: only the start of a long text (the model's window) is embedded, so a text of
+/// 600 words and one of 2,000 get the same vector. Chunk long texts first.
 /// </para>
 /// </remarks>
 public sealed class MiniLmEmbedder : IDisposable
