@@ -127,6 +127,12 @@ namespace Microsoft.Extensions.DependencyInjection
                 options.Configure(configure);
             }
 
+            if (!builder.Services.Any(d => d.ServiceType == typeof(OpenClDeviceSet)))
+            {
+                // The runtime's check of unknown keys then checks AgentDsl:OpenCL against OpenClOptions.
+                builder.Services.AddSingleton(new AgentDslConfigurationSection("OpenCL", typeof(OpenClOptions)));
+            }
+
             builder.Services.TryAddSingleton<OpenClDeviceSet>();
             builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceSource, OpenClDeviceSet>(sp => sp.GetRequiredService<OpenClDeviceSet>()));
             return builder;
