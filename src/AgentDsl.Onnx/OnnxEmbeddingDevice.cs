@@ -195,7 +195,7 @@ public sealed partial class OnnxEmbeddingDevice : IAgentDevice, IDisposable
         }
     }
 
-    [LoggerMessage(EventId = AgentDslEventIds.OnnxSessionCreated, Level = LogLevel.Information,
+    [LoggerMessage(EventId = AgentDslEventIds.OnnxSessionCreated, Level = LogLevel.Debug,
         Message = "ONNX device {Device}: session of model {Model} on {Provider} (intra-op threads {IntraOpThreads}, inter-op threads {InterOpThreads}, 0 = ONNX Runtime's choice) created in {ElapsedMs} ms")]
     private partial void LogSessionCreated(string device, string model, string provider, int intraOpThreads, int interOpThreads, double elapsedMs);
 }
