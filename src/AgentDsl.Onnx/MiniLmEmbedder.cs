@@ -21,8 +21,8 @@ namespace AgentDsl.Onnx;
 /// <see cref="Embed(IReadOnlyList{string})"/>: one session run for all of them.
 /// </para>
 /// <para>
-/// The package's tokenizer does not truncate: an input longer than the model's 512 positions fails in
-/// ONNX Runtime with an <see cref="OnnxRuntimeException"/>. Chunk long texts first.
+/// The package's tokenizer truncates: only the start of a long text (the model's window) is embedded, so a text of
+/// 600 words and one of 2,000 get the same vector. Chunk long texts first.
 /// </para>
 /// </remarks>
 public sealed class MiniLmEmbedder : IDisposable
@@ -34,16 +34,29 @@ public sealed class MiniLmEmbedder : IDisposable
     readonly Lock _gate = new();
     bool _disposed;
 
+    /// <summary>The model's name, <c>all-MiniLM-L6-v2</c>: what an operator names in <c>[Operator(Model = …)]</c> to run on the ONNX device by default.</summary>
+    public const string ModelName = "all-MiniLM-L6-v2";
+
     /// <summary>Loads the model into a new ONNX Runtime session on the CPU.</summary>
     /// <param name="intraOpThreads">
     /// Threads ONNX Runtime uses inside one call; 0 (the default) lets ONNX Runtime choose (one per core).
     /// </param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="intraOpThreads"/> is negative.</exception>
     public MiniLmEmbedder(int intraOpThreads = 0)
+        : this(CpuOptions(intraOpThreads))
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(intraOpThreads);
+    }
+
+    /// <summary>
+    /// Loads the model into a new ONNX Runtime session with <paramref name="options"/> (threads, execution provider),
+    /// which the embedder takes over: they are disposed with its session, also when loading fails.
+    /// </summary>
+    /// <param name="options">The session's options; not to be used or disposed by the caller afterwards.</param>
+    /// <exception cref="OnnxRuntimeException">ONNX Runtime could not create the session (for example an execution provider that fails to start).</exception>
+    public MiniLmEmbedder(SessionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
         // The encoder owns the options and disposes them with its session.
-        var options = new SessionOptions { IntraOpNumThreads = intraOpThreads };
         try
         {
             _encoder = new SentenceEncoder(options);
@@ -53,6 +66,12 @@ public sealed class MiniLmEmbedder : IDisposable
             options.Dispose();
             throw;
         }
+    }
+
+    private static SessionOptions CpuOptions(int intraOpThreads)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(intraOpThreads);
+        return new SessionOptions { IntraOpNumThreads = intraOpThreads };
     }
 
     /// <summary>The length of every embedding (<see cref="EmbeddingDimensions"/>, 384).</summary>

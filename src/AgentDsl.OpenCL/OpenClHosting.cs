@@ -12,6 +12,9 @@ namespace AgentDsl.OpenCL
     /// <summary>Options of the OpenCL backend (configuration section <c>AgentDsl:OpenCL</c> with <c>UseAgentDsl</c>).</summary>
     public sealed class OpenClOptions
     {
+        /// <summary>The subsection of <c>AgentDsl</c>: <c>OpenCL</c>.</summary>
+        public const string SectionName = "OpenCL";
+
         /// <summary>The environment variable that makes a missing OpenCL platform an error: <c>AGENTDSL_REQUIRE_OPENCL=1</c> (CI sets it).</summary>
         public const string RequireVariable = "AGENTDSL_REQUIRE_OPENCL";
 
@@ -119,7 +122,7 @@ namespace Microsoft.Extensions.DependencyInjection
             var options = builder.Services.AddOptions<OpenClOptions>();
             if (builder.Configuration is not null)
             {
-                options.Bind(builder.Configuration.GetSection("OpenCL"));
+                options.Bind(builder.Configuration.GetSection(OpenClOptions.SectionName));
             }
 
             if (configure is not null)
@@ -127,7 +130,12 @@ namespace Microsoft.Extensions.DependencyInjection
                 options.Configure(configure);
             }
 
-            builder.Services.AddSingleton(new AgentDslConfigurationSection("OpenCL", typeof(OpenClOptions)));
+            if (!builder.Services.Any(d => d.ServiceType == typeof(OpenClDeviceSet)))
+            {
+                // The runtime's check of unknown keys then checks AgentDsl:OpenCL against OpenClOptions.
+                builder.Services.AddSingleton(new AgentDslConfigurationSection(OpenClOptions.SectionName, typeof(OpenClOptions)));
+            }
+
             builder.Services.TryAddSingleton<OpenClDeviceSet>();
             builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IDeviceSource, OpenClDeviceSet>(sp => sp.GetRequiredService<OpenClDeviceSet>()));
             return builder;

@@ -11,7 +11,7 @@ namespace AgentDsl.Benchmarks;
 public class EmbeddingBenchmarks
 {
     /// <summary>32 documentation-style sentences of 3 to 30 words (hand-written in the reference pack's style).</summary>
-    static readonly string[] Texts =
+    internal static readonly string[] Texts =
     [
         "Returns the number of elements contained in the list.",
         "Reads all bytes from a file and closes it.",

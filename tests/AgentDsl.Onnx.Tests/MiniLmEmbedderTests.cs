@@ -110,6 +110,17 @@ public sealed class MiniLmEmbedderTests(MiniLmFixture fixture, ITestOutputHelper
     }
 
     [Fact]
+    public void Long_texts_are_truncated_not_rejected()
+    {
+        // The package's tokenizer cuts a text to the model's window: only its start is embedded.
+        var words600 = _embedder.Embed(string.Join(' ', Enumerable.Repeat("embedding", 600)));
+        var words2000 = _embedder.Embed(string.Join(' ', Enumerable.Repeat("embedding", 2000)));
+        var words20 = _embedder.Embed(string.Join(' ', Enumerable.Repeat("embedding", 20)));
+        Assert.Equal(words600, words2000);
+        Assert.NotEqual(words20, words600);
+    }
+
+    [Fact]
     public void Null_inputs_are_rejected()
     {
         Assert.Throws<ArgumentNullException>(() => _embedder.Embed((string)null!));

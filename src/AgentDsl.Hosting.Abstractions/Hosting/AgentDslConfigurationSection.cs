@@ -1,10 +1,11 @@
 namespace AgentDsl.Hosting;
 
 /// <summary>
-/// A section under <c>AgentDsl</c> that an extension binds (for example <c>OpenCL</c>, <c>LlamaCpp</c>): register one
-/// as a singleton and the runtime's start-up check of configuration keys checks that section's keys against
-/// <see cref="OptionsType"/> instead of reporting the section itself as unknown.
+/// A subsection of the <c>AgentDsl</c> configuration section that a backend binds to its own options class (for example
+/// <c>Onnx</c> to <c>OnnxOptions</c>). Register one as a singleton when adding the backend: the runtime's check of unknown
+/// configuration keys then checks the keys under <c>AgentDsl:{Name}</c> against <see cref="OptionsType"/>'s properties
+/// instead of reporting the subsection itself as unknown.
 /// </summary>
-/// <param name="Name">The key under <c>AgentDsl</c>.</param>
-/// <param name="OptionsType">The options class the section binds to.</param>
+/// <param name="Name">The subsection's key under <c>AgentDsl</c> (compared ignoring case, as configuration keys are).</param>
+/// <param name="OptionsType">The class the subsection binds to.</param>
 public sealed record AgentDslConfigurationSection(string Name, Type OptionsType);

@@ -65,4 +65,7 @@ public static class AgentDslEventIds
 
     /// <summary>Shutdown: requests still in flight when the host's shutdown timeout ran out were cancelled.</summary>
     public const int DrainTimedOut = 1051;
+
+    /// <summary>The ONNX Runtime device created its session at start-up.</summary>
+    public const int OnnxSessionCreated = 1060;
 }

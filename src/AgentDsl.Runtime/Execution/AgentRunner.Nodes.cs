@@ -55,9 +55,10 @@ public sealed partial class AgentRunner<TGraph>
             int attempt = attempts.Next();
             long now = Stopwatch.GetTimestamp();
             _replanner.MaybeReplan(now);
-            if (attempt == 0 && _batching.BatcherOf(node.Id) is { } batcher && !_queues[_replanner.Placement[node.Id]].Device.Descriptor.IsRemote)
+            if (attempt == 0 && _batching.BatcherOf(node.Id) is { } batcher && _queues[_replanner.Placement[node.Id]].Device.Descriptor is { IsRemote: false, BatchesNodes: false })
             {
-                // Micro-batched with the same node of concurrent requests (a retry runs alone).
+                // Micro-batched with the same node of concurrent requests (a retry runs alone); a remote device, or one that
+                // batches by itself, gets each request's node on its own.
                 run.SetDevice(node.Id, _replanner.Placement[node.Id]);
                 var batched = await batcher.SubmitAsync(run.Values, run.DeadlineTicks, now, cancellationToken).ConfigureAwait(false);
                 run.SetDevice(node.Id, batched.Device);

@@ -10,19 +10,34 @@ namespace AgentDsl.Hosting;
 /// Fails start-up on a key under the <c>AgentDsl</c> configuration section that binds to nothing (a misspelt option,
 /// say <c>AgentDsl:MaxConcurency</c>), naming its path and the keys allowed there. Keys of the dictionaries keyed by
 /// your names (<c>Devices</c>, <c>Operators</c>, <c>Batching</c>) may be anything; the keys inside each entry are checked.
+/// A backend's subsection (<see cref="AgentDslConfigurationSection"/>, for example <c>AgentDsl:Onnx</c>) is checked against
+/// its own options class.
 /// </summary>
-internal sealed class AgentDslConfigurationValidator(IConfiguration configuration, IEnumerable<AgentDslConfigurationSection> extensions) : IValidateOptions<AgentDslOptions>
+internal sealed class AgentDslConfigurationValidator(IConfiguration configuration, IEnumerable<AgentDslConfigurationSection> sections) : IValidateOptions<AgentDslOptions>
 {
     public ValidateOptionsResult Validate(string? name, AgentDslOptions options)
     {
         var errors = new List<string>();
-        var sections = extensions.DistinctBy(e => e.Name, StringComparer.OrdinalIgnoreCase).ToDictionary(e => e.Name, e => e.OptionsType, StringComparer.OrdinalIgnoreCase);
-        foreach (var (section, type) in sections)
+        var backends = new Dictionary<string, Type>(StringComparer.OrdinalIgnoreCase);
+        foreach (var section in sections)
         {
-            Check(configuration.GetSection(section), type, errors); // an extension's section, checked against its own options
+            backends[section.Name] = section.OptionsType;
         }
 
-        Check(new SkipSections(configuration, sections.Keys), typeof(AgentDslOptions), errors);
+        var root = new List<IConfigurationSection>();
+        foreach (var child in configuration.GetChildren())
+        {
+            if (backends.TryGetValue(child.Key, out var type))
+            {
+                Check(child, type, errors);
+            }
+            else
+            {
+                root.Add(child);
+            }
+        }
+
+        Check(root, typeof(AgentDslOptions), errors, backends.Keys);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
@@ -44,10 +59,16 @@ internal sealed class AgentDslConfigurationValidator(IConfiguration configuratio
             return;
         }
 
+        Check(section.GetChildren(), type, errors, []);
+    }
+
+    /// <summary>Checks <paramref name="children"/> against the properties of options class <paramref name="type"/> (and the backend subsections named <paramref name="also"/>, for the message).</summary>
+    private static void Check(IEnumerable<IConfigurationSection> children, Type type, List<string> errors, IEnumerable<string> also)
+    {
         var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.GetMethod is not null && p.GetIndexParameters().Length == 0)
             .ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
-        foreach (var child in section.GetChildren())
+        foreach (var child in children)
         {
             if (properties.TryGetValue(child.Key, out var property))
             {
@@ -55,7 +76,7 @@ internal sealed class AgentDslConfigurationValidator(IConfiguration configuratio
             }
             else
             {
-                errors.Add($"{child.Path}: unknown configuration key '{child.Key}'; {type.Name} has {string.Join(", ", properties.Keys.Order(StringComparer.Ordinal))}.");
+                errors.Add($"{child.Path}: unknown configuration key '{child.Key}'; {type.Name} has {string.Join(", ", properties.Keys.Concat(also).Order(StringComparer.Ordinal))}.");
             }
         }
     }
@@ -82,19 +103,5 @@ internal sealed class AgentDslConfigurationValidator(IConfiguration configuratio
         var generic = type.GetInterfaces().Append(type).FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IDictionary<,>))
             ?? type.GetInterfaces().Append(type).FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>));
         return generic?.GetGenericArguments()[^1];
-    }
-
-    /// <summary>The <c>AgentDsl</c> section without the extensions' sections (checked on their own).</summary>
-    private sealed class SkipSections(IConfiguration inner, IEnumerable<string> skipped) : IConfiguration
-    {
-        private readonly HashSet<string> _skipped = new(skipped, StringComparer.OrdinalIgnoreCase);
-
-        public string? this[string key] { get => inner[key]; set => inner[key] = value; }
-
-        public IEnumerable<IConfigurationSection> GetChildren() => inner.GetChildren().Where(c => !_skipped.Contains(c.Key));
-
-        public Microsoft.Extensions.Primitives.IChangeToken GetReloadToken() => inner.GetReloadToken();
-
-        public IConfigurationSection GetSection(string key) => inner.GetSection(key);
     }
 }

@@ -26,6 +26,13 @@ public sealed record DeviceDescriptor(string Name, DeviceKinds Kind)
     /// <summary>Whether the device lives in another process or machine (its messages cross a serialization boundary).</summary>
     public bool IsRemote { get; init; }
 
+    /// <summary>
+    /// Whether the device groups concurrent nodes into batches itself (an engine with a batch call, such as the ONNX
+    /// Runtime device): the runtime's micro-batching (<c>AgentDsl:Batching</c>) then leaves the nodes placed on it alone
+    /// and hands it each request's node on its own, as it does for a remote device.
+    /// </summary>
+    public bool BatchesNodes { get; init; }
+
     /// <summary>Peak FLOP/s, bandwidth, memory and links, when known: the roofline cost model places nodes by them before any measurement.</summary>
     public DeviceFigures? Figures { get; init; }
 
