@@ -33,7 +33,7 @@ namespace AgentDsl.Onnx;
 /// OpenVino, so that an operator can prefer the engine to the managed CPU device (<c>PreferredDevices = DeviceKinds.Accelerator</c>).
 /// </para>
 /// </remarks>
-public sealed partial class OnnxEmbeddingDevice : IAgentDevice, IDisposable
+public sealed partial class OnnxEmbeddingDevice : IEngineDevice, IDisposable
 {
     private readonly MiniLmEmbedder _embedder;
     private readonly EmbeddingBatcher _batcher;
