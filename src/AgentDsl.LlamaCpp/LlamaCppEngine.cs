@@ -201,7 +201,16 @@ public sealed partial class LlamaCppEngine : IDeviceSource, IDisposable
                 prefillOn.AddOutstanding(-plan.Prefill.Seconds);
             }
 
-            Measured(work, op, Phases.Prefill, prefillOn, prefillOn.Descriptor.Name, started, plan.Prefill, tokens.Length, tokens.Length);
+            var prefillTime = Measured(work, op, Phases.Prefill, prefillOn, prefillOn.Descriptor.Name, started, plan.Prefill, tokens.Length, tokens.Length);
+            if (prefillOn != decodeOn)
+            {
+                // The runtime charges the node's time at the decode context's price; the prefill ran on another one.
+                double extra = prefillTime.TotalHours * (prefillOn.Descriptor.HourlyCostUsd - decodeOn.Descriptor.HourlyCostUsd);
+                if (extra > 0)
+                {
+                    work.ReportCost(extra);
+                }
+            }
             if (moved is not null)
             {
                 started = Stopwatch.GetTimestamp();
@@ -333,7 +342,7 @@ public sealed partial class LlamaCppEngine : IDeviceSource, IDisposable
         return (text.ToString(), generated);
     }
 
-    private void Measured(NodeWork work, string op, string phase, LlamaContextDevice device, string where, long started, CostEstimate predicted, int tokens, double size, long bytes = 0)
+    private TimeSpan Measured(NodeWork work, string op, string phase, LlamaContextDevice device, string where, long started, CostEstimate predicted, int tokens, double size, long bytes = 0)
     {
         var elapsed = Stopwatch.GetElapsedTime(started);
         Calibration.Record(op + "." + phase, device.Descriptor.Name, size, elapsed.TotalSeconds, predicted.Source == CostSource.Measured ? null : predicted.Seconds);
@@ -341,6 +350,7 @@ public sealed partial class LlamaCppEngine : IDeviceSource, IDisposable
         {
             PredictedBy = predicted.Source.ToString().ToLowerInvariant(),
         });
+        return elapsed;
     }
 
     private static DeviceFigures FiguresOf(LlamaContextOptions c, int threads) => new()

@@ -100,7 +100,14 @@ public sealed class LlamaDeviceTests(LlamaFixture fixture, ITestOutputHelper out
             Assert.DoesNotContain(r.Nodes.Single(n => n.Name == "Answer").Phases, p => p.Phase == "kv-transfer");
         }
 
-        using (var host = await StartAsync(o => { OneThread(o, "a", "b"); o.Split = LlamaSplitPolicy.Always; }))
+        using (var host = await StartAsync(o =>
+        {
+            // Prices of $1 and $3 a second: the request pays the node's time at its decode context's price plus, when
+            // the prefill ran on the dearer context, the difference for the prefill's time.
+            o.Contexts["a"] = new LlamaContextOptions { Threads = 1, HourlyCostUsd = 3600 };
+            o.Contexts["b"] = new LlamaContextOptions { Threads = 1, HourlyCostUsd = 3 * 3600 };
+            o.Split = LlamaSplitPolicy.Always;
+        }))
         {
             var engine = host.Services.GetRequiredService<LlamaCppEngine>();
             var r = await host.Services.GetRequiredService<IAgentRunner<LlamaAskGraph>>().RunUntypedAsync([Question], null);
@@ -119,6 +126,10 @@ public sealed class LlamaDeviceTests(LlamaFixture fixture, ITestOutputHelper out
             double formula = engine.KvBytes(tokens);
             output.WriteLine($"{tokens} tokens: moved {node.Phases[1].Bytes} B, formula {formula} B, framing {node.Phases[1].Bytes - formula} B");
             Assert.InRange((node.Phases[1].Bytes - formula) / formula, 0, 0.25); // Tiny model: framing is a large share; Small97M below 1 %
+
+            double Rate(string device) => device == "llama:a" ? 1 : 3;
+            double expected = (node.Duration.TotalSeconds * Rate(decodeOn)) + Math.Max(0, node.Phases[0].Duration.TotalSeconds * (Rate(prefillOn) - Rate(decodeOn)));
+            Assert.Equal(expected, r.CostUsd, 3);
 
             // Prefill in one context and decode in another gives exactly the answer of one context.
             Assert.Equal(unsplit, (string)r.OutputValue!);
