@@ -29,15 +29,8 @@ public sealed class GraphAgent<TGraph> : AIAgent
     public GraphAgent(IAgentRunner<TGraph> runner, string? name = null, string? description = null)
     {
         _runner = runner ?? throw new ArgumentNullException(nameof(runner));
-        var graph = TGraph.Definition;
-        if (graph.Inputs.Length != 1 || graph.Inputs[0].Type is not ("string" or "string?" or "System.String"))
-        {
-            throw new ArgumentException(
-                $"Graph '{graph.Name}' ({graph.TypeName}) takes ({string.Join(", ", graph.Inputs.Select(i => $"{i.Type} {i.Name}"))}); an agent's graph takes one string (the user's message).",
-                nameof(runner));
-        }
-
-        Name = name ?? graph.Name;
+        CheckShape(nameof(runner));
+        Name = name ?? TGraph.Definition.Name;
         Description = description;
     }
 
@@ -82,6 +75,18 @@ public sealed class GraphAgent<TGraph> : AIAgent
         if (!streamed)
         {
             yield return new AgentResponseUpdate(ChatRole.Assistant, result.OutputValue?.ToString() ?? "") { AgentId = Id };
+        }
+    }
+
+    /// <summary>The one rule for graphs interop can run: the flow takes one string (a message).</summary>
+    internal static void CheckShape(string parameter)
+    {
+        var graph = TGraph.Definition;
+        if (graph.Inputs.Length != 1 || graph.Inputs[0].Type is not ("string" or "string?" or "System.String"))
+        {
+            throw new ArgumentException(
+                $"Graph '{graph.Name}' ({graph.TypeName}) takes ({string.Join(", ", graph.Inputs.Select(i => $"{i.Type} {i.Name}"))}); an agent's or workflow step's graph takes one string (the message).",
+                parameter);
         }
     }
 

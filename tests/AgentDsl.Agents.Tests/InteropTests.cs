@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using AgentDsl;
 using AgentDsl.Hosting;
 using Microsoft.Agents.AI;
+using Microsoft.Agents.AI.Workflows;
 using Microsoft.Extensions.AI;
 using Xunit;
 
@@ -44,6 +45,21 @@ public sealed class InteropTests
         Assert.True(pieces.Count > 2, $"{pieces.Count} updates");
         Assert.Equal("echo:Q: why?", string.Concat(pieces));
         Assert.Contains("Answer briefly.", chat.SystemPrompts); // the agent's own instructions went with it
+    }
+
+    [Fact]
+    public async Task A_graph_is_a_step_of_an_Agent_Framework_workflow()
+    {
+        await using var session = await AgentApp.StartAsync(new ShoutGraph());
+        var trim = new FunctionExecutor<string, string>("trim", (text, _, _) => ValueTask.FromResult(text.Trim()));
+        var shout = new GraphExecutor<ShoutGraph>(session);
+        var workflow = new WorkflowBuilder(trim).AddEdge(trim, shout).WithOutputFrom(shout).Build();
+
+        await using Run run = await InProcessExecution.RunAsync(workflow, "  step by step  ");
+        var output = run.OutgoingEvents.OfType<WorkflowOutputEvent>().Single();
+
+        Assert.Equal(new ShoutGraph().Run("step by step"), output.As<string>()); // "<STEP BY STEP>"
+        Assert.Equal(1, session.Statistics.Completed); // the step ran the graph through the runtime
     }
 
     [Fact]
