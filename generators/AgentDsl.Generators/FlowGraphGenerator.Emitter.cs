@@ -393,7 +393,8 @@ namespace AgentDsl.Generators
                         w.WriteLine("return " + call + ";");
                         break;
                     default:
-                        w.WriteLine("return values.SetResultAsync<" + node.ResultTypeFq + ">(" + Int(node.Id) + ", " + call + ");");
+                        // The task's own type argument is inferred: the model's type name drops a nullable annotation (Task<string?>).
+                        w.WriteLine("return values.SetResultAsync(" + Int(node.Id) + ", " + call + ");");
                         break;
                 }
 
