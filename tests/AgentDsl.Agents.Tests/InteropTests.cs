@@ -62,6 +62,19 @@ public sealed class InteropTests
         Assert.Equal(1, session.Statistics.Completed); // the step ran the graph through the runtime
     }
 
+    [Theory]
+    [InlineData("a secret recording")]
+    [InlineData("is it secret?")]
+    public async Task The_pipeline_written_both_ways_answers_the_same(string audio)
+    {
+        string direct = new PipelineGraph().Run(audio);
+        await using var session = await AgentApp.StartAsync(new PipelineGraph());
+        Assert.Equal(direct, (await session.RunAsync(audio)).Output);
+        var workflow = PipelineWorkflow.Build();
+        Assert.Equal(direct, await PipelineWorkflow.RunAsync(workflow, audio));
+        Assert.Equal(direct, await PipelineWorkflow.RunAsync(workflow, audio)); // the join's state is per run
+    }
+
     [Fact]
     public async Task A_graph_that_does_not_take_one_string_is_refused_naming_it()
     {
