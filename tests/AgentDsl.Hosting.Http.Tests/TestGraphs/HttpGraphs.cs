@@ -75,3 +75,21 @@ public partial class BrokenGraph
     [Operator]
     public string Explode(string text) => throw new InvalidOperationException("secret internal detail at C:\\srv\\" + text);
 }
+
+/// <summary>An LLM node that streams, then a C# step that throws: the failure comes after the stream has started.</summary>
+[AgentGraph(LatencySlaMs = 10_000)]
+public partial class StreamThenFailGraph
+{
+    [Flow]
+    public async Task<string> Run(string question, CancellationToken ct)
+    {
+        string answer = await Answer(question, ct);
+        return Check(answer);
+    }
+
+    [Operator(OperatorKind.Llm, Model = "tiny-llm", PreferredDevices = DeviceKinds.Remote)]
+    public Task<string> Answer(string prompt, CancellationToken ct) => Task.FromResult("local:" + prompt);
+
+    [Operator]
+    public string Check(string answer) => throw new InvalidOperationException("secret: rejected " + answer);
+}
