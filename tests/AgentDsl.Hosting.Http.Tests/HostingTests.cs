@@ -6,6 +6,7 @@ using AgentDsl.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 using Xunit;
 
 namespace AgentDsl.Hosting.Http.Tests;
@@ -81,5 +82,29 @@ public sealed class HostingTests
         }
 
         Assert.Equal(request.SpanId, run.ParentSpanId);
+    }
+
+    [Fact]
+    public async Task PrometheusScraping_ServesTheRuntimesMeter_BesideAspNetCores()
+    {
+        await using var server = await LoopbackServer.StartAsync(
+            a => a.AddGraph<ShoutGraph>(),
+            app =>
+            {
+                app.MapAgent<ShoutGraph>();
+                app.MapPrometheusScrapingEndpoint();
+            },
+            host: b => b.Services.AddOpenTelemetry().WithMetrics(m => m
+                .AddMeter(AgentDslTelemetry.Name, "Microsoft.AspNetCore.Hosting")
+                .AddPrometheusExporter()));
+        using var http = server.Http();
+        var answer = await http.PostAsync("/agents/ShoutGraph", new StringContent("""{"text":"count me"}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+
+        string metrics = await http.GetStringAsync("/metrics");
+        Assert.Contains("agentdsl_request_duration", metrics);
+        Assert.Contains("agentdsl_requests", metrics);
+        Assert.Contains("http_server_request_duration_seconds", metrics);
+        Assert.DoesNotContain(LoopbackServer.Key, metrics);
     }
 }

@@ -27,7 +27,8 @@ internal sealed class LoopbackServer : IAsyncDisposable
         Action<IAgentDslBuilder> graphs,
         Action<WebApplication> map,
         Dictionary<string, string?>? configuration = null,
-        Action<AgentDsl.Hosting.AgentDslOptions>? runtime = null)
+        Action<AgentDsl.Hosting.AgentDslOptions>? runtime = null,
+        Action<WebApplicationBuilder>? host = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -39,6 +40,7 @@ internal sealed class LoopbackServer : IAsyncDisposable
             builder.Services.Configure(runtime);
         }
 
+        host?.Invoke(builder);
         var app = builder.Build();
         app.UseRateLimiter();
         app.MapAgentDsl();
