@@ -7,6 +7,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using AgentDsl.Execution;
+using AgentDsl.Orchestration;
 using Xunit;
 
 namespace AgentDsl.Hosting.Http.Tests;
@@ -106,5 +109,34 @@ public sealed class HostingTests
         Assert.Contains("agentdsl_requests", metrics);
         Assert.Contains("http_server_request_duration_seconds", metrics);
         Assert.DoesNotContain(LoopbackServer.Key, metrics);
+    }
+
+    [Fact]
+    public async Task Readiness_FollowsTheRuntime_HealthyWhileServing_UnhealthyWhileDraining()
+    {
+        await using var server = await LoopbackServer.StartAsync(a => a.AddGraph<GateGraph>(), app => app.MapAgent<GateGraph>());
+        var health = server.Service<HealthCheckService>();
+        var gate = server.Service<GateGraph>();
+        var ready = await health.CheckHealthAsync(c => c.Tags.Contains("ready"));
+        Assert.Equal(HealthStatus.Healthy, ready.Status);
+
+        // A request in flight keeps the runtime draining once the host stops: readiness must then say no.
+        var inFlight = server.Service<IAgentRunner<GateGraph>>().RunUntypedAsync(["drain"]);
+        await gate.Entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var stopping = server.App.StopAsync();
+        var runtime = server.Service<AgentRuntime>();
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (!runtime.Stopping && DateTime.UtcNow < until)
+        {
+            await Task.Delay(5);
+        }
+
+        var draining = await health.CheckHealthAsync(c => c.Tags.Contains("ready"));
+        Assert.Equal(HealthStatus.Unhealthy, draining.Status);
+        Assert.Equal("The runtime is shutting down.", draining.Entries["agentdsl"].Description);
+
+        gate.Gate.SetResult();
+        Assert.Equal("drain", (await inFlight).OutputValue);
+        await stopping;
     }
 }
