@@ -7,6 +7,13 @@ using BenchmarkDotNet.Running;
 // dotnet run -c Release --project tests/AgentDsl.Benchmarks -- quick [name part] [alloc] [rounds=N] [each] [pool]
 //   (rough dispatch loop for iterating: alloc = bytes by type; rounds=N = rounds (5); each = print every round with bytes, pool items, threads, GCs; pool = worker-count changes)
 // dotnet run -c Release --project tests/AgentDsl.Benchmarks -- retrieval-corpus  (load, chunk and embed the whole reference-pack corpus once)
+// dotnet run -c Release --project tests/AgentDsl.Benchmarks -- http-load [requests] [concurrency]  (the same graph in process and over HTTP on loopback: p50/p99, SLA)
+if (args.Length > 0 && args[0] == "http-load")
+{
+    await AgentDsl.Benchmarks.HttpLoadRun.RunAsync(args);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "retrieval-corpus")
 {
     AgentDsl.Benchmarks.RetrievalCorpusRun.Run();
