@@ -34,7 +34,7 @@ step() {   # step <name> <command...>: runs the command, logs it, records a resu
   local secs=$((SECONDS - t0))
   echo "package-check: $outcome: $name (${secs} s)"
   if [ "$outcome" = Passed ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
-  trx_results+="<UnitTestResult testName=\"PackageCheck.$name\" outcome=\"$outcome\" duration=\"00:00:$(printf '%02d' $((secs % 60)))\" />"
+  trx_results+="<UnitTestResult testName=\"PackageCheck.$name\" outcome=\"$outcome\" duration=\"$(printf '%02d:%02d:%02d' $((secs / 3600)) $((secs / 60 % 60)) $((secs % 60)))\" />"
   [ "$outcome" = Passed ]
 }
 

@@ -3,7 +3,7 @@ using AgentDsl;
 namespace MyAgent;
 
 /// <summary>An agent graph: the generator turns the flow into a graph of two operators.</summary>
-[AgentGraph(LatencySlaMs = 100)]
+[AgentGraph(LatencySlaMs = 1000)]
 public partial class Greeter
 {
     [Flow]

@@ -1,9 +1,11 @@
 using AgentDsl.Execution;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using MyAgent;
 
 var builder = Host.CreateApplicationBuilder(args);
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.UseAgentDsl(agentDsl => agentDsl.AddGraph<Greeter>());
 using var host = builder.Build();
 await host.StartAsync();
