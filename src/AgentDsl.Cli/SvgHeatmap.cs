@@ -56,7 +56,7 @@ internal static class SvgHeatmap
 
         for (int c = 0; c < cols; c++)
         {
-            double x = Left + (c * cellW) + (cellW / 2) + 4;
+            double x = Left + (c * cellW) + (cellW / 2) - 4; // rotated 90°, the glyphs extend to +x: centre them on the column
             double y = Top + plotH + 6;
             sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(x)}\" y=\"{F(y)}\" transform=\"rotate(90 {F(x)} {F(y)})\">{Escape(columnLabels[c])}</text>\n");
         }
