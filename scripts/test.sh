@@ -11,6 +11,7 @@ missing=()
 if ! command -v mlir-opt-15 >/dev/null 2>&1 && [ ! -x /usr/lib/llvm-15/bin/mlir-opt ]; then missing+=(mlir-15-tools); fi
 if [ ! -e /etc/OpenCL/vendors/pocl.icd ]; then missing+=(pocl-opencl-icd); fi
 if ! ldconfig -p 2>/dev/null | grep -q 'libOpenCL\.so\.1'; then missing+=(ocl-icd-libopencl1); fi
+if ! command -v unzip >/dev/null 2>&1; then missing+=(unzip); fi   # scripts/package-check.sh reads the packages
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "Installing test prerequisites: ${missing[*]}"
