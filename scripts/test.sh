@@ -27,4 +27,5 @@ dotnet test AgentDsl.sln --logger "trx;LogFileName=results.trx" "$@"
 
 # The packages as a user gets them: pack to a folder feed, `dotnet new agentdsl`, build, test and run the new project,
 # install the agentdsl tool and run it on that project (tests/AgentDsl.PackageCheck/TestResults/results.trx).
-bash scripts/package-check.sh
+# --no-build: the packages are the Debug build `dotnet test` has just made.
+bash scripts/package-check.sh --no-build
