@@ -2,8 +2,8 @@
 # Proves the packages work the way a user gets them: packs the solution to a local folder feed, installs the
 # `dotnet new agentdsl` template from it into a temporary template hive, creates a project, builds, tests and runs
 # it against the feed, installs the `agentdsl` tool from the feed and runs `agentdsl devices` and `agentdsl ir` on
-# the new project. Offline apart from the package sources this machine already uses; nothing is installed outside
-# a temporary folder. Each step is one result in tests/AgentDsl.PackageCheck/TestResults/results.trx, which
+# the new project, and checks that the package's analyzers stop a build the hardware profile cannot serve.
+# Offline apart from the package sources this machine already uses; nothing is installed outside a temporary folder. Each step is one result in tests/AgentDsl.PackageCheck/TestResults/results.trx, which
 # .ci/run counts with the test projects' results; any failed step exits non-zero.
 # Run alone: bash scripts/package-check.sh [Debug|Release]. scripts/test.sh runs it with --no-build after
 # `dotnet test` has built the solution in Debug, so the pack step only packs (about 5 s instead of about 2 min).
@@ -117,5 +117,15 @@ run_ir() {
   out=$("$work/tools/agentdsl" ir --graph "$dll" --format json) && echo "$out" && grep -q '"Greet"' <<<"$out" && grep -q '"Shout"' <<<"$out"
 }
 step tool-ir run_ir
+
+# 4. The analyzers came with the one AgentDsl reference: an operator too slow for agentdsl.hardware.json must
+#    stop the build with ADSL0201 (placement against the profile).
+analyzer_stops_build() {
+  sed -i 's/^    \[Operator\]$/    [Operator(OperatorKind.Compute, Flops = 1e18)]/' "$app/src/MyAgent/Greeter.cs"
+  grep -q 'Flops = 1e18' "$app/src/MyAgent/Greeter.cs" || { echo "could not edit Greeter.cs"; return 1; }
+  if dotnet build "$app/src/MyAgent" >"$log/analyzer-build.log" 2>&1; then echo "the build passed; expected ADSL0201"; return 1; fi
+  grep -m 1 'error ADSL0201' "$log/analyzer-build.log"
+}
+step analyzer-adsl0201 analyzer_stops_build
 
 [ "$failed" -eq 0 ]
