@@ -8,7 +8,7 @@ namespace AgentDsl.Cli;
 /// <summary>Tables and charts of TCO study results.</summary>
 public static class TcoReport
 {
-    /// <summary>A heatmap (ScottPlot, SVG): one row per configuration, one column per P::D pair, colour = log2 of TCO relative to the baseline; blank = infeasible.</summary>
+    /// <summary>A heatmap (plain SVG, no native library): one row per configuration, one column per P::D pair, colour = log2 of TCO relative to the baseline; blank = infeasible.</summary>
     public static void WriteHeatmap(IReadOnlyList<TcoRow> rows, TcoStudy study, string path, int width = 1600, int height = 900)
     {
         ArgumentNullException.ThrowIfNull(rows);
@@ -24,22 +24,9 @@ public static class TcoReport
             }
         }
 
-        var plot = new ScottPlot.Plot();
-        var heatmap = plot.Add.Heatmap(data);
-        heatmap.Colormap = new ScottPlot.Colormaps.Turbo();
-        heatmap.NaNCellColor = ScottPlot.Colors.White;
-        var bar = plot.Add.ColorBar(heatmap);
-        bar.Label = "log2(TCO / " + study.BaselinePrefill + "::" + study.BaselineDecode + ")";
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            [.. Enumerable.Range(0, pairs.Count).Select(i => (double)i)], [.. pairs.Select(Short)]);
-        plot.Axes.Bottom.TickLabelStyle.Rotation = 90;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = ScottPlot.Alignment.MiddleLeft;
-        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            [.. Enumerable.Range(0, rows.Count).Select(i => (double)(rows.Count - 1 - i))], [.. rows.Select(r => r.Configuration.Label)]);
-        plot.Title($"TCO of every prefill::decode pair relative to {study.BaselinePrefill}::{study.BaselineDecode} ({rows[0].Devices} figures, {rows[0].Prices} prices)");
-        plot.Layout.Fixed(new ScottPlot.PixelPadding(260, 120, 230, 50));
-        plot.SaveSvg(path, width, height);
-
+        string title = $"TCO of every prefill::decode pair relative to {study.BaselinePrefill}::{study.BaselineDecode} ({rows[0].Devices} figures, {rows[0].Prices} prices)";
+        string barLabel = "log2(TCO / " + study.BaselinePrefill + "::" + study.BaselineDecode + ")";
+        File.WriteAllText(path, SvgHeatmap.Render(data, [.. rows.Select(r => r.Configuration.Label)], [.. pairs.Select(Short)], title, barLabel, width, height));
     }
 
     /// <summary>The winner of every configuration under every reading, as text.</summary>
