@@ -82,7 +82,7 @@ public sealed class GraphAgent<TGraph> : AIAgent
     internal static void CheckShape(string parameter)
     {
         var graph = TGraph.Definition;
-        if (graph.Inputs.Length != 1 || graph.Inputs[0].Type is not ("string" or "string?" or "System.String"))
+        if (graph.Inputs.Length != 1 || !Devices.PromptNodes.IsText(graph.Inputs[0].Type))
         {
             throw new ArgumentException(
                 $"Graph '{graph.Name}' ({graph.TypeName}) takes ({string.Join(", ", graph.Inputs.Select(i => $"{i.Type} {i.Name}"))}); an agent's or workflow step's graph takes one string (the message).",

@@ -37,6 +37,7 @@ public sealed class LlamaContextDevice : IEngineDevice, IDisposable
             HourlyCostUsd = options.HourlyCostUsd,
             Figures = figures,
         };
+        Spec = Planning.Cost.CostChain.ToSpec(Descriptor)!;
     }
 
     /// <inheritdoc/>
@@ -47,6 +48,9 @@ public sealed class LlamaContextDevice : IEngineDevice, IDisposable
 
     /// <summary>The threads llama.cpp uses for this context.</summary>
     public int Threads { get; }
+
+    /// <summary>The context's figures as the cost model reads them (made once: every request's split decision uses them).</summary>
+    internal Planning.Catalog.DeviceSpec Spec { get; }
 
     /// <summary>The engine this context belongs to.</summary>
     public LlamaCppEngine Engine => _engine;

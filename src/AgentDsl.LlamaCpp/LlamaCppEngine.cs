@@ -137,12 +137,12 @@ public sealed partial class LlamaCppEngine : IDeviceSource, IDisposable
     {
         ArgumentNullException.ThrowIfNull(device);
         var work = LlmMath.PhaseWork(Parameters, Shape.Layers, Shape.Hidden, Shape.Heads, Shape.KvHeads, Precision.Fp16, promptTokens, outputTokens);
-        var spec = CostChain.ToSpec(device.Descriptor)!;
+        var spec = device.Spec;
         (double roofline, double size) = phase switch
         {
             Phases.Prefill => (_cost.RooflineSeconds(work.PrefillFlops, work.PrefillBytes, Precision.Fp16, spec), promptTokens),
             Phases.Decode => (_cost.RooflineSeconds(work.DecodeFlops, work.DecodeBytes, Precision.Fp16, spec), outputTokens),
-            _ => (CostModel.TransferSeconds(work.KvBytes, spec, CostChain.ToSpec((to ?? device).Descriptor)!, sameInstance: to is null || to == device), work.KvBytes),
+            _ => (CostModel.TransferSeconds(work.KvBytes, spec, (to ?? device).Spec, sameInstance: to is null || to == device), work.KvBytes),
         };
         string key = operatorName + "." + phase;
         return CostChain.Choose(Calibration.MeasuredSeconds(key, device.Descriptor.Name, size), roofline, Calibration.Ratio(key, device.Descriptor.Name), roofline);
@@ -248,12 +248,13 @@ public sealed partial class LlamaCppEngine : IDeviceSource, IDisposable
         foreach (var candidate in _contexts)
         {
             bool local = candidate == decodeOn;
-            if ((Options.Split == LlamaSplitPolicy.Never && !local) || (Options.Split == LlamaSplitPolicy.Always && !local && _contexts.Count < 2))
+            bool allowed = Options.Split switch
             {
-                continue;
-            }
-
-            if (Options.Split == LlamaSplitPolicy.Always && local && _contexts.Count > 1)
+                LlamaSplitPolicy.Never => local,
+                LlamaSplitPolicy.Always => !local || _contexts.Count == 1,
+                _ => true,
+            };
+            if (!allowed)
             {
                 continue;
             }
@@ -311,13 +312,8 @@ public sealed partial class LlamaCppEngine : IDeviceSource, IDisposable
         var end = _weights.Vocab.EOS;
         int token = first;
         int generated = 0;
-        for (; generated < maxNew; generated++)
+        while (end is not { } eos || token != eos)
         {
-            if (end is { } eos && token == eos)
-            {
-                break;
-            }
-
             decoder.Add(token);
             string piece = decoder.Read();
             if (piece.Length > 0)
@@ -326,16 +322,15 @@ public sealed partial class LlamaCppEngine : IDeviceSource, IDisposable
                 work.OnText?.Invoke(new NodeText(work.RequestId, work.Node.Name, on.Descriptor.Name, piece));
             }
 
-            if (generated == maxNew - 1)
+            if (++generated == maxNew)
             {
-                generated++;
-                break; // the last token is emitted; no need to compute the one after it
+                break; // the last token is emitted; the one after it is not needed
             }
 
             cancellationToken.ThrowIfCancellationRequested();
             lock (on.Gate)
             {
-                token = LlamaSteps.Step(on.Context, sequence, token, position + generated, on.Batch);
+                token = LlamaSteps.Step(on.Context, sequence, token, position + generated - 1, on.Batch); // the token just emitted goes in after the ones before it
             }
         }
 

@@ -16,9 +16,9 @@ public static class PromptNodes
         ArgumentNullException.ThrowIfNull(node);
         return node.Kind == OperatorKind.Llm
             && node.FanOut is null
-            && IsString(node.ResultType)
+            && IsText(node.ResultType)
             && node.Inputs.Count(i => i.Value.Source != ValueSource.CancellationToken) == 1
-            && node.Inputs.Any(i => IsString(i.Type) && i.Value.Source is ValueSource.Input or ValueSource.Node or ValueSource.Constant);
+            && node.Inputs.Any(i => IsText(i.Type) && i.Value.Source is ValueSource.Input or ValueSource.Node or ValueSource.Constant);
     }
 
     /// <summary>The prompt of a node that <see cref="IsPromptToText"/>: its argument's value, or its constant.</summary>
@@ -26,7 +26,7 @@ public static class PromptNodes
     public static string Prompt(NodeWork work)
     {
         ArgumentNullException.ThrowIfNull(work);
-        var input = work.Node.Inputs.First(i => IsString(i.Type));
+        var input = work.Node.Inputs.First(i => IsText(i.Type));
         return input.Value.Source switch
         {
             ValueSource.Constant => Unquote(input.ConstantText),
@@ -35,7 +35,9 @@ public static class PromptNodes
         };
     }
 
-    private static bool IsString(string type) => type is "string" or "string?" or "System.String";
+    /// <summary>Whether an IR type name (<see cref="NodeInput.Type"/>, a graph input's type) is a string: the type a prompt, a message or an answer has.</summary>
+    /// <param name="type">The type as the IR writes it.</param>
+    public static bool IsText(string type) => type is "string" or "string?" or "System.String";
 
     private static string Unquote(string? text) =>
         text is { Length: >= 2 } && text[0] == '"' && text[^1] == '"' ? System.Text.RegularExpressions.Regex.Unescape(text[1..^1]) : text ?? "";
